@@ -1,0 +1,5 @@
+export * from './command.js';
+export * from './errors.js';
+export * from './output/style.js';
+export * from './output/table.js';
+export { inputRequired, interrupted, type PromptContext } from './prompts.js';

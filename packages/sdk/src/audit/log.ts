@@ -1,0 +1,40 @@
+import { appendFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { ensurePrivateDir } from '../fs/atomic.js';
+import { frameworksPaths, type FrameworksPaths } from '../paths.js';
+import { redact, redactValue } from '../redact.js';
+
+export interface AuditEntry {
+  command: string;
+  context?: string;
+  flags?: Record<string, unknown>;
+  args?: Record<string, unknown>;
+  targets?: string[];
+  outcome: 'ok' | 'failed' | 'dry-run' | 'interrupted' | 'partial';
+  exit_code: number;
+  duration_ms: number;
+  error_code?: string;
+}
+
+/**
+ * Append one JSON line per mutating command to ~/.frameworks/audit.log (0600).
+ * One write(2) of a line under O_APPEND keeps concurrent writers' lines whole.
+ */
+export async function appendAudit(entry: AuditEntry, paths: FrameworksPaths = frameworksPaths()): Promise<void> {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (containers): keep "unknown".
+  }
+  const line = {
+    time: new Date().toISOString(),
+    user,
+    pid: process.pid,
+    ...entry,
+    flags: entry.flags ? redactValue(entry.flags) : undefined,
+    args: entry.args ? redactValue(entry.args) : undefined,
+  };
+  await ensurePrivateDir(paths.home);
+  await appendFile(paths.audit, redact(JSON.stringify(line)) + '\n', { mode: 0o600 });
+}

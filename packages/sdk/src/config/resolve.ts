@@ -1,0 +1,90 @@
+import { FrameworksError, ExitCode } from '../errors.js';
+import { ENDPOINTS, SERVICE_KEYS, endpointEnvVar, type ServiceKey } from './endpoints.js';
+import type { ConfigFile, ContextConfig, ExecutorConfig } from './schema.js';
+import { DEFAULT_CONTEXT } from './store.js';
+
+export type ValueSource = 'flag' | 'env' | 'config' | 'default';
+
+export interface ResolvedEndpoint {
+  value: string;
+  source: ValueSource;
+}
+
+export interface ResolvedContext {
+  name: string;
+  /** Where the context name came from: --context, FRAMEWORKS_CONTEXT, `current` in the file, or the built-in default. */
+  nameSource: ValueSource;
+  config: ContextConfig;
+  endpoints: Record<ServiceKey, ResolvedEndpoint>;
+  executor: ExecutorConfig;
+}
+
+export interface ResolveOptions {
+  /** --context */
+  context?: string;
+  /** Per-command endpoint flags, e.g. login --gateway-url. */
+  endpointFlags?: Partial<Record<ServiceKey, string | undefined>>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Precedence: flags > FRAMEWORKS_* environment > the context in config.yaml > built-in defaults. */
+export function resolveContext(doc: ConfigFile, opts: ResolveOptions = {}): ResolvedContext {
+  const env = opts.env ?? process.env;
+  let name: string;
+  let nameSource: ValueSource;
+  if (opts.context) {
+    name = opts.context;
+    nameSource = 'flag';
+  } else if (env.FRAMEWORKS_CONTEXT?.trim()) {
+    name = env.FRAMEWORKS_CONTEXT.trim();
+    nameSource = 'env';
+  } else if (doc.current) {
+    name = doc.current;
+    nameSource = 'config';
+  } else {
+    name = DEFAULT_CONTEXT;
+    nameSource = 'default';
+  }
+  const config = doc.contexts[name];
+  if (!config) throw unknownContext(name, doc, nameSource);
+
+  const endpoints = {} as Record<ServiceKey, ResolvedEndpoint>;
+  for (const key of SERVICE_KEYS) {
+    const flag = opts.endpointFlags?.[key];
+    const fromEnv = env[endpointEnvVar(key)]?.trim();
+    const fromFile = config.endpoints?.[key];
+    endpoints[key] = flag
+      ? { value: flag, source: 'flag' }
+      : fromEnv
+        ? { value: fromEnv, source: 'env' }
+        : fromFile
+          ? { value: fromFile, source: 'config' }
+          : { value: ENDPOINTS[key].default, source: 'default' };
+  }
+  return { name, nameSource, config, endpoints, executor: config.executor ?? { type: 'local' } };
+}
+
+export function unknownContext(name: string, doc: ConfigFile, source: ValueSource = 'flag'): FrameworksError {
+  const known = Object.keys(doc.contexts);
+  const close = known.filter((k) => editDistance(k, name) <= 2);
+  const via = source === 'env' ? ' (from FRAMEWORKS_CONTEXT)' : source === 'config' ? ' (the current context in config.yaml)' : '';
+  return new FrameworksError(`Context "${name}"${via} does not exist. Known contexts: ${known.join(', ') || 'none'}.`, {
+    code: 'CONTEXT_NOT_FOUND',
+    exitCode: ExitCode.CONFIG_INVALID,
+    name: 'ConfigError',
+    suggestions: [
+      ...close.map((c) => `frameworks --context ${c} …   # did you mean "${c}"?`),
+      `frameworks context create ${name}`,
+      'frameworks context list',
+    ],
+  });
+}
+
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return dp[a.length][b.length];
+}

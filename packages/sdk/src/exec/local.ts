@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { access, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { trace } from '../log.js';
+import { quoteCommand } from './quote.js';
+import type { Executor, RunOptions, RunResult } from './types.js';
+
+/** Runs commands on this host with spawn(argv) — no shell, so no quoting problems at all. */
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+
+  run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    const display = quoteCommand(argv);
+    trace(`$ ${display}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
+    return new Promise((resolve, reject) => {
+      const child = spawn(argv[0], argv.slice(1), {
+        cwd: opts.cwd,
+        env: opts.env ? { ...process.env, ...opts.env } : process.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        signal: opts.signal,
+        timeout: opts.timeoutMs,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+        opts.onStdout?.(c);
+      });
+      child.stderr.setEncoding('utf8').on('data', (c: string) => {
+        stderr += c;
+        opts.onStderr?.(c);
+      });
+      child.on('error', (err) => reject(Object.assign(err, { display })));
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + 15 : 1), stdout, stderr, display }));
+      child.stdin.end(opts.input ?? '');
+    });
+  }
+
+  readFile(path: string): Promise<string> {
+    return readFile(path, 'utf8');
+  }
+
+  writeFile(path: string, data: string, mode = 0o644): Promise<void> {
+    return writeFileAtomic(path, data, mode);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await access(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {}
+}

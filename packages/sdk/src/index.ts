@@ -1,0 +1,21 @@
+// Light entry point: nothing here loads got, ajv, js-yaml or gRPC until a function needs it.
+export * from './errors.js';
+export * from './redact.js';
+export * from './paths.js';
+export * from './log.js';
+export * from './config/endpoints.js';
+export * from './config/schema.js';
+export * from './config/store.js';
+export * from './config/resolve.js';
+export * from './credentials/store.js';
+export * from './auth/jwt.js';
+export * from './auth/policy.js';
+export * from './clients/gateway.js';
+export * from './audit/log.js';
+export * from './exec/types.js';
+export * from './exec/quote.js';
+export * from './exec/local.js';
+export * from './fs/atomic.js';
+export { withFileLock } from './fs/lock.js';
+export { readYamlFile, dumpYaml } from './fs/yaml-file.js';
+export * from './duration.js';

@@ -1,0 +1,65 @@
+/**
+ * Redaction: every byte the CLI prints, logs or audits passes through `redact()`.
+ * Known secret values (loaded credentials, tokens typed on the command line) are
+ * registered at runtime; well-known token shapes are caught by pattern as a second net.
+ */
+const secrets = new Set<string>();
+
+/** Register a secret value so that it never appears whole in any output. */
+export function registerSecret(value: string | undefined | null): void {
+  if (value && value.length >= 6) secrets.add(value);
+}
+
+/** Show enough of a secret to tell two apart, never enough to use it. */
+export function mask(value: string | undefined | null): string {
+  if (!value) return '';
+  if (value.length <= 12) return '****';
+  return `${value.slice(0, 4)}…${value.slice(-4)} (${value.length} chars)`;
+}
+
+const PATTERNS: Array<[RegExp, (m: string, ...g: string[]) => string]> = [
+  // JWT: three base64url segments, the first of which decodes to a JSON header.
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, (m) => mask(m)],
+  // Authorization headers and key=value / "key": "value" pairs whose key names a secret.
+  [/(\bBearer\s+)([^\s"',]+)/gi, (_m, p, v) => `${p}${mask(v)}`],
+  [
+    /(["']?(?:password|passwd|token|service[_-]?token|secret|jwt|authorization|api[_-]?key|token_value)["']?\s*[:=]\s*["']?)([^"'\s,}&]{6,})/gi,
+    (_m, p, v) => (v.startsWith('****') || v.includes('…') ? `${p}${v}` : `${p}${mask(v)}`),
+  ],
+  // Developer API tokens and bootstrap tokens of both eras.
+  [/\b(?:fwk_|fw_|bt_)[A-Za-z0-9]{16,}\b/g, (m) => mask(m)],
+];
+
+export function redact(text: string): string {
+  let out = text;
+  // Longest first so a secret that contains another is masked whole.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (out.includes(s)) out = out.split(s).join(mask(s));
+  }
+  for (const [re, fn] of PATTERNS) out = out.replace(re, fn as (m: string) => string);
+  return out;
+}
+
+/** Deep-redact a JSON-able value: strings are redacted, secret-named keys are masked. */
+export function redactValue<T>(value: T, keyHint = ''): T {
+  if (typeof value === 'string') {
+    return (isSecretKey(keyHint) && !value.includes('…') && value !== '****' ? mask(value) : redact(value)) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, keyHint)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, k);
+    return out as T;
+  }
+  return value;
+}
+
+const SECRET_KEY = /^(password|passwd|token|service_?token|serviceToken|secret|jwt|authorization|api_?key|token_value|tokenValue|enrollment_?token|password_stdin)$/i;
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/** For tests: forget registered secrets. */
+export function clearSecrets(): void {
+  secrets.clear();
+}

@@ -1,0 +1,44 @@
+import { Flags } from '@oclif/core';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FrameworksCommand } from '@frameworks/cli-kit';
+import { tildify, writeFileAtomic } from '@frameworks/sdk';
+import { fishCompletion } from '../../lib/fish.js';
+
+export default class AutocompleteFish extends FrameworksCommand<typeof AutocompleteFish> {
+  static override summary = 'Set up fish completion (bash, zsh and powershell: frameworks autocomplete <shell>).';
+  static override description =
+    'Generates the completion script from the command manifest, so it covers installed plugins too, writes it to the cache folder and prints how to enable it. It is regenerated after `frameworks plugins install`.';
+  static override examples = [
+    '<%= config.bin %> autocomplete fish',
+    '<%= config.bin %> autocomplete fish --print > ~/.config/fish/completions/frameworks.fish',
+  ];
+  static override flags = {
+    print: Flags.boolean({ description: 'Print the script to stdout instead of writing it to the cache.' }),
+    'refresh-cache': Flags.boolean({ char: 'r', description: 'Only regenerate the cached script.' }),
+  };
+
+  async run() {
+    const script = fishCompletion(this.config);
+    if (this.flags.print) {
+      if (this.jsonEnabled()) return { shell: 'fish', script };
+      process.stdout.write(script);
+      return { shell: 'fish', script };
+    }
+    const path = fishCachePath(this.config.cacheDir, this.config.bin);
+    await mkdir(join(this.config.cacheDir, 'autocomplete', 'functions', 'fish'), { recursive: true });
+    await writeFileAtomic(path, script, 0o644);
+    const target = `~/.config/fish/completions/${this.config.bin}.fish`;
+    if (!this.flags['refresh-cache']) {
+      this.success(`Wrote ${tildify(path)}.`);
+      this.out('\nEnable it once (the link follows future refreshes):\n');
+      this.out(`  mkdir -p ~/.config/fish/completions && ln -sf ${path} ${target}`);
+      this.out('\nThen open a new fish shell and type: frameworks <TAB>');
+    }
+    return { shell: 'fish', path, link: target };
+  }
+}
+
+export function fishCachePath(cacheDir: string, bin: string): string {
+  return join(cacheDir, 'autocomplete', 'functions', 'fish', `${bin}.fish`);
+}

@@ -1,0 +1,44 @@
+import { Args, Flags } from '@oclif/core';
+import { FrameworksCommand } from '@frameworks/cli-kit';
+import { ExitCode, FrameworksError, unknownContext } from '@frameworks/sdk';
+
+export default class ContextDelete extends FrameworksCommand<typeof ContextDelete> {
+  static override summary = 'Delete a context and its stored credentials.';
+  static override examples = ['<%= config.bin %> context delete staging', '<%= config.bin %> context delete staging --yes'];
+  static override args = { name: Args.string({ required: true, description: 'Context name.' }) };
+  static override flags = {
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation.' }),
+    'dry-run': Flags.boolean({ description: 'Say what would be deleted; change nothing.' }),
+  };
+  static override mutating = true;
+
+  async run() {
+    const { name } = this.args;
+    this.auditTargets = [name];
+    const { doc } = await this.loadConfig();
+    if (!doc.contexts[name]) throw unknownContext(name, doc);
+    if (this.flags['dry-run']) {
+      this.out(`Would delete context "${name}" and its stored credentials.`);
+      return { name, deleted: false, dryRun: true };
+    }
+    if (!this.flags.yes) {
+      const { promptConfirm } = await import('@frameworks/cli-kit/prompts');
+      const ok = await promptConfirm(this.promptContext, `Delete context "${name}" and its stored credentials?`, '--yes');
+      if (!ok) throw new FrameworksError('Cancelled; nothing was deleted.', { code: 'CANCELLED', exitCode: ExitCode.FAILED });
+    }
+    let newCurrent: string | undefined;
+    await this.configStore().update((d) => {
+      if (!d.contexts[name]) throw unknownContext(name, d);
+      delete d.contexts[name];
+      if (d.current === name) {
+        newCurrent = Object.keys(d.contexts).sort()[0];
+        if (newCurrent) d.current = newCurrent;
+        else delete d.current;
+      }
+    });
+    const hadCredentials = await this.credentialStore().removeContext(name);
+    this.success(`Deleted context "${name}"${hadCredentials ? ' and its credentials' : ''}.`);
+    if (newCurrent) this.warning(`"${name}" was current; the current context is now "${newCurrent}".`, 'CURRENT_CHANGED');
+    return { name, deleted: true, credentialsRemoved: hadCredentials, current: newCurrent ?? null };
+  }
+}

@@ -1,0 +1,44 @@
+import { Args } from '@oclif/core';
+import { FrameworksCommand, renderKeyValues, renderTable } from '@frameworks/cli-kit';
+import { resolveContext, tildify } from '@frameworks/sdk';
+import { credentialsView, describeExpiry, endpointsView } from '../../lib/context-view.js';
+
+export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
+  static override summary = 'Show a context: endpoints (with where each value comes from), executor, credentials (redacted).';
+  static override examples = ['<%= config.bin %> context show', '<%= config.bin %> context show prod --json'];
+  static override args = { name: Args.string({ description: 'Context name (default: the active context).' }) };
+
+  async run() {
+    const loaded = await this.loadConfig();
+    const ctx = resolveContext(loaded.doc, { context: this.args.name ?? this.flags.context });
+    const creds = credentialsView(await this.credentialStore().get(ctx.name));
+    const endpoints = endpointsView(ctx);
+    const executor = ctx.executor;
+    this.out(
+      renderKeyValues([
+        ['context', `${ctx.name}${ctx.name === loaded.doc.current ? ' (current)' : ''}`],
+        ['selected by', ctx.nameSource === 'flag' ? '--context / argument' : ctx.nameSource === 'env' ? 'FRAMEWORKS_CONTEXT' : ctx.nameSource === 'config' ? `current in ${tildify(loaded.path)}` : 'built-in default'],
+        ['executor', executor.type === 'ssh' ? `ssh ${executor.user ? executor.user + '@' : ''}${executor.host}${executor.port ? ':' + executor.port : ''}` : 'local'],
+        ['jwt', creds.jwt ? `${creds.jwt.token} [${creds.jwt.source}] ${creds.jwt.email ?? ''} ${describeExpiry(creds.jwt.expires_at)}`.replace(/\s+/g, ' ') : 'none'],
+        ['service token', creds.service_token ? `${creds.service_token.token} [${creds.service_token.source}]` : 'none'],
+      ]),
+    );
+    this.out('');
+    this.out(
+      renderTable(endpoints, [
+        { header: 'service', get: (e) => e.service },
+        { header: 'url', get: (e) => e.url },
+        { header: 'source', get: (e) => (e.env ? `env ${e.env}` : e.source) },
+      ]),
+    );
+    return {
+      name: ctx.name,
+      current: ctx.name === loaded.doc.current,
+      selectedBy: ctx.nameSource,
+      description: ctx.config.description ?? null,
+      executor,
+      endpoints,
+      credentials: creds,
+    };
+  }
+}

@@ -1,0 +1,142 @@
+import { Flags } from '@oclif/core';
+import { FrameworksCommand } from '@frameworks/cli-kit';
+import {
+  GatewayClient,
+  assertEndpoint,
+  decodeJwt,
+  jwtExpiry,
+  mask,
+  parseDuration,
+  registerSecret,
+  usageError,
+  type JwtCredential,
+} from '@frameworks/sdk';
+import { readStdinSecret } from '../lib/stdin.js';
+
+const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
+
+export default class Login extends FrameworksCommand<typeof Login> {
+  static override summary = 'Store credentials for a context: a JWT from the Gateway, and/or a service token.';
+  static override description = `--email logs in at POST {gateway}/auth/login (password prompted, masked, or --password-stdin) and stores the JWT with its expiry.
+--jwt stores a JWT you already have; --service-token(-stdin) stores the provider SERVICE_TOKEN.
+With no flag, FRAMEWORKS_JWT and FRAMEWORKS_SERVICE_TOKEN / SERVICE_TOKEN found in the environment are stored.
+Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.`;
+  static override examples = [
+    '<%= config.bin %> login --email ops@example.com',
+    'printf %s "$PASSWORD" | <%= config.bin %> login --email ops@example.com --password-stdin',
+    '<%= config.bin %> login --service-token-stdin < service-token.txt --context prod',
+    'SERVICE_TOKEN=… <%= config.bin %> login',
+  ];
+  static override flags = {
+    email: Flags.string({ description: 'Account email; the password is prompted (masked) or read with --password-stdin.' }),
+    'password-stdin': Flags.boolean({ description: 'Read the password from stdin.', dependsOn: ['email'] }),
+    jwt: Flags.string({ description: 'Store this JWT (e.g. from the web app) instead of logging in.', exclusive: ['email'] }),
+    'service-token': Flags.string({ description: 'Store this service token (visible in shell history: prefer --service-token-stdin).', exclusive: ['service-token-stdin'] }),
+    'service-token-stdin': Flags.boolean({ description: 'Read the service token from stdin.', exclusive: ['password-stdin'] }),
+    'gateway-url': Flags.string({ description: 'Gateway URL for this login (default: the context\'s gateway).' }),
+    timeout: Flags.string({ description: 'Login request timeout.', default: '10s' }),
+  };
+  static override mutating = true;
+
+  async run() {
+    const f = this.flags;
+    if (f['gateway-url']) assertEndpoint('gateway', f['gateway-url']);
+    const ctx = await this.context({ gateway: f['gateway-url'] });
+    this.auditTargets = [ctx.name];
+    const stored: { jwt?: JwtCredential; service_token?: string } = {};
+    const sources: string[] = [];
+
+    let serviceToken = f['service-token'] ?? (f['service-token-stdin'] ? await readStdinSecret('service token') : undefined);
+    let jwt: JwtCredential | undefined;
+
+    let email = f.email;
+    if (!email && !f.jwt && !serviceToken) {
+      // No flag: take what the environment provides (CI); otherwise ask on a terminal.
+      const envJwt = process.env.FRAMEWORKS_JWT?.trim();
+      const envSvcVar = ['FRAMEWORKS_SERVICE_TOKEN', 'SERVICE_TOKEN'].find((k) => process.env[k]?.trim());
+      if (envJwt) {
+        jwt = jwtFromToken(envJwt);
+        sources.push('FRAMEWORKS_JWT');
+      }
+      if (envSvcVar) {
+        serviceToken = process.env[envSvcVar]!.trim();
+        sources.push(envSvcVar);
+      }
+      if (!jwt && !serviceToken) {
+        if (!this.interactive) {
+          throw usageError('Nothing to log in with.', [
+            'frameworks login --email <you@example.com> --password-stdin < password-file',
+            'frameworks login --service-token-stdin < token-file',
+            'or export FRAMEWORKS_SERVICE_TOKEN / FRAMEWORKS_JWT',
+          ], 'NO_CREDENTIALS_GIVEN');
+        }
+        const { promptInput } = await import('@frameworks/cli-kit/prompts');
+        email = (await promptInput(this.promptContext, 'Email', '--email')).trim();
+      }
+    }
+
+    if (email) {
+      if (!EMAIL.test(email)) throw usageError(`"${email}" is not an email address.`, ['e.g. --email ops@example.com'], 'INVALID_EMAIL');
+      const password = f['password-stdin'] ? await readStdinSecret('password') : await this.askPassword();
+      if (!password) throw usageError('The password is empty.', ['Type it at the prompt, or pipe it into --password-stdin'], 'EMPTY_PASSWORD');
+      const gateway = new GatewayClient({ baseUrl: ctx.endpoints.gateway.value, context: ctx.name, timeoutMs: parseDuration(f.timeout) });
+      this.info(`Logging in to ${ctx.endpoints.gateway.value} as ${email}…`);
+      const res = await gateway.login(email, password);
+      jwt = {
+        token: res.token,
+        expires_at: res.expiresAt?.toISOString(),
+        email: res.user.email ?? email,
+        user_id: res.user.id,
+        tenant_id: res.user.tenant_id,
+        role: res.user.role,
+        obtained_at: new Date().toISOString(),
+      };
+      sources.push('gateway login');
+    } else if (f.jwt) {
+      jwt = jwtFromToken(f.jwt.trim());
+      sources.push('--jwt');
+    }
+    if (f['service-token'] !== undefined || f['service-token-stdin']) sources.push(f['service-token-stdin'] ? 'stdin' : '--service-token');
+    if (serviceToken !== undefined) {
+      if (!serviceToken) throw usageError('The service token is empty.', ['Pipe the token into --service-token-stdin'], 'EMPTY_TOKEN');
+      registerSecret(serviceToken);
+      stored.service_token = serviceToken;
+    }
+    if (jwt) stored.jwt = jwt;
+
+    await this.credentialStore().update(ctx.name, (c) => {
+      if (stored.jwt) c.jwt = stored.jwt;
+      if (stored.service_token) c.service_token = stored.service_token;
+    });
+    if (f['service-token']) this.warning('A token given as a flag can end up in shell history; prefer --service-token-stdin.', 'SECRET_ON_COMMAND_LINE');
+    if (jwt) this.success(`Stored JWT for context "${ctx.name}"${jwt.email ? ` (${jwt.email})` : ''}${jwt.expires_at ? `, expires ${jwt.expires_at}` : ''}.`);
+    if (stored.service_token) this.success(`Stored service token for context "${ctx.name}" (${mask(stored.service_token)}).`);
+    this.next('frameworks auth status');
+    return {
+      context: ctx.name,
+      sources,
+      jwt: jwt ? { token: mask(jwt.token), email: jwt.email ?? null, tenant_id: jwt.tenant_id ?? null, role: jwt.role ?? null, expires_at: jwt.expires_at ?? null } : null,
+      service_token: stored.service_token ? mask(stored.service_token) : null,
+    };
+  }
+
+  private async askPassword(): Promise<string> {
+    const { promptPassword } = await import('@frameworks/cli-kit/prompts');
+    return promptPassword(this.promptContext, 'Password', '--password-stdin (and pipe the password in)');
+  }
+}
+
+function jwtFromToken(token: string): JwtCredential {
+  const claims = decodeJwt(token);
+  if (!claims) throw usageError('That is not a JWT (expected three base64url parts separated by dots).', ['Use --service-token-stdin for a service token'], 'INVALID_JWT');
+  registerSecret(token);
+  return {
+    token,
+    expires_at: jwtExpiry(token)?.toISOString(),
+    email: typeof claims.email === 'string' ? claims.email : undefined,
+    user_id: typeof claims.user_id === 'string' ? claims.user_id : undefined,
+    tenant_id: typeof claims.tenant_id === 'string' ? claims.tenant_id : undefined,
+    role: typeof claims.role === 'string' ? claims.role : undefined,
+    obtained_at: new Date().toISOString(),
+  };
+}
