@@ -24,6 +24,14 @@ process.once('SIGINT', () => {
   process.exit(130);
 });
 
+// `frameworks … | head` closes the pipe early: that is the reader's choice, not a failure.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 // Bare `frameworks` on a terminal opens the interactive menu; anywhere else it prints help.
 const interactive = process.stdin.isTTY && process.stdout.isTTY && !process.env.CI && process.env.TERM !== 'dumb';
 const args = argv.length === 0 && interactive ? ['menu'] : argv;

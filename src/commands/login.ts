@@ -3,6 +3,7 @@ import { FrameworksCommand } from '@frameworks/cli-kit';
 import {
   GatewayClient,
   assertEndpoint,
+  authError,
   decodeJwt,
   jwtExpiry,
   mask,
@@ -130,6 +131,10 @@ function jwtFromToken(token: string): JwtCredential {
   const claims = decodeJwt(token);
   if (!claims) throw usageError('That is not a JWT (expected three base64url parts separated by dots).', ['Use --service-token-stdin for a service token'], 'INVALID_JWT');
   registerSecret(token);
+  const expires = jwtExpiry(token);
+  if (expires && expires.getTime() <= Date.now()) {
+    throw authError(`That JWT expired at ${expires.toISOString()}; storing it would not log you in.`, ['frameworks login --email <you@example.com>'], 'JWT_EXPIRED');
+  }
   return {
     token,
     expires_at: jwtExpiry(token)?.toISOString(),

@@ -18,13 +18,14 @@ export default class Menu extends FrameworksCommand<typeof Menu> {
     }));
     const topic = await promptSelect(this.promptContext, 'Topic', topicChoices, '<command>');
     const inTopic = commands.filter((c) => topicOf(c.id) === (topic === '(top level)' ? '' : topic)).sort((a, b) => a.id.localeCompare(b.id));
-    const id = await promptSelect(
+    const picked = await promptSelect(
       this.promptContext,
       'Command',
-      inTopic.map((c) => ({ name: c.id, message: c.id.replaceAll(':', sep), hint: c.summary ?? c.description?.split('\n')[0] ?? '' })),
+      inTopic.map((c) => ({ name: c.id.replaceAll(':', sep), hint: c.summary ?? c.description?.split('\n')[0] ?? '' })),
       '<command>',
     );
-    const chosen = inTopic.find((c) => c.id === id)!;
+    const chosen = inTopic.find((c) => c.id.replaceAll(':', sep) === picked)!;
+    const id = chosen.id;
     const argv: string[] = [];
     for (const [name, arg] of Object.entries(chosen.args ?? {})) {
       if (!arg.required) continue;

@@ -62,6 +62,8 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   protected readonly warnings: Warning[] = [];
   /** Targets to record in the audit log (hosts, ids, context names). */
   protected auditTargets: string[] = [];
+  /** Context to record when the command resolved it itself (e.g. inside a locked update). */
+  protected auditContext?: string;
   private loadedConfig?: LoadedConfig;
   private resolved?: ResolvedContext;
 
@@ -225,7 +227,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
       await appendAudit(
         {
           command: this.id ?? this.constructor.name,
-          context: this.resolved?.name ?? (flags.context as string | undefined),
+          context: this.auditContext ?? this.resolved?.name ?? (flags.context as string | undefined),
           flags,
           args: this.args as Record<string, unknown>,
           targets: this.auditTargets.length ? this.auditTargets : undefined,

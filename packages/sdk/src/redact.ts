@@ -4,6 +4,12 @@
  * registered at runtime; well-known token shapes are caught by pattern as a second net.
  */
 const secrets = new Set<string>();
+/** Secrets the user must see once (a token at creation); everything else stays masked. */
+const allowed = new Set<string>();
+
+export function allowSecret(value: string): void {
+  allowed.add(value);
+}
 
 /** Register a secret value so that it never appears whole in any output. */
 export function registerSecret(value: string | undefined | null): void {
@@ -31,18 +37,27 @@ const PATTERNS: Array<[RegExp, (m: string, ...g: string[]) => string]> = [
 ];
 
 export function redact(text: string): string {
+  // Park allowed values behind placeholders so neither pass below touches them.
+  const parked: string[] = [];
   let out = text;
+  for (const a of allowed) {
+    if (out.includes(a)) {
+      out = out.split(a).join(`\u0000${parked.length}\u0000`);
+      parked.push(a);
+    }
+  }
   // Longest first so a secret that contains another is masked whole.
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(s)) out = out.split(s).join(mask(s));
   }
   for (const [re, fn] of PATTERNS) out = out.replace(re, fn as (m: string) => string);
-  return out;
+  return parked.length ? out.replace(/\u0000(\d+)\u0000/g, (_m, i) => parked[Number(i)]) : out;
 }
 
 /** Deep-redact a JSON-able value: strings are redacted, secret-named keys are masked. */
 export function redactValue<T>(value: T, keyHint = ''): T {
   if (typeof value === 'string') {
+    if (allowed.has(value)) return value;
     return (isSecretKey(keyHint) && !value.includes('…') && value !== '****' ? mask(value) : redact(value)) as T;
   }
   if (Array.isArray(value)) return value.map((v) => redactValue(v, keyHint)) as T;
@@ -54,7 +69,7 @@ export function redactValue<T>(value: T, keyHint = ''): T {
   return value;
 }
 
-const SECRET_KEY = /^(password|passwd|token|service_?token|serviceToken|secret|jwt|authorization|api_?key|token_value|tokenValue|enrollment_?token|password_stdin)$/i;
+const SECRET_KEY = /^(password|passwd|token|service[-_]?token|serviceToken|secret|client[-_]?secret|jwt|authorization|api[-_]?key|token[-_]?value|tokenValue|enrollment[-_]?token)$/i;
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
@@ -62,4 +77,5 @@ export function isSecretKey(key: string): boolean {
 /** For tests: forget registered secrets. */
 export function clearSecrets(): void {
   secrets.clear();
+  allowed.clear();
 }

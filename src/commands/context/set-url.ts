@@ -28,6 +28,7 @@ export default class ContextSetUrl extends FrameworksCommand<typeof ContextSetUr
       ctx.endpoints = { ...(ctx.endpoints ?? {}), [service]: url };
       if (!existed) doc.current ??= name;
     });
+    this.auditContext = name;
     this.auditTargets = [`${name}:${service}`];
     this.success(`${name}: ${service} = ${url}${previous && previous !== url ? ` (was ${previous})` : ''}`);
     if (process.env[endpointEnvVar(service)]) {

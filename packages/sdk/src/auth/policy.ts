@@ -1,7 +1,7 @@
 import { authError } from '../errors.js';
 import type { ContextCredentials } from '../config/schema.js';
 import { registerSecret } from '../redact.js';
-import { jwtExpiry } from './jwt.js';
+import { decodeJwt, jwtExpiry } from './jwt.js';
 
 /** What a command accepts; declared on the command class. */
 export type AuthPolicy = 'none' | 'jwt' | 'service' | 'jwt-or-service';
@@ -29,7 +29,17 @@ export function collectCredentials(stored: ContextCredentials, env: NodeJS.Proce
   const out: AvailableCredentials = {};
   const envJwt = env.FRAMEWORKS_JWT?.trim();
   if (envJwt) {
-    out.jwt = { token: envJwt, source: 'env', envVar: 'FRAMEWORKS_JWT', expiresAt: jwtExpiry(envJwt) };
+    const claims = decodeJwt(envJwt);
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    out.jwt = {
+      token: envJwt,
+      source: 'env',
+      envVar: 'FRAMEWORKS_JWT',
+      expiresAt: jwtExpiry(envJwt),
+      email: str(claims?.email),
+      tenantId: str(claims?.tenant_id),
+      role: str(claims?.role),
+    };
   } else if (stored.jwt?.token) {
     out.jwt = {
       token: stored.jwt.token,

@@ -1,18 +1,36 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { configError } from '../errors.js';
+import { AJV_OPTIONS } from './ajv-options.js';
+import { configSchema, credentialsSchema } from './schema.js';
+
+const CONFIG_ID = configSchema.$id;
+const CREDENTIALS_ID = credentialsSchema.$id;
 import { tildify } from '../paths.js';
 
 let ajvInstance: import('ajv').default | undefined;
 const compiled = new Map<string, ValidateFunction>();
+let generated: Record<string, ValidateFunction> | null | undefined;
 
 async function validator(schema: { $id: string }): Promise<ValidateFunction> {
   let fn = compiled.get(schema.$id);
   if (fn) return fn;
-  if (!ajvInstance) {
-    const { Ajv } = await import('ajv');
-    ajvInstance = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  // The build generates standalone validators (scripts/gen-validators.mjs); running from
+  // sources (unit tests) falls back to compiling with ajv at run time. Same schema, same options.
+  if (generated === undefined) {
+    const path = './validators.generated.js';
+    generated = await import(path).then(
+      (m: Record<string, ValidateFunction>) => ({ [CONFIG_ID]: m.validateConfig, [CREDENTIALS_ID]: m.validateCredentials }),
+      () => null,
+    );
   }
-  fn = ajvInstance.compile(schema);
+  fn = generated?.[schema.$id];
+  if (!fn) {
+    if (!ajvInstance) {
+      const { Ajv } = await import('ajv');
+      ajvInstance = new Ajv({ ...AJV_OPTIONS });
+    }
+    fn = ajvInstance.compile(schema);
+  }
   compiled.set(schema.$id, fn);
   return fn;
 }

@@ -16,23 +16,27 @@ export class LocalExecutor implements Executor {
       const child = spawn(argv[0], argv.slice(1), {
         cwd: opts.cwd,
         env: opts.env ? { ...process.env, ...opts.env } : process.env,
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         signal: opts.signal,
         timeout: opts.timeoutMs,
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      child.stdout!.setEncoding('utf8').on('data', (c: string) => {
         stdout += c;
         opts.onStdout?.(c);
       });
-      child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      child.stderr!.setEncoding('utf8').on('data', (c: string) => {
         stderr += c;
         opts.onStderr?.(c);
       });
       child.on('error', (err) => reject(Object.assign(err, { display })));
       child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + 15 : 1), stdout, stderr, display }));
-      child.stdin.end(opts.input ?? '');
+      if (child.stdin) {
+        // A child that exits before reading its input closes the pipe: not our failure.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(opts.input);
+      }
     });
   }
 

@@ -37,6 +37,13 @@ export function serverMessage(body: unknown): string | undefined {
 export function mapHttpError(err: unknown, ctx: HttpErrorContext): FrameworksError {
   const e = err as { code?: string; name?: string; message?: string; response?: { statusCode: number; body: unknown } };
   const ctxFlag = ctx.context ? ` --context ${ctx.context}` : '';
+  // A 2xx whose body is not JSON: got raises ParseError with the response attached.
+  if (e.name === 'ParseError') {
+    return new FrameworksError(`${ctx.service} at ${ctx.url} sent a reply that is not valid JSON.`, {
+      code: 'BAD_RESPONSE', exitCode: ExitCode.FAILED, name: 'HttpError', cause: err,
+      suggestions: [`Is ${ctx.url} really the ${ctx.service}? frameworks context show${ctxFlag}`],
+    });
+  }
   if (e.response && typeof e.response.statusCode === 'number') {
     const status = e.response.statusCode;
     const msg = serverMessage(e.response.body);
@@ -83,12 +90,6 @@ export function mapHttpError(err: unknown, ctx: HttpErrorContext): FrameworksErr
     return new FrameworksError(`Cannot reach ${ctx.service} at ${ctx.url} (${code || e.message}).`, {
       code: 'UNREACHABLE', exitCode: ExitCode.NETWORK, name: 'NetworkError', cause: err,
       suggestions: [`frameworks context check${ctxFlag}`, `frameworks context set-url <service> <url>${ctxFlag}`],
-    });
-  }
-  if (e.name === 'ParseError') {
-    return new FrameworksError(`${ctx.service} at ${ctx.url} sent a reply that is not valid JSON.`, {
-      code: 'BAD_RESPONSE', exitCode: ExitCode.FAILED, name: 'HttpError', cause: err,
-      suggestions: [`Is ${ctx.url} really the ${ctx.service}? frameworks context show`],
     });
   }
   return new FrameworksError(`${ctx.service} request failed: ${e.message ?? String(err)}`, {

@@ -20,8 +20,8 @@ export interface ProbeResult {
  */
 export async function probeHttpHealth(endpoint: string, timeoutMs: number, insecure = false): Promise<ProbeResult> {
   const url = healthUrl(endpoint);
-  const started = performance.now();
   const { default: got } = await import('got');
+  const started = performance.now();
   try {
     const res = await got(url, {
       timeout: { request: timeoutMs },

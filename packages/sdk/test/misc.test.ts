@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration, toGoDuration } from '../src/duration.js';
+import { assertEndpoint, endpointProblem } from '../src/config/endpoints.js';
+import { quoteArg, quoteCommand } from '../src/exec/quote.js';
+import { decodeCheckResponse, encodeCheckRequest } from '../src/clients/grpc-health.js';
+import { LocalExecutor } from '../src/exec/local.js';
+import { mapHttpError } from '../src/http/errors.js';
+
+describe('durations', () => {
+  it('parses units and bare seconds', () => {
+    expect(parseDuration('2s')).toBe(2000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('30d')).toBe(30 * 86_400_000);
+    expect(parseDuration('3')).toBe(3000);
+  });
+  it('rejects garbage with exit 2 naming the flag', () => {
+    for (const bad of ['', 'abc', '5 s', '2x', '1h foo']) {
+      expect(() => parseDuration(bad, '--ttl')).toThrow(/--ttl/);
+    }
+  });
+  it('sends hours for days (the server has no d unit)', () => {
+    expect(toGoDuration(parseDuration('30d'))).toBe('720h');
+    expect(toGoDuration(parseDuration('90m'))).toBe('90m');
+  });
+});
+
+describe('endpoints', () => {
+  it('accepts the right scheme per kind', () => {
+    expect(endpointProblem('gateway', 'https://api.example.com')).toBeUndefined();
+    expect(endpointProblem('decklog-grpc', 'decklog:18006')).toBeUndefined();
+    expect(endpointProblem('decklog-grpc', 'grpcs://decklog.example.com:443')).toBeUndefined();
+    expect(endpointProblem('signalman-ws', 'wss://sig.example.com')).toBeUndefined();
+  });
+  it('rejects what is not an address', () => {
+    expect(endpointProblem('gateway', 'localhost:18000')).toBeDefined();
+    expect(endpointProblem('gateway', 'http://exa mple.com')).toBeDefined();
+    expect(endpointProblem('decklog-grpc', 'decklog')).toMatch(/port/);
+    expect(endpointProblem('gateway', 'https://user:pw@x.com')).toMatch(/credentials/);
+    expect(() => assertEndpoint('gatway', 'http://x')).toThrow(/Unknown service "gatway"/);
+  });
+});
+
+describe('shell quoting', () => {
+  it('quotes every dangerous string so a shell sees one literal word', async () => {
+    const evil = ['$(touch /tmp/pwned)', 'a; rm -rf ~', "it's", '`id`', 'x\ny', '', 'plain-word_1.2'];
+    const sh = new LocalExecutor();
+    for (const word of evil) {
+      const res = await sh.run(['sh', '-c', `printf %s ${quoteArg(word)}`]);
+      expect(res.stdout).toBe(word);
+    }
+    expect(quoteCommand(['docker', 'compose', '-f', 'a b.yml'])).toBe("docker compose -f 'a b.yml'");
+  });
+});
+
+describe('grpc health codec', () => {
+  it('encodes the request and decodes the response status', () => {
+    expect(encodeCheckRequest('')).toHaveLength(0);
+    expect([...encodeCheckRequest('svc')]).toEqual([0x0a, 3, 0x73, 0x76, 0x63]);
+    expect(decodeCheckResponse(Buffer.from([0x08, 0x01])).status).toBe(1);
+    expect(decodeCheckResponse(Buffer.from([0x08, 0x02])).status).toBe(2);
+    expect(decodeCheckResponse(Buffer.alloc(0)).status).toBe(0);
+  });
+});
+
+describe('HTTP error mapping', () => {
+  const ctx = { service: 'Quartermaster', url: 'http://qm', context: 'prod' };
+  const http = (statusCode: number, body: unknown) => ({ response: { statusCode, body } });
+  it('maps status codes to exit codes with the server text', () => {
+    expect(mapHttpError(http(401, { error: 'Invalid JWT token' }), ctx)).toMatchObject({ exitCode: 3, message: expect.stringContaining('Invalid JWT token') });
+    expect(mapHttpError(http(403, { error: 'forbidden' }), ctx).exitCode).toBe(5);
+    expect(mapHttpError(http(503, '{"error":"down"}'), ctx).exitCode).toBe(6);
+    expect(mapHttpError(http(404, '404 page not found'), ctx)).toMatchObject({ exitCode: 1, code: 'NOT_FOUND' });
+    expect(mapHttpError(http(500, { error: 'failed to list tokens' }), ctx).message).toContain('failed to list tokens');
+  });
+  it('maps network failures and timeouts to exit 6', () => {
+    expect(mapHttpError({ code: 'ECONNREFUSED', name: 'RequestError', message: 'x' }, ctx).exitCode).toBe(6);
+    expect(mapHttpError({ code: 'ETIMEDOUT', name: 'TimeoutError', message: 'x' }, ctx).code).toBe('TIMEOUT');
+  });
+});

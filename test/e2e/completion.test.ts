@@ -1,0 +1,239 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliSandbox } from '../support/cli.js';
+
+// Shell completion, end to end: the commands print their setup instructions, the generated
+// scripts parse in their shell, and (bash and fish) actually complete when driven the way the
+// shell drives them. Shells missing locally skip with a printed reason; under CI they must exist.
+
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
+type Shell = (typeof SHELLS)[number];
+const available = Object.fromEntries(SHELLS.map((s) => [s, spawnSync(s, ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0])) as Record<Shell, boolean>;
+const missing = SHELLS.filter((s) => !available[s]);
+if (missing.length && !process.env.CI) {
+  console.warn(`completion.test: skipping the ${missing.join(', ')} checks: not installed (CI installs them via scripts/infra.sh).`);
+}
+/** `it`, or `it.skip` when the shell is missing locally; never skipped under CI (the test then fails on the missing shell). */
+const withShell = (shell: Shell) => (available[shell] || process.env.CI ? it : it.skip);
+
+let sb: CliSandbox;
+let cache: string; // <XDG_CACHE_HOME>/frameworks/autocomplete
+let env: Record<string, string>;
+
+beforeAll(() => {
+  sb = new CliSandbox('fw-e2e-completion-');
+  cache = join(sb.baseEnv.XDG_CACHE_HOME!, 'frameworks', 'autocomplete');
+  env = Object.fromEntries(Object.entries(sb.baseEnv).filter(([, v]) => v !== undefined)) as Record<string, string>;
+});
+afterAll(() => sb.cleanup());
+
+let generated: Promise<void> | undefined;
+/** plugin-autocomplete writes bash, zsh and powershell files together; generate them once for the script checks. */
+function ensureOclifCache(): Promise<void> {
+  generated ??= sb.run(['autocomplete', 'bash', '--refresh-cache']).then((r) => {
+    expect(r.code, r.stderr).toBe(0);
+  });
+  return generated;
+}
+
+function sh(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? sb.home, env: opts.env ?? env, timeout: 30_000 });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const words = (out: string) => [...new Set(out.split('\n').filter(Boolean).map((l) => l.split('\t')[0]))];
+
+describe('oclif completion (bash, zsh, powershell)', () => {
+  it('`autocomplete bash` writes the cache and prints the .bashrc setup', async () => {
+    const r = await sb.run(['autocomplete', 'bash']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Setup Instructions for FRAMEWORKS CLI Autocomplete');
+    expect(r.stdout).toContain('printf "$(frameworks autocomplete script bash)" >> ~/.bashrc; source ~/.bashrc');
+    expect(r.stdout).toContain('frameworks <TAB><TAB>');
+    expect(existsSync(join(cache, 'bash_setup'))).toBe(true);
+    expect(existsSync(join(cache, 'functions', 'bash', 'frameworks.bash'))).toBe(true);
+  });
+
+  it('`autocomplete zsh` prints the .zshrc setup', async () => {
+    const r = await sb.run(['autocomplete', 'zsh']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('printf "$(frameworks autocomplete script zsh)" >> ~/.zshrc; source ~/.zshrc');
+    expect(r.stdout).toContain('compaudit -D');
+    expect(existsSync(join(cache, 'zsh_setup'))).toBe(true);
+    expect(existsSync(join(cache, 'functions', 'zsh', '_frameworks'))).toBe(true);
+  });
+
+  it('`autocomplete powershell` prints the $PROFILE setup', async () => {
+    const r = await sb.run(['autocomplete', 'powershell']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Add-Content -Path $PROFILE');
+    expect(r.stdout).toContain('frameworks autocomplete script powershell');
+    const ps1 = join(cache, 'functions', 'powershell', 'frameworks.ps1');
+    expect(existsSync(ps1)).toBe(true);
+    expect(readFileSync(ps1, 'utf8')).toContain('context');
+  });
+
+  it('`autocomplete script <shell>` prints the line that sources the cached setup', async () => {
+    await ensureOclifCache();
+    const bash = await sb.run(['autocomplete', 'script', 'bash']);
+    expect(bash.code, bash.stderr).toBe(0);
+    expect(bash.stdout).toContain(`FRAMEWORKS_AC_BASH_SETUP_PATH=${join(cache, 'bash_setup')} && test -f $FRAMEWORKS_AC_BASH_SETUP_PATH && source $FRAMEWORKS_AC_BASH_SETUP_PATH;`);
+    const zsh = await sb.run(['autocomplete', 'script', 'zsh']);
+    expect(zsh.code, zsh.stderr).toBe(0);
+    expect(zsh.stdout).toContain(`FRAMEWORKS_AC_ZSH_SETUP_PATH=${join(cache, 'zsh_setup')}`);
+    writeFileSync(join(sb.home, 'bashrc-snippet'), bash.stdout);
+    writeFileSync(join(sb.home, 'zshrc-snippet'), zsh.stdout);
+  });
+
+  withShell('bash')('the bash scripts pass bash -n', async () => {
+    await ensureOclifCache();
+    for (const f of [join(cache, 'bash_setup'), join(cache, 'functions', 'bash', 'frameworks.bash')]) {
+      const r = sh('bash', ['-n', f]);
+      expect(r.code, `${f}: ${r.stderr}`).toBe(0);
+    }
+  });
+
+  withShell('zsh')('the zsh scripts pass zsh -n, and the setup line registers _frameworks with compinit', async () => {
+    await ensureOclifCache();
+    for (const f of [join(cache, 'zsh_setup'), join(cache, 'functions', 'zsh', '_frameworks')]) {
+      const r = sh('zsh', ['-n', f]);
+      expect(r.code, `${f}: ${r.stderr}`).toBe(0);
+    }
+    const snippet = join(sb.home, 'zshrc-snippet');
+    if (!existsSync(snippet)) writeFileSync(snippet, (await sb.run(['autocomplete', 'script', 'zsh'])).stdout);
+    const r = sh('zsh', ['-f', '-c', 'source "$1" && print -r -- "comp=${_comps[frameworks]}"', 'zsh', snippet]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('comp=_frameworks');
+  });
+
+  describe('bash completes (the setup line sourced, the completion function called as bash calls it)', () => {
+    let snippet: string;
+    beforeAll(async () => {
+      await ensureOclifCache();
+      snippet = join(sb.home, 'bashrc-snippet-behaviour');
+      writeFileSync(snippet, (await sb.run(['autocomplete', 'script', 'bash'])).stdout);
+    });
+
+    /** COMP_WORDS = the words typed (the last one is being completed); returns COMPREPLY, deduplicated. */
+    function bashComplete(...typed: string[]): string[] {
+      const script = [
+        'source "$1" || exit 90',
+        'shift',
+        'spec=$(complete -p frameworks) || exit 91',
+        'fn=${spec#*-F }; fn=${fn%% *}',
+        'COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}',
+        '"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"',
+        'printf "%s\\n" "${COMPREPLY[@]}"',
+      ].join('\n');
+      const r = sh('bash', ['--norc', '--noprofile', '-c', script, 'bash', snippet, ...typed]);
+      expect(r.code, r.stderr).toBe(0);
+      return words(r.stdout);
+    }
+
+    withShell('bash')('registers a completion function for frameworks', () => {
+      const r = sh('bash', ['--norc', '--noprofile', '-c', 'source "$1"; complete -p frameworks', 'bash', snippet]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/complete -F \S+ frameworks/);
+    });
+
+    withShell('bash')('frameworks con<TAB> → context', () => {
+      expect(bashComplete('frameworks', 'con')).toEqual(['context']);
+    });
+
+    withShell('bash')('frameworks <TAB> → the top-level commands and topics', () => {
+      expect(bashComplete('frameworks', '')).toEqual(expect.arrayContaining(['context', 'auth', 'login', 'autocomplete', 'version']));
+    });
+
+    withShell('bash')('frameworks context <TAB> → its subcommands', () => {
+      expect(bashComplete('frameworks', 'context', '')).toEqual(expect.arrayContaining(['init', 'set-url', 'check', 'list', 'use']));
+    });
+
+    withShell('bash')('frameworks context check --<TAB> → its flags', () => {
+      expect(bashComplete('frameworks', 'context', 'check', '--')).toEqual(expect.arrayContaining(['--timeout', '--insecure', '--only', '--json']));
+      expect(bashComplete('frameworks', 'context', 'check', '--ti')).toEqual(['--timeout']);
+    });
+  });
+});
+
+describe('fish completion (frameworks autocomplete fish)', () => {
+  let fishFile: string;
+
+  beforeAll(() => {
+    fishFile = join(sb.baseEnv.XDG_CACHE_HOME!, 'frameworks', 'autocomplete', 'functions', 'fish', 'frameworks.fish');
+  });
+
+  /** `complete -C LINE` in a non-interactive fish after sourcing the script; errors from the script fail the test. */
+  function fishComplete(line: string): string[] {
+    const r = sh('fish', ['--no-config', '-c', 'source $argv[1]; and complete -C $argv[2]', fishFile, line]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr, `fish printed errors completing ${JSON.stringify(line)}`).toBe('');
+    return words(r.stdout);
+  }
+
+  it('writes the script into the cache and prints how to enable it', async () => {
+    const r = await sb.run(['autocomplete', 'fish']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Wrote ~/.cache/frameworks/autocomplete/functions/fish/frameworks.fish');
+    expect(r.stdout).toContain(`mkdir -p ~/.config/fish/completions && ln -sf ${fishFile} ~/.config/fish/completions/frameworks.fish`);
+    expect(r.stdout).toContain('frameworks <TAB>');
+    expect(readFileSync(fishFile, 'utf8')).toMatch(/^# fish completion for frameworks /);
+  });
+
+  it('--print prints the same script to stdout, --refresh-cache is silent', async () => {
+    const printed = await sb.run(['autocomplete', 'fish', '--print']);
+    expect(printed.code, printed.stderr).toBe(0);
+    const refreshed = await sb.run(['autocomplete', 'fish', '--refresh-cache']);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(refreshed.stdout).toBe('');
+    // Same lines; the order of the flag lines follows plugin load order, which varies between runs.
+    const lines = (s: string) => s.split('\n').sort();
+    expect(lines(printed.stdout)).toEqual(lines(readFileSync(fishFile, 'utf8')));
+    expect(printed.stdout).toContain("complete -c frameworks -n '__frameworks_at \"context\"' -a 'set-url'");
+  });
+
+  withShell('fish')('passes fish --no-execute', () => {
+    const r = sh('fish', ['--no-execute', fishFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  withShell('fish')('frameworks con<TAB> → context', () => {
+    expect(fishComplete('frameworks con')).toEqual(['context']);
+  });
+
+  withShell('fish')('frameworks <TAB> → the top-level commands and topics', () => {
+    expect(fishComplete('frameworks ')).toEqual(expect.arrayContaining(['context', 'auth', 'login', 'autocomplete', 'version']));
+  });
+
+  withShell('fish')('frameworks context <TAB> → its subcommands', () => {
+    expect(fishComplete('frameworks context ')).toEqual(expect.arrayContaining(['init', 'set-url', 'check', 'list', 'use']));
+  });
+
+  withShell('fish')('frameworks context check --<TAB> → its flags, also after an option value', () => {
+    expect(fishComplete('frameworks context check --')).toEqual(expect.arrayContaining(['--timeout', '--insecure', '--only', '--json']));
+    expect(fishComplete('frameworks context check --timeout 5s --')).toEqual(expect.arrayContaining(['--insecure', '--only']));
+  });
+
+  withShell('fish')('frameworks context set-url <TAB> → the service keys, then nothing', () => {
+    expect(fishComplete('frameworks context set-url ')).toEqual(expect.arrayContaining(['gateway', 'decklog-grpc', 'signalman-ws']));
+    expect(fishComplete('frameworks context set-url gateway ')).not.toContain('gateway');
+  });
+
+  withShell('fish')('the printed enable step works: fish autoloads the linked script for a frameworks on PATH', async () => {
+    await sb.run(['autocomplete', 'fish', '--refresh-cache']);
+    const r = sh('sh', ['-c', `mkdir -p ~/.config/fish/completions && ln -sf ${fishFile} ~/.config/fish/completions/frameworks.fish`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(realpathSync(join(sb.baseEnv.XDG_CONFIG_HOME!, 'fish', 'completions', 'frameworks.fish'))).toBe(realpathSync(fishFile));
+    // fish autoloads completions only for a command it can find.
+    const binDir = join(sb.home, 'bin');
+    mkdirSync(binDir, { recursive: true });
+    writeFileSync(join(binDir, 'frameworks'), '#!/bin/sh\nexit 0\n');
+    chmodSync(join(binDir, 'frameworks'), 0o755);
+    const auto = sh('fish', ['-c', 'complete -C $argv[1]', 'frameworks context '], { env: { ...env, PATH: `${binDir}${delimiter}${env.PATH}` } });
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(words(auto.stdout)).toEqual(expect.arrayContaining(['init', 'set-url', 'check']));
+  });
+});
