@@ -24,8 +24,11 @@ export async function runTasks<Ctx extends object>(
   render: TaskRenderContext,
   opts: { concurrent?: boolean | number; exitOnError?: boolean; ctx?: Ctx } = {},
 ): Promise<Ctx> {
-  const { Listr, ProcessOutput } = await import('listr2');
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   const renderer = chooseRenderer(render);
+  // Every renderer draws through a logger; bind it to stderr so stdout carries only results.
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+  const rendererOptions = { logger };
   const list = new Listr<Ctx, RendererName, 'simple'>(tasks, {
     renderer,
     fallbackRenderer: 'simple',
@@ -34,7 +37,9 @@ export async function runTasks<Ctx extends object>(
     concurrent: opts.concurrent ?? false,
     exitOnError: opts.exitOnError ?? true,
     collectErrors: 'minimal' as never,
-    rendererOptions: { processOutput: new ProcessOutput(process.stderr, process.stderr) } as never,
+    registerSignalListeners: false, // Ctrl-C is handled once, in bin/run.js (exit 130)
+    rendererOptions,
+    fallbackRendererOptions: rendererOptions,
     ctx: opts.ctx,
   } as never);
   return list.run();

@@ -1,0 +1,95 @@
+import { describe, expect, it, vi } from 'vitest';
+import { normalizeError } from '../src/errors.js';
+import { chooseRenderer, runTasks } from '../src/tasks.js';
+import { inputRequired, promptConfirm, promptPassword } from '../src/prompts.js';
+import { renderKeyValues, renderTable } from '../src/output/table.js';
+import { colorEnabled, paint } from '../src/output/style.js';
+import { FrameworksError } from '@frameworks/sdk';
+
+describe('normalizeError → exit codes', () => {
+  it('keeps FrameworksErrors as they are', () => {
+    const e = new FrameworksError('x', { code: 'X', exitCode: 5 });
+    expect(normalizeError(e)).toBe(e);
+  });
+  it('maps oclif parse errors to 2, this.exit(n) to n, bugs to 10, network codes to 6, the rest to 1', () => {
+    expect(normalizeError(Object.assign(new Error('Nonexistent flag: --x\nSee more help with --help'), { oclif: { exit: 2 } }))).toMatchObject({
+      exitCode: 2,
+      code: 'USAGE',
+      message: 'Nonexistent flag: --x',
+    });
+    expect(normalizeError(Object.assign(new Error('EEXIT: 7'), { code: 'EEXIT', oclif: { exit: 7 } }))).toMatchObject({ exitCode: 7, message: '' });
+    expect(normalizeError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatchObject({ exitCode: 10, code: 'INTERNAL' });
+    expect(normalizeError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ exitCode: 6 });
+    expect(normalizeError(new Error('boom'))).toMatchObject({ exitCode: 1, message: 'boom' });
+  });
+});
+
+describe('task renderer', () => {
+  it('is silent under --json, verbose under --verbose, animated only on an interactive TTY, else plain lines', () => {
+    expect(chooseRenderer({ json: true, verbose: true, interactive: true })).toBe('silent');
+    expect(chooseRenderer({ json: false, verbose: true, interactive: false })).toBe('verbose');
+    expect(chooseRenderer({ json: false, verbose: false, interactive: false })).toBe('simple');
+  });
+
+  it('draws on stderr, never stdout, and runs every task', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const ctx = await runTasks<{ n: number }>(
+        [
+          { title: 'first step', task: (c) => void (c.n += 1) },
+          { title: 'second step', task: (c) => void (c.n += 10) },
+        ],
+        { json: false, verbose: false, interactive: false },
+        { ctx: { n: 0 } },
+      );
+      expect(ctx.n).toBe(11);
+      expect(out).not.toHaveBeenCalled();
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain('second step');
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+
+  it('prints nothing at all under --json and still reports a failed task', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(
+        runTasks([{ title: 'fails', task: () => Promise.reject(new Error('nope')) }], { json: true, verbose: false, interactive: false }),
+      ).rejects.toThrow('nope');
+      expect(out).not.toHaveBeenCalled();
+      expect(err).not.toHaveBeenCalled();
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+});
+
+describe('prompts', () => {
+  it('refuse when not interactive and name the flag that answers', async () => {
+    await expect(promptConfirm({ interactive: false }, 'Delete?')).rejects.toMatchObject({ exitCode: 2, code: 'INPUT_REQUIRED', suggestions: ['Pass --yes'] });
+    await expect(promptPassword({ interactive: false }, 'Password', '--password-stdin')).rejects.toMatchObject({ suggestions: ['Pass --password-stdin'] });
+    expect(inputRequired('Q', '--x').message).toContain('Q needs an answer');
+  });
+});
+
+describe('output', () => {
+  it('aligns table columns and key/value pairs', () => {
+    const t = renderTable([{ a: 'x', b: 'long value' }, { a: 'longer', b: 'y' }], [
+      { header: 'a', get: (r) => r.a },
+      { header: 'b', get: (r) => r.b },
+    ]);
+    expect(t.split('\n')).toEqual(['A       B', 'x       long value', 'longer  y']);
+    expect(renderKeyValues([['k', '1'], ['key', '2']])).toBe('k:   1\nkey: 2');
+  });
+  it('colours only a TTY without NO_COLOR', () => {
+    const tty = { isTTY: true } as NodeJS.WriteStream;
+    expect(colorEnabled(tty, {})).toBe(true);
+    expect(colorEnabled(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled({ isTTY: false } as NodeJS.WriteStream, {})).toBe(false);
+    expect(paint('x', 'red', { isTTY: false } as NodeJS.WriteStream)).toBe('x');
+  });
+});
