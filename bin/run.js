@@ -15,8 +15,9 @@ enableCompileCache?.();
 
 // Ctrl-C: exit 130 with the documented error document under --json, never a half-written file
 // (every write is temp file + rename).
+const jsonMode = argv.includes('--json') || process.env.FRAMEWORKS_CONTENT_TYPE?.toLowerCase() === 'json';
 process.once('SIGINT', () => {
-  if (argv.includes('--json')) {
+  if (jsonMode) {
     process.stdout.write(JSON.stringify({ status: 130, name: 'InterruptedError', code: 'INTERRUPTED', message: 'Interrupted.', suggestions: [], warnings: [] }, null, 2) + '\n');
   } else {
     process.stderr.write('\n✗ Interrupted.\n');

@@ -24,7 +24,7 @@ const hook: Hook<'command_not_found'> = async function (opts) {
   const suggestion = best && best.score <= 0.34 ? `${this.config.bin} ${best.id.replaceAll(':', sep)}` : undefined;
   const message = `"${typed}" is not a ${this.config.bin} command.`;
   const suggestions = [...(suggestion ? [`${suggestion}   # did you mean this?`] : []), `${this.config.bin} --help`];
-  if ((opts.argv ?? []).includes('--json')) {
+  if ((opts.argv ?? []).includes('--json') || process.env.FRAMEWORKS_CONTENT_TYPE?.toLowerCase() === 'json') {
     process.stdout.write(JSON.stringify({ status: 2, name: 'UsageError', code: 'COMMAND_NOT_FOUND', message, suggestions, warnings: [] }, null, 2) + '\n');
   } else {
     process.stderr.write(`✗ ${message}\n  Next: ${suggestions.join('\n        ')}\n`);

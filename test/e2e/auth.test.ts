@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CliSandbox } from '../support/cli.js';
+import { BIN, CliSandbox } from '../support/cli.js';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { startGrpcHealthServer, startGrpcServerWithoutHealth, type GrpcHealthServer, type GrpcTestServer } from '../support/grpc-health-server.js';
 
@@ -259,6 +259,35 @@ describe('context check', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('Ctrl-C during a check exits 130; under --json stdout still holds one document', async () => {
+    cp.inject('gateway', { kind: 'hang' });
+    const interrupted = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const env = Object.fromEntries(Object.entries(sb.baseEnv).filter(([, v]) => v !== undefined)) as Record<string, string>;
+        const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c) => (stdout += c));
+        child.stderr.on('data', (c) => (stderr += c));
+        // Interrupt once the command is under way (its process has loaded and is waiting on the probe).
+        setTimeout(() => child.kill('SIGINT'), 1_500);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const human = await interrupted(['context', 'check', '--only', 'gateway', '--timeout', '20s']);
+    expect(human.code).toBe(130);
+    expect(human.stderr).toContain('Interrupted');
+    const json = await interrupted(['context', 'check', '--only', 'gateway', '--timeout', '20s', '--json']);
+    expect(json.code).toBe(130);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 130, code: 'INTERRUPTED' });
+  });
+
+  it('FRAMEWORKS_CONTENT_TYPE=json turns on JSON output like --json', async () => {
+    const r = await sb.run(['context', 'list'], { env: { FRAMEWORKS_CONTENT_TYPE: 'json' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 0, result: { current: 'cp' } });
+    const v = await sb.run(['version'], { env: { FRAMEWORKS_CONTENT_TYPE: 'json' } });
+    expect(JSON.parse(v.stdout).result.cli).toBe('@frameworks/cli');
   });
 
   it('rejects a bad --timeout or --only value (exit 2)', async () => {

@@ -42,7 +42,7 @@ export function redact(text: string): string {
   let out = text;
   for (const a of allowed) {
     if (out.includes(a)) {
-      out = out.split(a).join(`\u0000${parked.length}\u0000`);
+      out = out.split(a).join(`\uE000${parked.length}\uE000`);
       parked.push(a);
     }
   }
@@ -51,7 +51,7 @@ export function redact(text: string): string {
     if (out.includes(s)) out = out.split(s).join(mask(s));
   }
   for (const [re, fn] of PATTERNS) out = out.replace(re, fn as (m: string) => string);
-  return parked.length ? out.replace(/\u0000(\d+)\u0000/g, (_m, i) => parked[Number(i)]) : out;
+  return parked.length ? out.replace(/\uE000(\d+)\uE000/g, (_m, i) => parked[Number(i)]) : out;
 }
 
 /** Deep-redact a JSON-able value: strings are redacted, secret-named keys are masked. */
