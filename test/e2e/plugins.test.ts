@@ -1,0 +1,176 @@
+/**
+ * `frameworks plugins …` for real: oclif's plugin-plugins runs its bundled npm against an offline
+ * verdaccio (scripts/infra.sh up) holding @frameworks/plugin-fixture, @frameworks/sdk and the SDK's
+ * whole dependency closure. Nothing is mocked: the plugin is installed into the sandbox's data dir,
+ * loaded by oclif, and its command runs the SDK it got from the registry.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliSandbox, ROOT, type CliResult } from '../support/cli.js';
+import { REGISTRY_URL, publishDirs, publishSdk, registryGate, tarballSources } from '../support/registry.js';
+
+const FIXTURE_DIR = join(ROOT, 'test/fixtures/plugin-fixture');
+const PLUGIN = '@frameworks/plugin-fixture';
+const NPM_TIMEOUT = 150_000;
+
+const gate = await registryGate('test/e2e/plugins.test.ts');
+
+/** A sandbox whose npm sees only verdaccio: no inherited npm_config_* (npm run sets userconfig, cache…). */
+function pluginSandbox(): { sandbox: CliSandbox; env: Record<string, string | undefined> } {
+  const sandbox = new CliSandbox('fw-plugins-');
+  const npmrc = join(sandbox.home, '.npmrc');
+  writeFileSync(
+    npmrc,
+    [`registry=${REGISTRY_URL}/`, 'fetch-retries=0', 'fetch-timeout=30000', 'audit=false', 'fund=false', 'update-notifier=false', ''].join('\n'),
+  );
+  mkdirSync(join(sandbox.home, '.npm'), { recursive: true });
+  const env: Record<string, string | undefined> = {};
+  for (const key of Object.keys(process.env)) if (/^npm_config_/i.test(key)) env[key] = undefined;
+  Object.assign(env, {
+    FRAMEWORKS_NPM_REGISTRY: REGISTRY_URL, // oclif: <BIN>_NPM_REGISTRY → npm --registry=…
+    npm_config_registry: `${REGISTRY_URL}/`,
+    npm_config_userconfig: npmrc,
+    npm_config_cache: join(sandbox.home, '.npm'),
+    npm_config_fetch_retries: '0', // a dead registry fails at once instead of after ~70 s of retries
+    npm_config_fetch_timeout: '30000',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  });
+  return { sandbox, env };
+}
+
+function show(r: CliResult): string {
+  return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+interface ListedPlugin {
+  name: string;
+  type: string;
+  version: string;
+}
+
+describe.skipIf(gate.skip)('frameworks plugins install/uninstall from an offline npm registry', () => {
+  const sandboxes: CliSandbox[] = [];
+  const make = () => {
+    const s = pluginSandbox();
+    sandboxes.push(s.sandbox);
+    const run = (args: string[]) => s.sandbox.run(args, { env: s.env, timeoutMs: NPM_TIMEOUT });
+    const listed = async (): Promise<ListedPlugin[]> => {
+      const r = await run(['plugins', '--json']);
+      expect(r.code, show(r)).toBe(0);
+      return (JSON.parse(r.stdout) as ListedPlugin[]).filter((p) => p.type === 'user' || p.type === 'link');
+    };
+    return { ...s, run, listed, dataDir: join(s.sandbox.home, '.local', 'share', 'frameworks') };
+  };
+
+  beforeAll(async () => {
+    const { sdk, deps } = await publishSdk();
+    const fixture = await publishDirs([FIXTURE_DIR]);
+    console.log(
+      `[registry] ${REGISTRY_URL}: SDK closure ${deps.total} packages (${deps.published} published, ${deps.skipped} already there) in ${deps.ms} ms, ` +
+        `tarballs from ${JSON.stringify(tarballSources)}; @frameworks/sdk ${sdk.published + sdk.replaced ? 'published' : 'unchanged'}; ` +
+        `${PLUGIN} ${fixture.published + fixture.replaced ? 'published' : 'unchanged'} (${fixture.ms} ms)`,
+    );
+  }, 120_000);
+
+  afterAll(() => {
+    for (const s of sandboxes) s.cleanup();
+  });
+
+  it(
+    `installs ${PLUGIN}, lists it, runs its SDK-backed command, shows it in version --json, uninstalls it`,
+    async () => {
+      const { run, listed, dataDir } = make();
+      const created = await run(['context', 'create', 'staging', '--set', 'gateway=https://api.staging.example.com', '--use']);
+      expect(created.code, show(created)).toBe(0);
+
+      const install = await run(['plugins', 'install', PLUGIN]);
+      expect(install.code, show(install)).toBe(0);
+
+      const list = await run(['plugins']);
+      expect(list.code, show(list)).toBe(0);
+      expect(list.stdout).toMatch(/^(fixture|@frameworks\/plugin-fixture) 0\.1\.0$/m);
+      expect(await listed()).toEqual([expect.objectContaining({ name: PLUGIN, type: 'user', version: '0.1.0' })]);
+
+      const hello = await run(['fixture', 'hello']);
+      expect(hello.code, show(hello)).toBe(0);
+      expect(hello.stdout).toContain('hello from plugin-fixture; current context: staging (config)');
+      expect(hello.stdout).toContain('gateway: https://api.staging.example.com');
+      expect(hello.stdout).toContain('config file: present');
+      expect(hello.stdout).toContain('masked: fwk_…cdef (27 chars)');
+      expect(hello.stdout).not.toContain('fwk_fixture0123456789abcdef');
+      // The plugin's own copy of the SDK, installed from the registry, not the workspace one.
+      const sdkUrl = pathToFileURL(join(dataDir, 'node_modules', '@frameworks', 'sdk')).href;
+      expect(hello.stdout).toContain(`sdk: ${sdkUrl}/`);
+
+      const version = await run(['version', '--json']);
+      expect(version.code, show(version)).toBe(0);
+      const plugins = (version.json?.result as { plugins: ListedPlugin[] }).plugins;
+      expect(plugins).toContainEqual({ name: PLUGIN, version: '0.1.0', type: 'user' });
+      expect(plugins.filter((p) => p.type === 'core').length).toBeGreaterThan(0);
+
+      const uninstall = await run(['plugins', 'uninstall', PLUGIN]);
+      expect(uninstall.code, show(uninstall)).toBe(0);
+      expect(await listed()).toEqual([]);
+      const gone = await run(['fixture', 'hello']);
+      expect(gone.code, show(gone)).not.toBe(0);
+      const after = await run(['version', '--json']);
+      expect((after.json?.result as { plugins: ListedPlugin[] }).plugins.map((p) => p.name)).not.toContain(PLUGIN);
+    },
+    300_000,
+  );
+
+  it(
+    'installs and uninstalls by the friendly name "fixture" (→ @frameworks/plugin-fixture)',
+    async () => {
+      // oclif expands a bare name to `@${scope}/${pluginPrefix}-${name}`: it adds the dash itself.
+      const { oclif } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { oclif: { scope?: string; pluginPrefix?: string } };
+      expect(
+        `@${oclif.scope}/${oclif.pluginPrefix ?? 'plugin'}-fixture`,
+        'package.json oclif.pluginPrefix must be "plugin" (oclif appends the "-"), or `plugins install fixture` looks up the wrong package',
+      ).toBe(PLUGIN);
+
+      const { run, listed } = make();
+      const install = await run(['plugins', 'install', 'fixture']);
+      expect(install.code, show(install)).toBe(0);
+      expect(await listed()).toEqual([expect.objectContaining({ name: PLUGIN, type: 'user' })]);
+      const list = await run(['plugins']);
+      expect(list.stdout).toMatch(/^fixture 0\.1\.0$/m); // shown by its friendly name
+
+      const hello = await run(['fixture', 'hello']);
+      expect(hello.code, show(hello)).toBe(0);
+      // No config.yaml in this sandbox: the SDK falls back to the built-in `local` context.
+      expect(hello.stdout).toContain('hello from plugin-fixture; current context: local (config)');
+      expect(hello.stdout).toContain('config file: absent');
+
+      const uninstall = await run(['plugins', 'uninstall', 'fixture']);
+      expect(uninstall.code, show(uninstall)).toBe(0);
+      expect(await listed()).toEqual([]);
+    },
+    300_000,
+  );
+
+  it(
+    'fails clearly for a plugin the registry does not have, and leaves the CLI working',
+    async () => {
+      const { run, listed } = make();
+      const started = Date.now();
+      const missing = await run(['plugins', 'install', '@frameworks/plugin-does-not-exist']);
+      expect(missing.code, show(missing)).not.toBe(0);
+      expect(missing.stderr + missing.stdout).toMatch(/@frameworks\/plugin-does-not-exist does not exist in the registry/);
+      // fetch-retries=0 and a registry that answers 404: no minute-long retry loop.
+      expect(Date.now() - started).toBeLessThan(30_000);
+
+      expect(await listed()).toEqual([]);
+      const version = await run(['version', '--json']);
+      expect(version.code, show(version)).toBe(0);
+      expect((version.json?.result as { plugins: ListedPlugin[] }).plugins.every((p) => p.type === 'core')).toBe(true);
+      const contexts = await run(['context', 'list']);
+      expect(contexts.code, show(contexts)).toBe(0);
+    },
+    120_000,
+  );
+});
