@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SummaryReporter from './test/support/summary-reporter.js';
 
 export default defineConfig({
   test: {
@@ -24,6 +25,6 @@ export default defineConfig({
         },
       },
     ],
-    reporters: ['default'],
+    reporters: ['default', new SummaryReporter()],
   },
 });

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Node 22 for this repo, from the npm registry (the machine's own node may be older).
 #
-#   source scripts/node22.sh   # installs if needed, then puts .tools/node_modules/.bin first on PATH
+#   source scripts/node22.sh   # installs if needed, then puts .tools/node_modules/.bin (and npm's global bin) first on PATH
 #   bash scripts/node22.sh     # installs if needed (PATH change does not outlive the call)
 #
 # .tools/ (gitignored) gets a package.json pinning node 22.23.3 and verdaccio 6.10.4
@@ -50,9 +50,11 @@ EOF
     fi
   fi
 
+  # .tools/node_modules/.bin first (node, npm), then npm's global bin for this node, so that
+  # `npm link` (the README's way to get a `frameworks` command) lands on PATH too.
   case ":$PATH:" in
-    ":$tools/node_modules/.bin:"*) ;;   # already first
-    *) PATH="$tools/node_modules/.bin:$PATH"; export PATH ;;
+    ":$tools/node_modules/.bin:$tools/node_modules/node/bin:"*) ;;   # already first
+    *) PATH="$tools/node_modules/.bin:$tools/node_modules/node/bin:$PATH"; export PATH ;;
   esac
   hash -r 2>/dev/null || true
 }
