@@ -42,9 +42,9 @@ Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.
   async run() {
     const f = this.flags;
     if (f['gateway-url']) assertEndpoint('gateway', f['gateway-url']);
+    const timeoutMs = parseDuration(f.timeout); // validate before anything is read or sent
     const ctx = await this.context({ gateway: f['gateway-url'] });
     this.auditTargets = [ctx.name];
-    const stored: { jwt?: JwtCredential; service_token?: string } = {};
     const sources: string[] = [];
 
     let serviceToken = f['service-token'] ?? (f['service-token-stdin'] ? await readStdinSecret('service token') : undefined);
@@ -80,7 +80,7 @@ Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.
       if (!EMAIL.test(email)) throw usageError(`"${email}" is not an email address.`, ['e.g. --email ops@example.com'], 'INVALID_EMAIL');
       const password = f['password-stdin'] ? await readStdinSecret('password') : await this.askPassword();
       if (!password) throw usageError('The password is empty.', ['Type it at the prompt, or pipe it into --password-stdin'], 'EMPTY_PASSWORD');
-      const gateway = new GatewayClient({ baseUrl: ctx.endpoints.gateway.value, context: ctx.name, timeoutMs: parseDuration(f.timeout) });
+      const gateway = new GatewayClient({ baseUrl: ctx.endpoints.gateway.value, context: ctx.name, timeoutMs });
       this.info(`Logging in to ${ctx.endpoints.gateway.value} as ${email}…`);
       const res = await gateway.login(email, password);
       jwt = {
@@ -101,23 +101,21 @@ Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.
     if (serviceToken !== undefined) {
       if (!serviceToken) throw usageError('The service token is empty.', ['Pipe the token into --service-token-stdin'], 'EMPTY_TOKEN');
       registerSecret(serviceToken);
-      stored.service_token = serviceToken;
     }
-    if (jwt) stored.jwt = jwt;
 
     await this.credentialStore().update(ctx.name, (c) => {
-      if (stored.jwt) c.jwt = stored.jwt;
-      if (stored.service_token) c.service_token = stored.service_token;
+      if (jwt) c.jwt = jwt;
+      if (serviceToken) c.service_token = serviceToken;
     });
     if (f['service-token']) this.warning('A token given as a flag can end up in shell history; prefer --service-token-stdin.', 'SECRET_ON_COMMAND_LINE');
     if (jwt) this.success(`Stored JWT for context "${ctx.name}"${jwt.email ? ` (${jwt.email})` : ''}${jwt.expires_at ? `, expires ${jwt.expires_at}` : ''}.`);
-    if (stored.service_token) this.success(`Stored service token for context "${ctx.name}" (${mask(stored.service_token)}).`);
+    if (serviceToken) this.success(`Stored service token for context "${ctx.name}" (${mask(serviceToken)}).`);
     this.next('frameworks auth status');
     return {
       context: ctx.name,
       sources,
       jwt: jwt ? { token: mask(jwt.token), email: jwt.email ?? null, tenant_id: jwt.tenant_id ?? null, role: jwt.role ?? null, expires_at: jwt.expires_at ?? null } : null,
-      service_token: stored.service_token ? mask(stored.service_token) : null,
+      service_token: serviceToken ? mask(serviceToken) : null,
     };
   }
 

@@ -66,7 +66,7 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
         suggestions: [`frameworks context set-url <service> <url>${this.flags.context ? ` --context ${this.flags.context}` : ''}`, 'frameworks context show   # where each URL comes from'],
       });
     }
-    this.success(`All ${probes.length} endpoints of "${ctx.name}" answered (${elapsedMs} ms).`);
+    this.success(`${probes.length === 1 ? 'The endpoint' : `All ${probes.length} endpoints`} of "${ctx.name}" answered (${elapsedMs} ms).`);
     return result;
   }
 }
