@@ -19,3 +19,6 @@ export * from './fs/atomic.js';
 export { withFileLock } from './fs/lock.js';
 export { readYamlFile, dumpYaml } from './fs/yaml-file.js';
 export * from './duration.js';
+export * from './exec/target.js';
+export * from './exec/fleet.js';
+export * from './clients/tls-probe.js';

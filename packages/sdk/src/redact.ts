@@ -29,7 +29,7 @@ const PATTERNS: Array<[RegExp, (m: string, ...g: string[]) => string]> = [
   // Authorization headers and key=value / "key": "value" pairs whose key names a secret.
   [/(\bBearer\s+)([^\s"',]+)/gi, (_m, p, v) => `${p}${mask(v)}`],
   [
-    /(["']?(?:password|passwd|token|service[_-]?token|secret|jwt|authorization|api[_-]?key|token_value)["']?\s*[:=]\s*["']?)([^"'\s,}&]{6,})/gi,
+    /(["']?(?:password|passwd|token|service[_-]?token|secret|jwt|authorization|api[_-]?key|token_value)["']?[ \t]*[:=][ \t]*["']?)([^"'\s,}&]{6,})/gi,
     (_m, p, v) => (v.startsWith('****') || v.includes('…') ? `${p}${v}` : `${p}${mask(v)}`),
   ],
   // Developer API tokens and bootstrap tokens of both eras.

@@ -78,3 +78,15 @@ describe('HTTP error mapping', () => {
     expect(mapHttpError({ code: 'ETIMEDOUT', name: 'TimeoutError', message: 'x' }, ctx).code).toBe('TIMEOUT');
   });
 });
+
+describe('LocalExecutor timeouts', () => {
+  it('kills a command that overruns and rejects with TIMEOUT, and a missing program fails at once', async () => {
+    const sh = new LocalExecutor();
+    const t0 = Date.now();
+    await expect(sh.run(['sleep', '5'], { timeoutMs: 200 })).rejects.toMatchObject({ code: 'TIMEOUT', exitCode: 6 });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const t1 = Date.now();
+    await expect(sh.run(['definitely-not-a-program-xyz'], { timeoutMs: 5000 })).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(Date.now() - t1).toBeLessThan(1000);
+  });
+});

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
+import { ExitCode, FrameworksError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { trace } from '../log.js';
 import { quoteCommand } from './quote.js';
@@ -18,8 +19,16 @@ export class LocalExecutor implements Executor {
         env: opts.env ? { ...process.env, ...opts.env } : process.env,
         stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         signal: opts.signal,
-        timeout: opts.timeoutMs,
       });
+      // Our own timer rather than spawn's `timeout`: spawn clears it only on 'exit', so a
+      // program that fails to start (ENOENT) would keep the CLI alive until it fires.
+      let timedOut = false;
+      const timer = opts.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, opts.timeoutMs)
+        : undefined;
       let stdout = '';
       let stderr = '';
       child.stdout!.setEncoding('utf8').on('data', (c: string) => {
@@ -30,8 +39,19 @@ export class LocalExecutor implements Executor {
         stderr += c;
         opts.onStderr?.(c);
       });
-      child.on('error', (err) => reject(Object.assign(err, { display })));
-      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + 15 : 1), stdout, stderr, display }));
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(Object.assign(err, { display }));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        // Same contract as the SSH executor: a timeout is an error, not an exit status.
+        if (timedOut) {
+          reject(new FrameworksError(`"${display}" did not finish within ${Math.round((opts.timeoutMs ?? 0) / 100) / 10} s; it was killed.`, { code: 'TIMEOUT', exitCode: ExitCode.NETWORK }));
+          return;
+        }
+        resolve({ code: code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1), stdout, stderr, display });
+      });
       if (child.stdin) {
         // A child that exits before reading its input closes the pipe: not our failure.
         child.stdin.on('error', () => undefined);

@@ -4,6 +4,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Data for stdin. */
   input?: string;
+  /** Kill the command after this long; the run then rejects with code TIMEOUT (exit 6). */
   timeoutMs?: number;
   /** Called with each chunk as it arrives (streaming, e.g. logs --follow). */
   onStdout?: (chunk: string) => void;

@@ -1,0 +1,187 @@
+import { resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { ExitCode, FrameworksError, isFrameworksError, quoteArg, registerSecret, usageError } from '@frameworks/sdk';
+import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
+import type { FileOutcome, WriteResult } from '../../lib/write-files.js';
+
+const SERVICES = 'caddy, mistserver, helmsman';
+
+export default class EdgeInit extends EdgeCommand<typeof EdgeInit> {
+  static override summary = 'Write the edge stack: .edge.env, .edge.env.example, docker-compose.edge.yml and Caddyfile.';
+  static override description = `Renders the files of an edge node (Caddy + MistServer + Helmsman under Docker Compose) into --dir, on this host or on every --ssh host:
+
+  .edge.env                 0600  enrollment token, Foghorn addresses, domain, node name, images, limits
+  .edge.env.example         0644  the same keys with secrets blank (safe to commit)
+  docker-compose.edge.yml   0644  the three services, images pinned from the release manifest
+  Caddyfile                 0644  TLS (ACME HTTP-01, or --tls internal) and routes to MistServer and Helmsman
+
+Images come from the release manifest of --channel (built in, or --release-manifest FILE in YAML or JSON); --image SERVICE=REF overrides one service (workspace builds). Foghorn's addresses come from the context (foghorn-grpc, foghorn-http).
+
+Nothing is written unless every file can be: a file that exists with other content stops the run (exit 1, EDGE_FILES_EXIST) with a diff, secrets masked, unless --force. Identical files are left alone. --dry-run prints the files (token masked) and writes nothing.`;
+
+  static override examples = [
+    {
+      description: 'A node with a public name and a Let\'s Encrypt certificate (token read from stdin):',
+      command: 'echo "$TOKEN" | <%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --token-stdin',
+    },
+    { description: 'Look at the files first:', command: '<%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --dry-run' },
+    { description: 'A lab node with a self-signed certificate, canary images, in ./edge:', command: '<%= config.bin %> edge init --domain edge-lab --tls internal --channel canary --dir ./edge' },
+    {
+      description: 'Workspace build of MistServer, pinned release manifest, on two hosts over SSH:',
+      command: '<%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --release-manifest release.yaml --image mistserver=local/mistserver:dev --ssh ops@edge-1,ops@edge-2 --dir /opt/frameworks-edge',
+    },
+    { description: 'Replace existing files (shows what changes):', command: '<%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --force' },
+  ];
+
+  static override flags = {
+    domain: Flags.string({
+      required: true,
+      description:
+        'DNS name of this edge (RFC 1123, lower-cased; a trailing dot is removed). An IP address only with --tls internal. No wildcards.',
+    }),
+    email: Flags.string({ description: 'ACME account email (required with --tls acme).' }),
+    token: Flags.string({ description: 'Enrollment token for Helmsman (written to .edge.env only). Prefer --token-stdin: arguments show in `ps`.', exclusive: ['token-stdin'] }),
+    'token-stdin': Flags.boolean({ description: 'Read the enrollment token from stdin.', exclusive: ['token'] }),
+    tls: Flags.string({ options: ['acme', 'internal'], default: 'acme', description: 'acme: public certificate over HTTP-01 (needs DNS and port 80); internal: Caddy\'s own CA.' }),
+    channel: Flags.string({ default: 'stable', description: 'Release channel: stable or canary (or any channel --release-manifest defines).' }),
+    'release-manifest': Flags.string({
+      env: 'FRAMEWORKS_EDGE_RELEASE_MANIFEST',
+      description: 'Release manifest file (YAML or JSON: channels → image, tag, digest per service). Default: the built-in one.',
+    }),
+    image: Flags.string({
+      multiple: true,
+      description: `Override one service's image: SERVICE=IMAGE:TAG or SERVICE=IMAGE@DIGEST (services: ${SERVICES}). Repeatable.`,
+    }),
+    'node-name': Flags.string({ description: "Helmsman's NODE_NAME (default: the first label of --domain)." }),
+    'shm-size': Flags.string({ default: '1g', description: "MistServer's /dev/shm size (Docker size: 1g, 512m …)." }),
+    nofile: Flags.integer({ default: 1_048_576, description: 'Open-files limit (soft and hard) of mistserver and helmsman; the host must allow it (edge preflight checks).' }),
+    bind: Flags.string({ default: '0.0.0.0', description: 'IPv4 address Caddy publishes its ports on; 0.0.0.0 = every address, IPv4 and IPv6.' }),
+    'http-port': Flags.integer({ default: 80, min: 1, max: 65535, description: 'Host port for HTTP (ACME HTTP-01 needs 80).' }),
+    'https-port': Flags.integer({ default: 443, min: 1, max: 65535, description: 'Host port for HTTPS (TCP, and UDP for HTTP/3).' }),
+    project: Flags.string({ default: 'frameworks-edge', description: 'Compose project name (stored as EDGE_PROJECT; the edge commands pass it with -p).' }),
+    force: Flags.boolean({ description: 'Replace files that exist with other content.' }),
+    'dry-run': Flags.boolean({ description: 'Print the files (token masked) and what would happen; write nothing.' }),
+  };
+
+  static override mutating = true;
+
+  async run() {
+    const { loadReleaseManifest, builtinManifest, resolveRelease } = await import('../../release/manifest.js');
+    const { parseImageOverrides } = await import('../../release/image-ref.js');
+    const { resolveInitSettings } = await import('../../lib/init-settings.js');
+    const { renderEdgeFiles } = await import('../../templates/index.js');
+    const { writeEdgeFiles } = await import('../../lib/write-files.js');
+    const f = this.flags;
+
+    const token = f['token-stdin'] ? await readStdinToken() : f.token;
+    registerSecret(token);
+    // --image (exit 2), the manifest (exit 4) and its channel (exit 2), then every other flag and the context.
+    const overrides = parseImageOverrides(f.image);
+    const manifest = f['release-manifest'] ? await loadReleaseManifest(f['release-manifest']) : builtinManifest();
+    const release = resolveRelease(manifest, f.channel, overrides);
+    const ctx = await this.context();
+    const { settings, warnings } = resolveInitSettings(
+      {
+        domain: f.domain,
+        email: f.email,
+        token,
+        tls: f.tls,
+        nodeName: f['node-name'],
+        shmSize: f['shm-size'],
+        nofile: f.nofile,
+        bind: f.bind,
+        httpPort: f['http-port'],
+        httpsPort: f['https-port'],
+        project: f.project,
+      },
+      { 'foghorn-grpc': ctx.endpoints['foghorn-grpc'], 'foghorn-http': ctx.endpoints['foghorn-http'] },
+      release,
+    );
+    for (const w of warnings) this.warning(w.message, w.code);
+    const files = await renderEdgeFiles(settings);
+
+    const several = this.sshTargets().length > 1;
+    const outcomes = await this.onHosts(async (h: HostContext) => {
+      const dir = h.remote ? h.dir : resolve(h.dir);
+      try {
+        const r = await writeEdgeFiles(h.executor, dir, files, { force: f.force, dryRun: f['dry-run'] });
+        this.report(h, r, several);
+        return r;
+      } catch (err) {
+        if (isFrameworksError(err) && err.code === 'EDGE_FILES_EXIST') this.printDiffs(h, (err.result as WriteResult).files, several);
+        throw err;
+      }
+    });
+    const rows = this.settle(outcomes, 'edge init');
+
+    const summary = {
+      domain: settings.domain,
+      tls: settings.tls,
+      node_name: settings.nodeName,
+      project: settings.project,
+      channel: release.channel,
+      release: release.version ?? null,
+      release_source: release.source,
+      images: release.refs,
+      dry_run: Boolean(f['dry-run']),
+    };
+    if (!f['dry-run']) this.hints();
+    if (rows.length === 1) return { ...summary, host: rows[0].host, ...rows[0].result! };
+    return { ...summary, hosts: rows };
+  }
+
+  private prefix(h: HostContext, several: boolean): string {
+    return several || h.remote ? `[${h.host}] ` : '';
+  }
+
+  private report(h: HostContext, r: WriteResult, several: boolean): void {
+    const p = this.prefix(h, several);
+    const conflicts = r.files.filter((x) => x.action === 'conflict').length;
+    if (conflicts) this.warning(`${p}${conflicts} file(s) exist with other content: without --force, edge init would refuse and write nothing.`, 'EDGE_FILES_EXIST');
+    if (this.jsonEnabled()) return;
+    const width = Math.max(...r.files.map((x) => x.path.length));
+    if (this.flags['dry-run']) {
+      for (const file of r.files) {
+        this.out(`# ---- ${p}${file.path}  (${file.mode}, ${file.bytes} bytes, ${file.action})`);
+        this.out(file.content!.replace(/\n$/, ''));
+        this.out('');
+      }
+      this.printDiffs(h, r.files, several);
+      this.info(`${p}Dry run: nothing was written.`);
+      return;
+    }
+    if (r.dir_created) this.info(`${p}Created ${r.dir}`);
+    for (const file of r.files) this.success(`${p}${file.action.padEnd(9)} ${file.path.padEnd(width)}  ${file.mode}  ${file.bytes} bytes`);
+  }
+
+  private printDiffs(h: HostContext, files: FileOutcome[], several: boolean): void {
+    if (this.jsonEnabled()) return;
+    const diffs = files.filter((x) => x.diff);
+    if (!diffs.length) return;
+    const p = this.prefix(h, several);
+    this.info(`${p}Differences (on disk → edge init; secrets masked):`);
+    for (const file of diffs) this.info(file.diff!.replace(/\n$/, ''));
+  }
+
+  private hints(): void {
+    const where = [
+      ...(this.flags.dir ? [`--dir ${quoteArg(this.flags.dir)}`] : []),
+      ...(this.flags.ssh?.length ? [`--ssh ${quoteArg(this.flags.ssh.join(','))}`] : []),
+    ].join(' ');
+    const tail = where ? ` ${where}` : '';
+    this.next(`frameworks edge preflight${tail}`, `frameworks edge enroll${tail}`);
+  }
+}
+
+async function readStdinToken(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw usageError('--token-stdin reads the token from stdin, but stdin is a terminal.', ['echo "$TOKEN" | frameworks edge init … --token-stdin', 'Or pass --token'], 'NO_STDIN');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const token = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (!token) {
+    throw new FrameworksError('--token-stdin: stdin was empty.', { code: 'EMPTY_TOKEN', exitCode: ExitCode.USAGE, name: 'UsageError', suggestions: ['echo "$TOKEN" | frameworks edge init … --token-stdin'] });
+  }
+  return token;
+}

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { marks } from '@frameworks/cli-kit';
+import { isFrameworksError, parseDuration, quoteArg, type HostOutcome } from '@frameworks/sdk';
+import { shortId } from '../../enroll/images.js';
+import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
+import type { DryRunRow } from '../../update/plan.js';
+import type { UpdateResult } from '../../update/run.js';
+
+type DryRunResult = { host: string; dir: string; project: string; dry_run: true; services: DryRunRow[] };
+
+export default class EdgeUpdate extends EdgeCommand<typeof EdgeUpdate> {
+  static override summary = 'Pull newer images and restart the edge stack, verified; optionally roll back when it fails.';
+  static override description = `Stages, each with its time:
+
+  record   the image id and digest every service runs now (what a rollback restores)
+  pull     docker compose pull
+  up       docker compose up -d --remove-orphans (retires services that left the compose file)
+  healthy  every container running and healthy
+  https    https://EDGE_DOMAIN answers with a certificate that verifies and GET /health is 200
+
+The result lists, per service, the image id and digest before and after. When a stage fails (a pull error, a container that does not become healthy within --timeout, HTTPS that does not verify):
+- with --rollback-on-failure: each service's image reference is pointed back at the image it ran (docker tag <recorded id> <ref>; pulled by digest when the engine lost it), the stack is brought up again and must be healthy; the command says so and exits 1 (UPDATE_ROLLED_BACK). The rollback gets its own --timeout.
+- without: exit 1 (UPDATE_FAILED) with the exact commands that roll back.
+
+--dry-run pulls nothing: it shows per service the running digest and the registry's (docker manifest inspect on the host, when the registry answers).`;
+
+  static override examples = [
+    '<%= config.bin %> edge update --dry-run',
+    '<%= config.bin %> edge update --rollback-on-failure',
+    { description: 'A fleet, two at a time, machine-readable:', command: '<%= config.bin %> edge update --ssh ops@edge-1,ops@edge-2,ops@edge-3 --parallel 2 --rollback-on-failure --json' },
+  ];
+
+  static override flags = {
+    'rollback-on-failure': Flags.boolean({ description: 'When the update fails, restore the images that ran before and wait until the stack is healthy again.' }),
+    'dry-run': Flags.boolean({ description: 'Show what would be pulled (running vs registry digests); change nothing.' }),
+    timeout: Flags.string({ default: '5m', description: 'Time for the update (pull, up, healthy, HTTPS share it); a rollback gets as much again.' }),
+  };
+
+  static override mutating = true;
+
+  async run() {
+    const f = this.flags;
+    const timeoutMs = parseDuration(f.timeout, '--timeout');
+    const [{ openStack }, { runUpdate }, { planUpdate }, { driveSilently, driveWithLines, driveWithListr }] = await Promise.all([
+      import('../../lib/stack.js'),
+      import('../../update/run.js'),
+      import('../../update/plan.js'),
+      import('../../enroll/drive.js'),
+    ]);
+    const several = this.sshTargets().length > 1;
+    const json = this.jsonEnabled();
+
+    const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
+      const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });
+      if (f['dry-run']) {
+        const running = await stack.project.imageDigests();
+        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services: await planUpdate(stack.project, running) };
+      }
+      const prefix = several || h.remote ? `[${h.host}] ` : '';
+      const drive = json
+        ? driveSilently
+        : several
+          ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
+          : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
+      return runUpdate(stack, { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h) }, drive, (text) => this.info(`${prefix}↺ ${text}`));
+    });
+    this.summarize(outcomes, several);
+    const rows = this.settle(outcomes, 'edge update');
+    if (!f['dry-run']) this.next(`frameworks edge status${this.whereOf(outcomes.length === 1 ? outcomes[0].host : undefined)}`);
+    else this.next(`frameworks edge update${this.whereOf(outcomes.length === 1 ? outcomes[0].host : undefined)}`);
+    if (rows.length === 1) return rows[0].result!;
+    return { hosts: rows };
+  }
+
+  private where(h: HostContext): string {
+    return [...(this.flags.dir ? [`--dir ${quoteArg(this.flags.dir)}`] : []), ...(h.remote ? [`--ssh ${quoteArg(h.host)}`] : [])].join(' ');
+  }
+
+  private whereOf(host: string | undefined): string {
+    const w = [...(this.flags.dir ? [`--dir ${quoteArg(this.flags.dir)}`] : []), ...(host && host !== 'local' ? [`--ssh ${quoteArg(host)}`] : [])].join(' ');
+    return w ? ` ${w}` : '';
+  }
+
+  /** stdout: per service, what ran before and what runs now (or, --dry-run, what would be pulled). */
+  private summarize(outcomes: HostOutcome<UpdateResult | DryRunResult>[], several: boolean): void {
+    if (this.jsonEnabled()) return;
+    for (const o of outcomes) {
+      const head = several ? `${o.ok ? marks.ok() : marks.fail()} ${o.host}` : undefined;
+      // A failed update still reports its services (before/after) in the error's result.
+      const value = (o.value ?? (isFrameworksError(o.error) ? o.error.result : undefined)) as UpdateResult | DryRunResult | undefined;
+      if (head) this.out(head);
+      if (!value || !Array.isArray((value as { services?: unknown }).services)) {
+        if (several) this.out(`  ${o.error?.message.split('\n')[0] ?? 'failed'}`);
+        continue;
+      }
+      if ('dry_run' in value) {
+        const width = Math.max(...value.services.map((s) => s.service.length));
+        for (const s of value.services) {
+          this.out(`  ${s.service.padEnd(width)}  ${s.image}  running ${shortId(s.running?.digest ?? s.running?.image_id)}  registry ${shortId(s.available_digest)}  → ${s.verdict}${s.note ? ` (${s.note})` : ''}`);
+        }
+        this.info(`${several ? `[${o.host}] ` : ''}Dry run: nothing was pulled or restarted.`);
+        continue;
+      }
+      const width = Math.max(...value.services.map((s) => s.service.length));
+      if (!several && o.ok) this.success(`Edge stack updated${value.services.some((s) => s.changed) ? '' : ' (no image changed)'}`);
+      else if (!o.ok) this.out(value.rolled_back ? '↺ Rolled back: every service runs its recorded image again' : `${marks.fail()} Not updated; the services run:`);
+      for (const s of value.services) {
+        const before = shortId(s.before?.digest ?? s.before?.image_id);
+        const after = shortId(s.after?.digest ?? s.after?.image_id);
+        this.out(`  ${s.service.padEnd(width)}  ${s.image}  ${s.changed ? `${before} → ${after}` : `${after} (unchanged)`}`);
+      }
+      if (o.ok && value.https) this.out(`  https  ${value.https.url} verified${value.https.health?.version ? `, /health ${value.https.health.status} ${value.https.health.service ?? ''} ${value.https.health.version}` : ''}`);
+    }
+  }
+}

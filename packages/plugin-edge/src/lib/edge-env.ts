@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import type { Executor } from '@frameworks/sdk';
+
+/** `.edge.env`: KEY=VALUE lines read by Docker Compose (env_file) and by the edge commands. */
+export const EDGE_ENV = '.edge.env';
+export const EDGE_ENV_EXAMPLE = '.edge.env.example';
+
+export type EdgeEnv = Record<string, string>;
+
+/** Parse KEY=VALUE lines; blank lines and # comments are skipped; matching outer quotes are removed. */
+export function parseEdgeEnv(text: string): EdgeEnv {
+  const env: EdgeEnv = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim().replace(/^export\s+/, '');
+    let value = line.slice(eq + 1).trim();
+    if (value.length >= 2 && ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))) {
+      value = value.slice(1, -1);
+    }
+    env[key] = value;
+  }
+  return env;
+}
+
+/** Read `<dir>/.edge.env` through the executor (so --ssh reads the remote file); undefined when absent. */
+export async function readEdgeEnv(executor: Executor, dir: string): Promise<EdgeEnv | undefined> {
+  const path = join(dir, EDGE_ENV);
+  if (!(await executor.exists(path))) return undefined;
+  return parseEdgeEnv(await executor.readFile(path));
+}

@@ -1,0 +1,141 @@
+import { posix } from 'node:path';
+import { ExitCode, FrameworksError, type Executor } from '@frameworks/sdk';
+import { maskEnvSecrets } from '../templates/edge-env.js';
+import type { RenderedFile } from '../templates/index.js';
+import { unifiedDiff } from './diff.js';
+
+export type FileAction = 'created' | 'replaced' | 'unchanged' | 'would-create' | 'would-replace' | 'conflict';
+
+export interface FileOutcome {
+  name: string;
+  path: string;
+  /** Octal, e.g. "0600". */
+  mode: string;
+  bytes: number;
+  action: FileAction;
+  /** Unified diff of the file on disk → the new content (secrets masked); for conflicts and replacements. */
+  diff?: string;
+  /** The new content with secrets masked (--dry-run only). */
+  content?: string;
+}
+
+export interface WriteOptions {
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+export interface WriteResult {
+  dir: string;
+  dir_created: boolean;
+  files: FileOutcome[];
+}
+
+interface Planned {
+  file: RenderedFile;
+  path: string;
+  state: 'missing' | 'same' | 'differs';
+  diff?: string;
+}
+
+const octal = (mode: number) => `0${mode.toString(8)}`;
+
+/** Content as it may be shown: secrets of env files masked. */
+export function displayContent(file: Pick<RenderedFile, 'name'>, content: string): string {
+  return file.name.startsWith('.edge.env') ? maskEnvSecrets(content) : content;
+}
+
+async function readExisting(executor: Executor, path: string): Promise<string | undefined> {
+  if (!(await executor.exists(path))) return undefined;
+  try {
+    return await executor.readFile(path);
+  } catch (err) {
+    throw new FrameworksError(`Cannot read ${path} on ${executor.name}: ${(err as Error).message}`, {
+      code: 'EDGE_FILE_UNREADABLE',
+      exitCode: ExitCode.FAILED,
+      cause: err,
+      suggestions: [`Check the permissions of ${path}, or choose another folder with --dir`],
+    });
+  }
+}
+
+/**
+ * Write the rendered files into `dir` through the executor (so --ssh writes on the remote host),
+ * all or nothing: every file is compared first; if one exists with other content and `force` is
+ * not set, nothing is written and EDGE_FILES_EXIST (exit 1) carries the list and the diffs.
+ * Identical files are left alone ("unchanged"). Each write is atomic (temp file + rename) with the
+ * file's mode. `dryRun` compares and reports, and writes nothing (not even the folder).
+ */
+export async function writeEdgeFiles(executor: Executor, dir: string, files: RenderedFile[], opts: WriteOptions = {}): Promise<WriteResult> {
+  const dirExists = await executor.exists(dir);
+  const planned: Planned[] = [];
+  for (const file of files) {
+    const path = posix.join(dir, file.name);
+    const existing = dirExists ? await readExisting(executor, path) : undefined;
+    const state: Planned['state'] = existing === undefined ? 'missing' : existing === file.content ? 'same' : 'differs';
+    const diff =
+      state === 'differs'
+        ? unifiedDiff(displayContent(file, existing!), displayContent(file, file.content), { from: `${path} (on disk)`, to: `${path} (edge init)` })
+        : undefined;
+    planned.push({ file, path, state, diff });
+  }
+
+  const outcome = (p: Planned, action: FileAction): FileOutcome => ({
+    name: p.file.name,
+    path: p.path,
+    mode: octal(p.file.mode),
+    bytes: Buffer.byteLength(p.file.content),
+    action,
+    ...(p.diff ? { diff: p.diff } : {}),
+    ...(opts.dryRun ? { content: displayContent(p.file, p.file.content) } : {}),
+  });
+  const planAction = (p: Planned): FileAction =>
+    p.state === 'missing' ? 'would-create' : p.state === 'same' ? 'unchanged' : opts.force ? 'would-replace' : 'conflict';
+
+  const conflicts = planned.filter((p) => p.state === 'differs' && !opts.force);
+  if (opts.dryRun) return { dir, dir_created: false, files: planned.map((p) => outcome(p, planAction(p))) };
+  if (conflicts.length) {
+    const names = conflicts.map((p) => p.file.name);
+    throw new FrameworksError(
+      `${names.length === 1 ? `${names[0]} already exists` : `${names.length} files already exist`} in ${dir}${executor.name === 'local' ? '' : ` on ${executor.name}`} with other content (${names.join(', ')}). Nothing was written.`,
+      {
+        code: 'EDGE_FILES_EXIST',
+        exitCode: ExitCode.FAILED,
+        suggestions: ['Re-run the same command with --force to replace them (the diff is above)', 'Or add --dry-run to print the new files, or choose another folder with --dir'],
+        result: { dir, files: planned.map((p) => outcome(p, planAction(p))) },
+      },
+    );
+  }
+
+  let dirCreated = false;
+  if (!dirExists) {
+    const r = await executor.run(['mkdir', '-p', dir]);
+    if (r.code !== 0) {
+      throw new FrameworksError(`Cannot create the folder ${dir} on ${executor.name}: ${r.stderr.trim() || `mkdir exited ${r.code}`}`, {
+        code: 'EDGE_DIR_FAILED',
+        exitCode: ExitCode.FAILED,
+        suggestions: ['Choose a folder you can write to with --dir'],
+      });
+    }
+    dirCreated = true;
+  }
+  const results: FileOutcome[] = [];
+  for (const p of planned) {
+    if (p.state === 'same') {
+      results.push(outcome(p, 'unchanged'));
+      continue;
+    }
+    try {
+      await executor.writeFile(p.path, p.file.content, p.file.mode);
+    } catch (err) {
+      throw new FrameworksError(`Cannot write ${p.path} on ${executor.name}: ${(err as Error).message}`, {
+        code: 'EDGE_WRITE_FAILED',
+        exitCode: ExitCode.FAILED,
+        cause: err,
+        suggestions: ['Check the permissions of the folder, or choose another one with --dir'],
+        result: { dir, files: [...results, ...planned.slice(results.length).map((q) => outcome(q, planAction(q)))] },
+      });
+    }
+    results.push(outcome(p, p.state === 'missing' ? 'created' : 'replaced'));
+  }
+  return { dir, dir_created: dirCreated, files: results };
+}

@@ -1,0 +1,152 @@
+import { isFrameworksError } from '@frameworks/sdk';
+import type { ComposeContainer } from '@frameworks/sdk/compose';
+import { certReport, probeEdgeTls, type CertReport, type TlsView } from '../cert/probe.js';
+import type { HostContext } from '../lib/edge-command.js';
+import { composePrefix, dialAddress, edgeHint } from '../lib/edge-hint.js';
+import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../doctor/remediation.js';
+import { openStack, SERVICES, type EdgeStack } from '../lib/stack.js';
+import { checkStatusDns, type DnsView } from './dns.js';
+import { evaluateStatus, type Verdict } from './evaluate.js';
+import { getHealth, httpsView, type HttpsView } from './https.js';
+import { nodeIdentity, type NodeIdentity } from './node.js';
+import { quartermasterView, type QuartermasterQuery, type QuartermasterView } from './quartermaster.js';
+import { evaluateServices, parseRestartCounts, type ServiceStatus } from './services.js';
+
+export interface StatusOptions {
+  /** --domain; else EDGE_DOMAIN. */
+  domain?: string;
+  /** --expect-ip for the DNS check. */
+  expectIps?: string[];
+  /** Where and how to ask Quartermaster; undefined skips it. */
+  quartermaster?: Omit<QuartermasterQuery, 'nodeId'>;
+  /** Leave DNS out (doctor runs it with the preflight checks). */
+  dns?: boolean;
+  timeoutMs?: number;
+}
+
+export interface StatusReport {
+  host: string;
+  dir: string;
+  project: string;
+  compose?: { kind: string; version: string; argv: string[] };
+  domain: string;
+  tls: 'acme' | 'internal';
+  verdict: Verdict;
+  problems: string[];
+  warnings: string[];
+  /** Informational (Quartermaster not reachable, DNS skipped, …). */
+  notes: string[];
+  summary: { up: number; healthy: number; total: number };
+  services: ServiceStatus[];
+  https: HttpsView | null;
+  cert: CertReport | null;
+  dns: DnsView | null;
+  node: NodeIdentity;
+  quartermaster: QuartermasterView | null;
+  /** The commands that fix or explain each problem, most important first. */
+  suggestions: string[];
+  /** Set when the containers could not be listed at all (daemon down, compose missing). */
+  error?: { code: string; message: string; suggestions: string[] };
+  checked_at: string;
+  duration_ms: number;
+}
+
+/** The stack's containers plus their restart counts (RestartCount is not in the compose driver's view). */
+async function containersOf(stack: EdgeStack): Promise<{ containers: ComposeContainer[]; restarts: Map<string, number> }> {
+  const containers = await stack.project.ps();
+  let restarts = new Map<string, number>();
+  if (containers.length) {
+    const { dockerArgv } = await stack.project.compose();
+    const ids = containers.map((c) => c.id);
+    const r = await stack.host.executor
+      .run([...dockerArgv, 'inspect', '--type', 'container', '--format', '{{.Id}} {{.RestartCount}}', ...ids], { timeoutMs: 15_000 })
+      .catch(() => undefined);
+    // A container removed in between only costs its count.
+    if (r?.stdout) restarts = parseRestartCounts(r.stdout);
+  }
+  return { containers, restarts };
+}
+
+/** The TLS dial and /health, or nothing without a domain. */
+export async function httpsOf(stack: EdgeStack, timeoutMs = 5_000): Promise<{ view?: TlsView; https: HttpsView | null; cert: CertReport | null }> {
+  if (!stack.domain) return { https: null, cert: null };
+  const address = dialAddress(stack);
+  const view = await probeEdgeTls(stack, { timeoutMs, ...(address ? { hostAddress: address } : {}) });
+  const health = view.certificate ? await getHealth(view, stack.domain, timeoutMs) : undefined;
+  return { view, https: httpsView(view, health), cert: certReport(stack.domain, view) };
+}
+
+/**
+ * Everything `edge status` reports for one host, gathered at once: containers (by compose labels),
+ * HTTPS and the certificate, DNS from the host, Helmsman's node id, then Quartermaster's view of it.
+ * Only a missing .edge.env throws; every other failure is part of the report.
+ */
+export async function collectStatus(h: HostContext, o: StatusOptions = {}): Promise<StatusReport> {
+  return statusOf(await openStack(h, o.domain ? { domain: o.domain } : {}), o);
+}
+
+/** collectStatus for a stack already opened (doctor opens it first to learn its ports). */
+export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'> = {}): Promise<StatusReport> {
+  const started = performance.now();
+  const h = stack.host;
+  const notes: string[] = [];
+
+  const servicesP = containersOf(stack).then(
+    ({ containers, restarts }) => ({ services: evaluateServices(SERVICES, containers, restarts), error: undefined }),
+    (err: Error) => ({
+      services: SERVICES.map((service): ServiceStatus => ({ service, required: true, state: 'unknown', health: 'none', containers: 0, status: 'fail', problem: `cannot list containers: ${firstLine(err.message)}` })),
+      error: { code: isFrameworksError(err) ? err.code : 'FAILED', message: err.message, suggestions: isFrameworksError(err) ? err.suggestions : [] },
+    }),
+  );
+  const composeP = stack.project.compose().then(
+    (c) => ({ kind: c.kind, version: c.version, argv: c.argv }),
+    () => undefined,
+  );
+  const httpsP = httpsOf(stack, o.timeoutMs);
+  const dnsP = o.dns === false ? Promise.resolve(null) : checkStatusDns(h.executor, stack.domain, o.expectIps);
+  const nodeP = nodeIdentity(stack);
+  const qmP = o.quartermaster ? nodeP.then((n) => quartermasterView({ ...o.quartermaster!, ...(n.node_id ? { nodeId: n.node_id } : {}) })) : Promise.resolve(null);
+
+  const [svc, compose, tls, dns, node, quartermaster] = await Promise.all([servicesP, composeP, httpsP, dnsP, nodeP, qmP]);
+  if (!stack.domain) notes.push('No domain (EDGE_DOMAIN is empty): HTTPS and the certificate were not checked.');
+  if (dns?.status === 'skip') notes.push(`DNS not checked: ${dns.value}.`);
+  if (quartermaster && quartermaster.status !== 'ok') notes.push(quartermaster.note);
+  const fx: FixContext = { host: h, domain: stack.domain, ...(compose ? { compose: composePrefix(stack, compose.argv) } : {}) };
+  const suggestions: string[] = [];
+  const suggest = (cmd: string) => void (suggestions.includes(cmd) || suggestions.push(cmd));
+  if (svc.error) svc.error.suggestions.slice(0, 1).forEach(suggest);
+  for (const s of svc.services) if (s.status !== 'pass' && !svc.error) suggest((s.fix = serviceFix(s, fx)));
+  if (tls.https && !tls.https.ok) suggest((tls.https.fix = httpsFix(tls.https, fx)));
+  if (tls.cert && tls.cert.status !== 'pass' && tls.cert.code !== 'HTTPS_UNREACHABLE') suggest((tls.cert.fix = certFix(tls.cert, fx)));
+  if (dns && (dns.status === 'fail' || dns.status === 'warn')) suggest((dns.fix = preflightFix({ id: 'dns', category: 'dns' }, fx)));
+  const e = evaluateStatus({ services: svc.services, https: tls.https ?? undefined, cert: tls.cert, dns: dns ?? undefined });
+  const required = svc.services.filter((s) => s.required);
+  const report: StatusReport = {
+    host: h.host,
+    dir: h.dir,
+    project: stack.project.name,
+    domain: stack.domain,
+    tls: stack.tls,
+    verdict: e.verdict,
+    problems: e.problems,
+    warnings: e.warnings,
+    notes,
+    summary: { up: required.filter((s) => s.state === 'running').length, healthy: required.filter((s) => s.status === 'pass').length, total: required.length },
+    services: svc.services,
+    https: tls.https,
+    cert: tls.cert,
+    dns,
+    node,
+    quartermaster,
+    suggestions: e.verdict === 'degraded' ? [...suggestions, edgeHint(h, 'doctor')] : suggestions,
+    checked_at: new Date().toISOString(),
+    duration_ms: Math.round(performance.now() - started),
+  };
+  if (compose) report.compose = compose;
+  if (svc.error) report.error = svc.error;
+  return report;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim())?.trim() ?? text;
+}

@@ -1,0 +1,206 @@
+import { ExitCode, FrameworksError, isFrameworksError } from '@frameworks/sdk';
+import type { ServiceImage } from '@frameworks/sdk/compose';
+import { EDGE_ENV } from '../lib/edge-env.js';
+import type { EdgeStack } from '../lib/stack.js';
+import { localImageIds, serviceRefs, shortId } from '../enroll/images.js';
+import { describeHttps, verifyHttps, type HttpsReport } from '../enroll/https-verify.js';
+import { summarizeUp } from '../enroll/run.js';
+import { Pipeline, firstLine, type Stage, type StageReport } from '../enroll/stages.js';
+import { diffServices, driftedServices, rollbackCommands, rollbackOneLiner, type ServiceChange } from './plan.js';
+import { rollback, type RollbackReport } from './rollback.js';
+
+export interface UpdateOptions {
+  timeoutMs: number;
+  rollbackOnFailure: boolean;
+  /** "--dir … --ssh …" for hint commands. */
+  where: string;
+}
+
+export interface UpdateResult {
+  host: string;
+  dir: string;
+  project: string;
+  stages: StageReport[];
+  /** Before/after image id and digest per service. */
+  services: ServiceChange[];
+  https: HttpsReport | null;
+  /** Set when the update failed and --rollback-on-failure restored the recorded images. */
+  rolled_back: (RollbackReport & { to: Array<{ service: string; image: string; image_id: string; digest: string | null }> }) | null;
+  /** Without --rollback-on-failure: the commands that would restore the recorded images. */
+  rollback_commands: string[];
+  duration_ms: number;
+}
+
+interface State {
+  before: ServiceImage[];
+  https?: HttpsReport;
+}
+
+export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): Stage[] {
+  const { project } = stack;
+  const w = o.where ? ` ${o.where}` : '';
+  const status = `frameworks edge status${w}`;
+  const logs = (svc?: string) => `frameworks edge logs${svc ? ` ${svc}` : ''}${w}`;
+  const healthyHints = [status, logs()];
+  return [
+    {
+      name: 'record',
+      title: 'Running images recorded',
+      hints: [status],
+      run: async () => {
+        state.before = await project.imageDigests();
+        if (!state.before.length) return { status: 'warn', detail: 'the stack is not running: nothing to roll back to' };
+        return { detail: state.before.map((s) => `${s.service} ${shortId(s.digest ?? s.imageId)}`).join(', ') };
+      },
+    },
+    {
+      name: 'pull',
+      title: 'Images pulled',
+      hints: [status, `frameworks edge update --dry-run${w}   # what would be pulled`],
+      run: async (run) => {
+        run.progress('docker compose pull');
+        await project.pull({ timeoutMs: run.remainingMs() });
+        const refs = await serviceRefs(project);
+        const ids = await localImageIds(project, refs.map((r) => r.image));
+        const fresh = refs.filter((r) => {
+          const was = state.before.find((b) => b.service === r.service);
+          return !was || ids.get(r.image) !== was.imageId;
+        });
+        return { detail: fresh.length ? `new image for ${fresh.map((r) => `${r.service} (${r.image} → ${shortId(ids.get(r.image))})`).join(', ')}` : 'no new images' };
+      },
+    },
+    {
+      name: 'up',
+      title: 'Containers updated',
+      hints: [status, logs()],
+      run: async (run) => {
+        const lines: string[] = [];
+        run.progress('docker compose up -d --remove-orphans');
+        const containers = await project.up({ removeOrphans: true, timeoutMs: run.remainingMs(), onOutput: (line) => void lines.push(line) });
+        const services = [...new Set(containers.filter((c) => !c.oneoff).map((c) => c.service))];
+        const summary = summarizeUp(lines);
+        return { detail: `${services.join(', ')}${summary ? ` (${summary})` : ''}` };
+      },
+    },
+    {
+      name: 'healthy',
+      title: 'Containers running and healthy',
+      hints: healthyHints,
+      run: async (run) => {
+        const containers = await project.waitReady({
+          timeoutMs: run.remainingMs(),
+          signal: run.signal,
+          intervalMs: 1000,
+          onProgress: (s) => {
+            const pending = Object.entries(s.pending);
+            if (pending.length) run.progress(`waiting for ${pending.map(([svc, why]) => `${svc} (${why})`).join(', ')}`);
+            // A timeout points at the logs of what it was still waiting for.
+            const stuck = [...Object.keys(s.failed), ...Object.keys(s.pending)];
+            if (stuck.length) healthyHints.splice(0, healthyHints.length, ...stuck.map((svc) => logs(svc)), status);
+          },
+        });
+        const services = [...new Set(containers.map((c) => c.service))];
+        return { detail: `${services.join(', ')} ${services.length === 1 ? 'is' : 'are'} running and healthy` };
+      },
+    },
+    {
+      name: 'https',
+      title: 'HTTPS certificate verifies',
+      hints: [logs('caddy'), status],
+      run: async (run) => {
+        if (!stack.domain) return { status: 'skipped', detail: `no EDGE_DOMAIN in ${EDGE_ENV}` };
+        const r = await verifyHttps(stack, run).catch((err: unknown) => {
+          if (isFrameworksError(err) && err.result) state.https = err.result as HttpsReport;
+          throw err;
+        });
+        state.https = r;
+        return { detail: describeHttps(r) };
+      },
+    },
+  ];
+}
+
+/**
+ * `edge update` on one stack: record what runs, pull, `up -d --remove-orphans`, wait healthy,
+ * verify HTTPS. On failure, with `rollbackOnFailure`, put the recorded images back and fail with
+ * UPDATE_ROLLED_BACK; without it, fail with UPDATE_FAILED and the exact commands that would.
+ * Either way exit 1, with before/after per service in the result.
+ */
+export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: Pipeline) => Promise<void>, onRollback?: (text: string) => void): Promise<UpdateResult> {
+  const { project } = stack;
+  const state: State = { before: [] };
+  const pipeline = new Pipeline(updateStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge update', codePrefix: 'UPDATE' });
+  const result = (after: ServiceImage[], extra: Partial<UpdateResult> = {}): UpdateResult => ({
+    host: stack.host.host,
+    dir: stack.host.dir,
+    project: project.name,
+    stages: pipeline.reports,
+    services: diffServices(state.before, after),
+    https: state.https ?? null,
+    rolled_back: null,
+    rollback_commands: [],
+    duration_ms: pipeline.elapsedMs(),
+    ...extra,
+  });
+  try {
+    await drive(pipeline);
+  } catch (err) {
+    const failed = pipeline.error(err, undefined);
+    const stage = pipeline.failure?.stage.name ?? 'record';
+    const cause = { code: failed.code, message: firstLine(pipeline.failure?.cause.message ?? failed.message) };
+    // "edge update timed out after 5m00s: stage …" / "edge update failed at stage …: …"
+    const why = firstLine(failed.message);
+    if (stage === 'record' || !state.before.length) throw pipeline.error(err, result(state.before));
+
+    // What moved: references that now name another image, containers that run another one.
+    const running = await project.imageDigests().catch(() => state.before);
+    const refIds = await localImageIds(project, state.before.map((b) => b.image)).catch(() => new Map<string, string | undefined>());
+    const drifted = driftedServices(state.before, refIds, running);
+    if (!drifted.length) {
+      throw new FrameworksError(`${why}. Nothing changed: the stack still runs the recorded images.`, {
+        code: 'UPDATE_FAILED',
+        exitCode: ExitCode.FAILED,
+        suggestions: failed.suggestions,
+        cause: failed,
+        result: { ...result(running), failed_stage: stage, cause },
+      });
+    }
+    if (!o.rollbackOnFailure) {
+      const commands = rollbackCommands(project, await project.compose(), drifted);
+      throw new FrameworksError(`${why}. The stack was left as it is (${drifted.map((d) => d.service).join(', ')} changed); --rollback-on-failure would have restored the recorded images.`, {
+        code: 'UPDATE_FAILED',
+        exitCode: ExitCode.FAILED,
+        suggestions: [...(commands.length ? [`${rollbackOneLiner(commands, stack.host)}   # roll back to the recorded images`] : []), ...failed.suggestions],
+        cause: failed,
+        result: { ...result(running, { rollback_commands: commands }), failed_stage: stage, cause },
+      });
+    }
+    onRollback?.(`${why}; rolling back ${drifted.map((d) => `${d.service} to ${shortId(d.digest ?? d.imageId)}`).join(', ')}`);
+    let rb: RollbackReport;
+    try {
+      // The rollback gets a budget of its own: the update's may be spent.
+      rb = await rollback(project, state.before, { timeoutMs: o.timeoutMs, ...(onRollback ? { progress: onRollback } : {}) });
+    } catch (rbErr) {
+      const commands = rollbackCommands(project, await project.compose(), drifted);
+      throw new FrameworksError(`${why}. The rollback failed too: ${(rbErr as Error).message}`, {
+        code: 'UPDATE_ROLLBACK_FAILED',
+        exitCode: ExitCode.FAILED,
+        suggestions: [...(commands.length ? [rollbackOneLiner(commands, stack.host)] : []), `frameworks edge status${o.where ? ` ${o.where}` : ''}`],
+        cause: rbErr,
+        result: { ...result(await project.imageDigests().catch(() => running), { rollback_commands: commands }), failed_stage: stage, cause },
+      });
+    }
+    const to = state.before.map((b) => ({ service: b.service, image: b.image, image_id: b.imageId, digest: b.digest ?? null }));
+    throw new FrameworksError(
+      `${why}. Rolled back to the recorded images: ${drifted.map((d) => `${d.service} ${d.image} (${shortId(d.digest ?? d.imageId)})`).join(', ')}; every container is running and healthy again.`,
+      {
+        code: 'UPDATE_ROLLED_BACK',
+        exitCode: ExitCode.FAILED,
+        suggestions: failed.suggestions,
+        cause: failed,
+        result: { ...result(rb.running, { rolled_back: { ...rb, to } }), failed_stage: stage, cause },
+      },
+    );
+  }
+  return result(await project.imageDigests());
+}

@@ -1,0 +1,63 @@
+import { usageError } from '../errors.js';
+
+/** A host named by --ssh: `host`, `user@host`, `user@host:port`, `[v6addr]:port`, or a ~/.ssh/config alias. */
+export interface SshTarget {
+  /** As the user typed it (used for display, audit and per-host results). */
+  spec: string;
+  user?: string;
+  host: string;
+  port?: number;
+}
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\d{1,3}(?:\.\d{1,3}){3}$/;
+const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
+
+export function parseSshTarget(input: string): SshTarget {
+  const spec = input.trim();
+  const bad = (why: string) =>
+    usageError(`--ssh "${input}" is not a host: ${why}.`, ['Use user@host, user@host:port or an alias from ~/.ssh/config (e.g. --ssh ops@edge-1.example.com:2222)'], 'INVALID_SSH_TARGET');
+  if (!spec) throw bad('it is empty');
+  let rest = spec;
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    if (!USER.test(user)) throw bad(`"${user}" is not a user name`);
+  }
+  let host = rest;
+  let port: number | undefined;
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::(\d+))?$/.exec(rest);
+  if (v6) {
+    host = v6[1];
+    if (v6[2]) port = Number(v6[2]);
+  } else {
+    const colon = rest.lastIndexOf(':');
+    if (colon >= 0) {
+      host = rest.slice(0, colon);
+      const p = rest.slice(colon + 1);
+      if (!/^\d+$/.test(p)) throw bad(`"${p}" is not a port`);
+      port = Number(p);
+    }
+    if (!HOST.test(host)) throw bad(`"${host}" is not a host name or IPv4 address`);
+  }
+  if (port !== undefined && (port < 1 || port > 65535)) throw bad(`port ${port} is out of range`);
+  return { spec, user, host, port };
+}
+
+/** --ssh is repeatable and comma-separated; duplicates are dropped (one connection per host). */
+export function parseSshTargets(values: string[] | undefined): SshTarget[] {
+  const seen = new Set<string>();
+  const out: SshTarget[] = [];
+  for (const v of values ?? []) {
+    for (const part of v.split(',')) {
+      if (!part.trim()) continue;
+      const t = parseSshTarget(part);
+      const key = `${t.user ?? ''}@${t.host}:${t.port ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(t);
+    }
+  }
+  return out;
+}

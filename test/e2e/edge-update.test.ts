@@ -1,0 +1,282 @@
+// `frameworks edge update`, run as a user would, against the real engine and the local registry of
+// `bash scripts/infra.sh up`. A release is published the way a registry sees it: the stack runs
+// <repo>/helmsman:current, and the test moves that tag in the registry (retagInRegistry) to v2, or to
+// an image that never becomes healthy (helmsman:2 with HELMSMAN.forceUnhealthyFile baked in).
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliSandbox, type CliResult } from '../support/cli.js';
+import {
+  DOCKER_HOST,
+  HELMSMAN,
+  IMAGES,
+  REGISTRY,
+  deleteFromRegistry,
+  docker,
+  dockerEnv,
+  freePort,
+  pushToRegistry,
+  registryDigest,
+  removeComposeProject,
+  requireDocker,
+  retagInRegistry,
+  uniqueName,
+} from '../support/docker.js';
+import { sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
+
+const SUITE = 'test/e2e/edge-update.test.ts';
+const gate = await requireDocker(SUITE);
+const TOKEN = 'bt_updateE2eToken0123456789abcdefXYZ';
+const NOFILE = execSync('ulimit -Hn', { shell: '/bin/sh', encoding: 'utf8' }).trim();
+
+interface Change {
+  service: string;
+  image: string;
+  before: { image_id: string; digest: string | null } | null;
+  after: { image_id: string; digest: string | null } | null;
+  changed: boolean;
+}
+interface UpdateResult {
+  host: string;
+  stages: Array<{ name: string; status: string; duration_ms: number; detail: string }>;
+  services: Change[];
+  https: { verified: boolean; health: { status: number; version?: string } } | null;
+  rolled_back: { to: Array<{ service: string; image_id: string }>; retagged: Array<{ service: string; how: string }> } | null;
+  rollback_commands: string[];
+  failed_stage?: string;
+  cause?: { code: string; message: string };
+}
+interface DryRow {
+  service: string;
+  image: string;
+  running: { image_id: string; digest: string | null } | null;
+  available_digest: string | null;
+  verdict: string;
+}
+
+let sb: CliSandbox;
+const projects = new Set<string>();
+const repos: string[] = [];
+
+const resultOf = (r: CliResult) => (r.json as { result?: unknown }).result as UpdateResult;
+const byService = (list: Change[], s: string) => list.find((c) => c.service === s)!;
+
+/**
+ * A registry release of the three stand-ins under a repo of our own (the shared edge/* tags are never
+ * moved): helmsman :current = v1, :v2, and :bad (v2 that never becomes healthy); a manifest for init.
+ */
+async function publish(): Promise<{ base: string; manifest: string; digests: Record<'v1' | 'v2' | 'bad', string>; ids: Record<'v1' | 'v2' | 'bad', string> }> {
+  const base = `e2e/${uniqueName('update')}`;
+  repos.push(base);
+  await pushToRegistry(IMAGES.caddy, `${base}/caddy`, '2.6.2');
+  await pushToRegistry(IMAGES.mistserver, `${base}/mistserver`, '1');
+  const v1 = await pushToRegistry(IMAGES.helmsman, `${base}/helmsman`, 'current');
+  const v2 = await pushToRegistry(IMAGES.helmsman2, `${base}/helmsman`, 'v2');
+  // helmsman:2 with the force-unhealthy file in its filesystem: /health is 503 from the start.
+  const work = join(sb.home, `bad-${base.split('/')[1]}`, 'helmsman');
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, 'force-unhealthy'), '');
+  const cid = (await docker(['create', IMAGES.helmsman2])).trim();
+  try {
+    await docker(['cp', work, `${cid}:${HELMSMAN.forceUnhealthyFile.replace(/\/helmsman\/[^/]+$/, '/')}`]);
+    await docker(['commit', cid, `${REGISTRY}/${base}/helmsman:bad`]);
+  } finally {
+    await docker(['rm', '-f', cid]);
+  }
+  await docker(['push', '-q', `${REGISTRY}/${base}/helmsman:bad`]);
+  const bad = (await registryDigest(`${base}/helmsman`, 'bad'))!;
+  const id = async (ref: string) => (await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).trim();
+  const ids = { v1: await id(IMAGES.helmsman), v2: await id(IMAGES.helmsman2), bad: await id(`${REGISTRY}/${base}/helmsman:bad`) };
+  // The engine must not have :current yet from the pushes above beyond what init/enroll pull.
+  const manifest = join(sb.home, `release-${base.split('/')[1]}.yaml`);
+  writeFileSync(
+    manifest,
+    [
+      'schema_version: 1',
+      'channels:',
+      '  stable:',
+      '    images:',
+      `      caddy: { image: ${REGISTRY}/${base}/caddy, tag: "2.6.2" }`,
+      `      mistserver: { image: ${REGISTRY}/${base}/mistserver, tag: "1" }`,
+      `      helmsman: { image: ${REGISTRY}/${base}/helmsman, tag: "current" }`,
+      '',
+    ].join('\n'),
+  );
+  return { base, manifest, digests: { v1, v2, bad }, ids };
+}
+
+/** init + enroll a stack on free ports of 127.0.0.1 (enroll over `ssh` when given). */
+async function startStack(manifest: string, ssh: string[] = [], env: Record<string, string> = dockerEnv()): Promise<{ dir: string; project: string }> {
+  const dir = join(sb.home, uniqueName('edge'));
+  const project = uniqueName('fw-update');
+  projects.add(project);
+  const [http, https] = [await freePort(), await freePort()];
+  const init = await sb.run(
+    ['edge', 'init', '--dir', dir, '--release-manifest', manifest, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1', '--http-port', String(http), '--https-port', String(https), '--project', project, '--token', TOKEN],
+    { env: dockerEnv() },
+  );
+  expect(init.code, init.stderr).toBe(0);
+  const enroll = await sb.run(['edge', 'enroll', '--dir', dir, ...ssh, '--json'], { env, timeoutMs: 90_000 });
+  expect(enroll.code, enroll.stdout + enroll.stderr).toBe(0);
+  return { dir, project };
+}
+
+const update = (args: string[], env: Record<string, string> = dockerEnv()) => sb.run(['edge', 'update', ...args], { env, timeoutMs: 120_000 });
+
+async function helmsmanContainer(project: string): Promise<{ id: string; image: string; version: string }> {
+  const [id] = (await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=helmsman'])).split('\n').filter(Boolean);
+  const image = (await docker(['inspect', '--format', '{{.Image}}', id])).trim();
+  const health = JSON.parse(await docker(['exec', id, 'wget', '-qO-', `http://127.0.0.1:${HELMSMAN.port}/health`]).catch(() => '{}')) as { version?: string };
+  return { id, image, version: health.version ?? '' };
+}
+
+beforeAll(() => {
+  sb = new CliSandbox('fw-e2e-edge-update-');
+});
+afterAll(async () => {
+  for (const p of projects) await removeComposeProject(p).catch(() => undefined);
+  for (const base of repos) {
+    await deleteFromRegistry(`${base}/helmsman`, ['current', 'v2', 'bad']).catch(() => undefined);
+    await deleteFromRegistry(`${base}/caddy`, ['2.6.2']).catch(() => undefined);
+    await deleteFromRegistry(`${base}/mistserver`, ['1']).catch(() => undefined);
+    // …and the engine's tags of them (pushes and pulls left them; the committed "bad" image goes with its tag).
+    const listed = await docker(['images', '--digests', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}', '--filter', `reference=${REGISTRY}/${base}/*`]).catch(() => '');
+    const refs = listed
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' '))
+      .map(([repo, tag, digest]) => (tag !== '<none>' ? `${repo}:${tag}` : digest !== '<none>' ? `${repo}@${digest}` : ''))
+      .filter(Boolean);
+    if (refs.length) await docker(['rmi', ...refs]).catch(() => undefined);
+  }
+  sb?.cleanup();
+});
+
+describe.skipIf(gate.skip)('edge update (one stack, a release at a time)', () => {
+  let rel: Awaited<ReturnType<typeof publish>>;
+  let stack: { dir: string; project: string };
+  beforeAll(async () => {
+    rel = await publish();
+    stack = await startStack(rel.manifest);
+  }, 120_000);
+
+  it('--dry-run shows the running digest and the registry\'s, and changes nothing', async () => {
+    await retagInRegistry(`${rel.base}/helmsman`, 'v2', 'current');
+    const before = await helmsmanContainer(stack.project);
+    const r = await update(['--dir', stack.dir, '--dry-run', '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const rows = (r.json!.result as { dry_run: boolean; services: DryRow[] }).services;
+    expect(rows.map((x) => [x.service, x.verdict])).toEqual([
+      ['caddy', 'up-to-date'],
+      ['helmsman', 'would-pull'],
+      ['mistserver', 'up-to-date'],
+    ]);
+    const h = rows.find((x) => x.service === 'helmsman')!;
+    expect(h.running!.digest).toBe(rel.digests.v1);
+    expect(h.available_digest).toBe(rel.digests.v2);
+    expect(await helmsmanContainer(stack.project)).toEqual(before);
+    const human = await update(['--dir', stack.dir, '--dry-run']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/helmsman\s+\S+\/helmsman:current\s+running sha256:[a-f0-9]{12}\s+registry sha256:[a-f0-9]{12}\s+→ would-pull/);
+    expect(human.stderr).toContain('Dry run: nothing was pulled or restarted.');
+  });
+
+  it('pulls and runs v2: every stage ok, before/after digests per service, /health says v2', { timeout: 90_000 }, async () => {
+    const r = await update(['--dir', stack.dir, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const res = resultOf(r);
+    expect(res.stages.map((s) => [s.name, s.status])).toEqual([
+      ['record', 'ok'],
+      ['pull', 'ok'],
+      ['up', 'ok'],
+      ['healthy', 'ok'],
+      ['https', 'ok'],
+    ]);
+    expect(res.stages.find((s) => s.name === 'pull')!.detail).toMatch(/^new image for helmsman \(/);
+    expect(byService(res.services, 'helmsman')).toMatchObject({
+      changed: true,
+      before: { image_id: rel.ids.v1, digest: rel.digests.v1 },
+      after: { image_id: rel.ids.v2, digest: rel.digests.v2 },
+    });
+    expect(byService(res.services, 'caddy').changed).toBe(false);
+    expect(byService(res.services, 'mistserver').changed).toBe(false);
+    expect(res.https).toMatchObject({ verified: true, health: { status: 200, version: 'v2' } });
+    expect(await helmsmanContainer(stack.project)).toMatchObject({ image: rel.ids.v2, version: 'v2' });
+  });
+
+  it('a failed update without --rollback-on-failure leaves the stack and prints the exact rollback command (which works)', { timeout: 90_000 }, async () => {
+    await retagInRegistry(`${rel.base}/helmsman`, 'bad', 'current');
+    const r = await update(['--dir', stack.dir, '--timeout', '15s', '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json).toMatchObject({ status: 1, code: 'UPDATE_FAILED' });
+    expect(String(r.json!.message)).toMatch(/^edge update timed out after 15\.0s: stage "healthy" .*helmsman.*The stack was left as it is \(helmsman changed\); --rollback-on-failure would have restored the recorded images\./);
+    const res = resultOf(r);
+    expect(res.failed_stage).toBe('healthy');
+    expect(byService(res.services, 'helmsman').after!.image_id).toBe(rel.ids.bad);
+    const ref = `${REGISTRY}/${rel.base}/helmsman:current`;
+    expect(res.rollback_commands[0]).toBe(`docker tag ${rel.ids.v2} ${ref}`);
+    expect(res.rollback_commands[1]).toMatch(new RegExp(`^docker compose -p ${stack.project} --project-directory ${stack.dir} -f ${stack.dir}/docker-compose\\.edge\\.yml --env-file ${stack.dir}/\\.edge\\.env up -d$`));
+    const hint = (r.json!.suggestions as string[])[0];
+    expect(hint).toBe(`${res.rollback_commands.join(' && ')}   # roll back to the recorded images`);
+    expect(await helmsmanContainer(stack.project)).toMatchObject({ image: rel.ids.bad });
+    // The printed command, run as printed, puts v2 back.
+    execSync(hint.replace(/\s+#.*$/, ''), { env: { ...process.env, DOCKER_HOST }, stdio: 'pipe', shell: '/bin/sh' });
+    expect((await helmsmanContainer(stack.project)).image).toBe(rel.ids.v2);
+  });
+
+  it('--rollback-on-failure restores the recorded images, waits until healthy and says so (exit 1)', { timeout: 90_000 }, async () => {
+    const r = await update(['--dir', stack.dir, '--timeout', '15s', '--rollback-on-failure', '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json).toMatchObject({ status: 1, code: 'UPDATE_ROLLED_BACK' });
+    expect(String(r.json!.message)).toMatch(/stage "healthy".*Rolled back to the recorded images: helmsman \S+\/helmsman:current \(sha256:[a-f0-9]{12}\); every container is running and healthy again\./);
+    const res = resultOf(r);
+    expect(res.rolled_back!.retagged).toEqual([{ service: 'helmsman', image: `${REGISTRY}/${rel.base}/helmsman:current`, image_id: rel.ids.v2, how: 'tag' }]);
+    expect(res.rolled_back!.to.find((t) => t.service === 'helmsman')!.image_id).toBe(rel.ids.v2);
+    // The recorded image runs again, and it is healthy.
+    const now = await helmsmanContainer(stack.project);
+    expect(now).toMatchObject({ image: rel.ids.v2, version: 'v2' });
+    expect(byService(res.services, 'helmsman')).toMatchObject({ changed: false, after: { image_id: rel.ids.v2 } });
+    const human = await update(['--dir', stack.dir, '--dry-run']);
+    expect(human.code).toBe(0);
+  });
+
+  it('a pull that fails changes nothing and says so', async () => {
+    await deleteFromRegistry(`${rel.base}/helmsman`, ['current']);
+    const r = await update(['--dir', stack.dir, '--rollback-on-failure', '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json).toMatchObject({ status: 1, code: 'UPDATE_FAILED' });
+    expect(String(r.json!.message)).toMatch(/failed at stage "pull".*Nothing changed: the stack still runs the recorded images\./);
+    expect(resultOf(r).cause!.code).toBe('COMPOSE_PULL_FAILED');
+    expect((await helmsmanContainer(stack.project)).image).toBe(rel.ids.v2);
+  });
+});
+
+if (!sshdAvailable() && process.env.CI) throw new Error(`${SUITE}: /usr/sbin/sshd is missing (bash scripts/infra.sh up installs openssh-server).`);
+
+describe.skipIf(gate.skip || !sshdAvailable())('edge update --ssh', () => {
+  let sshd: Sshd;
+  beforeAll(async () => {
+    sshd = await startSshd({ setEnv: { DOCKER_HOST } });
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  it('enroll and update over SSH: v1 → v2 on the remote engine', { timeout: 120_000 }, async () => {
+    const rel = await publish();
+    const good = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const ssh = ['--ssh', good, '--ssh-key', sshd.clientKey, '--accept-new-host-key'];
+    // The CLI's own DOCKER_HOST leads nowhere: everything runs on the remote host's engine.
+    const env = { DOCKER_HOST: `unix://${sb.home}/not-this-one.sock` };
+    const stack = await startStack(rel.manifest, ssh, env);
+    await retagInRegistry(`${rel.base}/helmsman`, 'v2', 'current');
+    const r = await update(['--dir', stack.dir, ...ssh, '--json'], env);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const res = resultOf(r);
+    expect(res.host).toBe(good);
+    expect(byService(res.services, 'helmsman')).toMatchObject({ changed: true, before: { digest: rel.digests.v1 }, after: { digest: rel.digests.v2 } });
+    expect(res.https).toMatchObject({ verified: true, health: { version: 'v2' } });
+    expect(await helmsmanContainer(stack.project)).toMatchObject({ image: rel.ids.v2, version: 'v2' });
+  });
+});
