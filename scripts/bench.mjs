@@ -6,8 +6,11 @@
 // enables the V8 compile cache), then run N times, rows interleaved so drift hits them all alike.
 // Reports median and p90 wall time, the ratio to bare `node -e 0`, and peak RSS per run.
 //
-// To add a row, append to ROWS: { name, args, env?, setup?, node?, when? }
-//   args   arguments after `node bin/run.js` (or after `node` when `node: true`)
+// To add a row, append to ROWS: { name, args, env?, setup?, teardown?, node?, when?, expectExit? }
+//   args   arguments after `node bin/run.js` (or after `node` when `node: true`); or a function
+//          returning them, called after setup (for paths that setup creates)
+//   expectExit  exit codes that count as a successful run (default [0])
+//   teardown    async () => void, run once at the end
 //   env    extra environment for this row; a value of undefined removes the variable
 //   setup  async (sandbox) => void, run once before the warm-up (e.g. `sandbox.cli(['context', 'init'])`)
 //   when   () => boolean; the row is skipped when it returns false
@@ -17,6 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { EDGE_ROWS, EDGE_TARGETS } from './bench-edge.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -40,11 +44,13 @@ const ROWS = [
   { name: 'frameworks --help', args: ['--help'] },
   { name: 'frameworks context --help', args: ['context', '--help'] },
   { name: 'frameworks context list --json', args: ['context', 'list', '--json'], setup: (s) => s.cli(['context', 'init']) },
+  ...EDGE_ROWS,
 ];
 
 const MIB = 1024 * 1024;
 /** @type {{ name: string, row?: string, check: (r: Record<string, RowResult>) => { pass: boolean, detail: string } | undefined }[]} */
 const TARGETS = [
+  ...EDGE_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {
@@ -64,9 +70,9 @@ const TARGETS = [
     },
   },
   {
-    name: 'peak RSS < 60 MiB for every CLI row (max over runs)',
+    name: 'peak RSS < 60 MiB for every core CLI row (max over runs)',
     check: (r) => {
-      const cli = Object.values(r).filter((x) => !x.node);
+      const cli = Object.values(r).filter((x) => !x.node && !x.name.startsWith('frameworks edge'));
       if (!cli.length || cli.some((x) => x.rssMaxMiB === null)) return undefined;
       const over = cli.filter((x) => x.rssMaxMiB >= 60);
       const worst = cli.reduce((a, b) => (b.rssMaxMiB > a.rssMaxMiB ? b : a));
@@ -158,7 +164,8 @@ function envFor(base, extra = {}) {
 
 /** One run: wall seconds, peak RSS in KiB (or null), exit status and stderr for diagnostics. */
 function runOnce(row, sandbox, rss) {
-  const cmd = row.node ? row.args : [BIN, ...row.args];
+  const rowArgs = typeof row.args === 'function' ? row.args() : row.args;
+  const cmd = row.node ? rowArgs : [BIN, ...rowArgs];
   const env = envFor(sandbox.env, row.env);
   const gnu = rss.kind === 'gnu-time';
   const file = gnu ? '/usr/bin/time' : NODE;
@@ -227,7 +234,7 @@ async function main() {
 
     const samples = new Map(rows.map((r) => [r.name, { seconds: /** @type {number[]} */ ([]), kib: /** @type {number[]} */ ([]) }]));
     const check = (row, r) => {
-      if (r.error || r.status !== 0) {
+      if (r.error || !(row.expectExit ?? [0]).includes(r.status)) {
         const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`;
         throw new Error(`\`${row.name}\` failed (${why}):\n${r.stderr.trim()}`);
       }
@@ -252,7 +259,7 @@ async function main() {
       results[row.name] = {
         name: row.name,
         node: Boolean(row.node),
-        args: row.node ? ['node', ...row.args] : ['node', 'bin/run.js', ...row.args],
+        args: (row.node ? ['node'] : ['node', 'bin/run.js']).concat(typeof row.args === 'function' ? row.args() : row.args),
         runs: secs.length,
         median: median(secs),
         p90: quantile(secs, 0.9),
@@ -289,6 +296,7 @@ async function main() {
     }
     if (opts.strict && failed.length) process.exitCode = 1;
   } finally {
+    for (const row of ROWS) await row.teardown?.();
     rmSync(home, { recursive: true, force: true });
   }
 }

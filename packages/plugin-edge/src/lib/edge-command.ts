@@ -88,7 +88,9 @@ export abstract class EdgeCommand<T extends typeof Command> extends FrameworksCo
       async (t) => {
         const executor = await connectSsh(t, opts);
         try {
-          return await task({ executor, host: t.spec, dir, remote: true, address: (executor as { address?: string }).address ?? t.host });
+          // Dial what the target resolved to: an ~/.ssh/config alias is not a DNS name.
+          const address = (executor as { host?: { hostName?: string } }).host?.hostName ?? t.host;
+          return await task({ executor, host: t.spec, dir, remote: true, address });
         } finally {
           await executor.close();
         }

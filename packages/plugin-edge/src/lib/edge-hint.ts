@@ -32,6 +32,5 @@ export function dialAddress(stack: EdgeStack): string | undefined {
   const h = stack.host;
   if (!h.remote) return undefined;
   if (stack.bind && stack.bind !== '0.0.0.0' && stack.bind !== '::') return undefined;
-  const resolved = (h.executor as { host?: { hostName?: string } }).host?.hostName;
-  return resolved ?? h.address;
+  return h.address;
 }

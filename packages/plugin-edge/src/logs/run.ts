@@ -73,9 +73,5 @@ export async function streamLogs(h: HostContext, req: LogsRequest, emit: (l: Edg
       emit({ service: l.service, ...(l.timestamp ? { time: l.timestamp } : {}), line: l.text }, width);
     },
   });
-  // Over SSH an abort kills the remote command with a second, fire-and-forget `kill` session, and
-  // the connection is disposed as soon as this task returns: give that kill time to be sent, or
-  // `compose logs --follow` would live on on the host (SshExecutor should wait for it itself).
-  if (res.aborted && h.remote) await new Promise((r) => setTimeout(r, 400));
   return { host: h.host, dir: h.dir, services, count, aborted: res.aborted };
 }

@@ -106,6 +106,8 @@ class SshConnection {
   refs = 0;
   lost = false;
   private readonly slots: Slots;
+  /** Kills sent for timed-out or aborted commands: the connection stays open until they are delivered. */
+  private readonly pendingKills = new Set<Promise<unknown>>();
 
   constructor(
     readonly key: string,
@@ -153,7 +155,11 @@ class SshConnection {
     let why: 'timeout' | 'abort' | undefined;
     const kill = () => {
       // Outside the slots: sshd allows a few more sessions than we use for commands.
-      if (pid) this.ssh.execCommand(`kill -KILL -${pid} 2>/dev/null || kill -KILL ${pid}`).catch(() => undefined);
+      if (pid) {
+        const sent: Promise<unknown> = this.ssh.execCommand(`kill -KILL -${pid} 2>/dev/null || kill -KILL ${pid}`).catch(() => undefined);
+        this.pendingKills.add(sent);
+        void sent.finally(() => this.pendingKills.delete(sent));
+      }
       channel?.close();
     };
     let halt!: (e: FrameworksError) => void;
@@ -243,9 +249,13 @@ class SshConnection {
     }
   }
 
-  release(): void {
+  async release(): Promise<void> {
     if (--this.refs > 0) return;
     if (pool.get(this.key)?.conn === this) pool.delete(this.key);
+    // Disposing before a kill is delivered would leave e.g. `compose logs --follow` running on the host.
+    if (this.pendingKills.size) {
+      await Promise.race([Promise.allSettled([...this.pendingKills]), new Promise((r) => setTimeout(r, 3_000).unref())]);
+    }
     this.ssh.dispose();
   }
 }
@@ -319,7 +329,7 @@ export class SshExecutor implements Executor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.conn.release();
+    await this.conn.release();
   }
 }
 
@@ -443,7 +453,7 @@ export async function closeAllSsh(): Promise<void> {
     const conn = slot.conn ?? (await slot.pending?.catch(() => undefined));
     if (conn) {
       conn.refs = 1;
-      conn.release();
+      await conn.release();
     }
   }
 }

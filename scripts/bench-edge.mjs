@@ -1,0 +1,106 @@
+// Edge rows for scripts/bench.mjs: `edge doctor` locally, `edge status` over 1 and over 20 SSH
+// targets (20 real sshd processes on 127.0.0.1), against a real stack on the test engine that
+// `bash scripts/infra.sh up` starts. The rows are skipped when that engine is not running.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const STATE = process.env.FW_INFRA_STATE ?? '/tmp/frameworks-infra';
+const DOCKER_HOST = `unix://${join(STATE, 'docker.sock')}`;
+const PROJECT = 'fwbench';
+const HOSTS = 20;
+
+export function edgeAvailable() {
+  if (!existsSync(join(STATE, 'docker.sock')) || !existsSync('/usr/sbin/sshd')) return false;
+  return spawnSync('docker', ['info'], { env: { ...process.env, DOCKER_HOST }, stdio: 'ignore' }).status === 0;
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Shared state of the edge rows: one stack and the sshd fleet, set up once, torn down at the end. */
+const edge = { dir: '', started: false, sshds: /** @type {{ stop(): Promise<void> }[]} */ ([]), aliases: /** @type {string[]} */ ([]) };
+
+async function setup(sandbox) {
+  if (edge.started) return;
+  edge.started = true;
+  sandbox.env.DOCKER_HOST = DOCKER_HOST;
+  edge.dir = join(sandbox.home, 'edge');
+  const [http, https] = [await freePort(), await freePort()];
+  const hardNofile = spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim();
+  sandbox.cli(['edge', 'init', '--dir', edge.dir, '--domain', 'edge.test', '--tls', 'internal', '--project', PROJECT,
+    '--release-manifest', join(ROOT, 'test/fixtures/edge/release-manifest.yaml'), '--nofile', hardNofile,
+    '--bind', '127.0.0.1', '--http-port', String(http), '--https-port', String(https), '--token', 'bench-enrollment-token-0001']);
+  sandbox.cli(['edge', 'enroll', '--dir', edge.dir, '--timeout', '3m']);
+
+  // 20 sshd processes: 20 real connections, the fleet case the target is about.
+  const { startSshd } = await import('../test/support/sshd.ts');
+  const ssh = join(sandbox.home, '.ssh');
+  mkdirSync(ssh, { recursive: true, mode: 0o700 });
+  writeFileSync(join(ssh, 'config'), '', { mode: 0o600 });
+  for (let i = 1; i <= HOSTS; i++) {
+    const d = await startSshd({ setEnv: { DOCKER_HOST } });
+    edge.sshds.push(d);
+    appendFileSync(join(ssh, 'known_hosts'), d.knownHostsLine() + '\n', { mode: 0o600 });
+    appendFileSync(join(ssh, 'config'), `Host bench${i}\n  HostName 127.0.0.1\n  Port ${d.port}\n  User ${d.user}\n  IdentityFile ${d.clientKey}\n\n`);
+    edge.aliases.push(`bench${i}`);
+  }
+}
+
+async function teardown() {
+  await Promise.allSettled(edge.sshds.map((d) => d.stop()));
+  spawnSync('docker', ['compose', '-p', PROJECT, '-f', join(edge.dir, 'docker-compose.edge.yml'), 'down', '-v', '-t', '1'], {
+    env: { ...process.env, DOCKER_HOST },
+    stdio: 'ignore',
+  });
+}
+
+export const EDGE_ROWS = [
+  {
+    name: 'frameworks edge doctor',
+    args: () => ['edge', 'doctor', '--dir', edge.dir],
+    // This machine's engine cannot grant nofile 1048576, so doctor rightly reports a failure.
+    expectExit: [0, 1],
+    setup,
+    teardown,
+    when: edgeAvailable,
+  },
+  { name: 'frameworks edge status --ssh (1 host)', args: () => ['edge', 'status', '--dir', edge.dir, '--ssh', edge.aliases[0]], setup, when: edgeAvailable },
+  {
+    name: `frameworks edge status --ssh (${HOSTS} hosts)`,
+    args: () => ['edge', 'status', '--dir', edge.dir, '--ssh', edge.aliases.join(','), '--parallel', String(HOSTS)],
+    setup,
+    when: edgeAvailable,
+  },
+];
+
+export const EDGE_TARGETS = [
+  {
+    name: `\`edge status\` over ${HOSTS} SSH hosts ≤ 2× one host (median)`,
+    check: (r) => {
+      const one = r['frameworks edge status --ssh (1 host)'];
+      const many = r[`frameworks edge status --ssh (${HOSTS} hosts)`];
+      if (!one || !many) return undefined;
+      const ratio = many.median / one.median;
+      return { pass: ratio <= 2, detail: `${ratio.toFixed(2)}× (${one.median.toFixed(3)} s → ${many.median.toFixed(3)} s)` };
+    },
+  },
+  {
+    name: 'peak RSS of `edge doctor` ≤ 100 MiB',
+    check: (r) => {
+      const d = r['frameworks edge doctor'];
+      if (!d || d.rssMaxMiB === null) return undefined;
+      return { pass: d.rssMaxMiB <= 100, detail: `${d.rssMaxMiB.toFixed(1)} MiB (wall ${d.median.toFixed(3)} s median)` };
+    },
+  },
+];
