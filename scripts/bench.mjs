@@ -84,7 +84,7 @@ const TARGETS = [
   },
 ];
 
-/** @typedef {{ name: string, node: boolean, args: string[], runs: number, median: number, p90: number, min: number, ratio: number | null, rssMedianMiB: number | null, rssMaxMiB: number | null }} RowResult */
+/** @typedef {{ name: string, node: boolean, args: string[], runs: number, median: number, p90: number, min: number, ratio: number | null, rssMedianMiB: number | null, rssMaxMiB: number | null, cpuMedian: number | null }} RowResult */
 
 // ------------------------------------------------------------------------------------ arguments
 
@@ -169,15 +169,18 @@ function runOnce(row, sandbox, rss) {
   const env = envFor(sandbox.env, row.env);
   const gnu = rss.kind === 'gnu-time';
   const file = gnu ? '/usr/bin/time' : NODE;
-  const args = gnu ? ['-f', '%M', '-o', rss.out, NODE, ...cmd] : ['--import', PRELOAD, ...cmd];
+  // %U %S: CPU of the CLI process itself (over SSH the remote work runs in sshd's children, not here).
+  const args = gnu ? ['-f', '%M %U %S', '-o', rss.out, NODE, ...cmd] : ['--import', PRELOAD, ...cmd];
   /** @type {import('node:child_process').StdioOptions} */
   const stdio = gnu ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'];
   const started = performance.now();
   const r = spawnSync(file, args, { cwd: sandbox.home, env, stdio, maxBuffer: 64 * MIB });
   const seconds = (performance.now() - started) / 1000;
   const raw = gnu ? safeRead(rss.out) : String(r.output?.[3] ?? '');
-  const kib = Number.parseInt(raw.trim().split('\n').pop() ?? '', 10);
-  return { seconds, kib: Number.isFinite(kib) ? kib : null, status: r.status, signal: r.signal, stderr: String(r.stderr ?? ''), error: r.error };
+  const [k, user, sys] = (raw.trim().split('\n').pop() ?? '').split(/\s+/);
+  const kib = Number.parseInt(k ?? '', 10);
+  const cpu = gnu ? Number(user) + Number(sys) : NaN;
+  return { seconds, kib: Number.isFinite(kib) ? kib : null, cpu: Number.isFinite(cpu) ? cpu : null, status: r.status, signal: r.signal, stderr: String(r.stderr ?? ''), error: r.error };
 }
 
 function quantile(sorted, q) {
@@ -232,7 +235,7 @@ async function main() {
     );
     for (const row of rows) await row.setup?.(sandbox);
 
-    const samples = new Map(rows.map((r) => [r.name, { seconds: /** @type {number[]} */ ([]), kib: /** @type {number[]} */ ([]) }]));
+    const samples = new Map(rows.map((r) => [r.name, { seconds: /** @type {number[]} */ ([]), kib: /** @type {number[]} */ ([]), cpu: /** @type {number[]} */ ([]) }]));
     const check = (row, r) => {
       if (r.error || !(row.expectExit ?? [0]).includes(r.status)) {
         const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`;
@@ -247,6 +250,7 @@ async function main() {
         const s = samples.get(row.name);
         s.seconds.push(r.seconds);
         if (r.kib !== null) s.kib.push(r.kib);
+        if (r.cpu !== null) s.cpu.push(r.cpu);
       }
     }
 
@@ -266,6 +270,7 @@ async function main() {
         min: secs[0],
         ratio: null,
         rssMedianMiB: kib.length === secs.length ? median(kib) / 1024 : null,
+        cpuMedian: s.cpu.length === secs.length ? median([...s.cpu].sort((a, b) => a - b)) : null,
         rssMaxMiB: kib.length === secs.length ? kib[kib.length - 1] / 1024 : null,
       };
     }
@@ -317,12 +322,13 @@ function printTable(meta, rows, targets, opts) {
   if (meta.nodeOptions) out.push(`note: NODE_OPTIONS is set (${meta.nodeOptions}).`);
   if (opts.runs < 10) out.push(`warning: only ${opts.runs} runs; medians are noisy below 10.`);
   out.push('');
-  const header = ['command', 'median s', '× node', 'p90 s', 'RSS med MiB', 'RSS max MiB'];
+  const header = ['command', 'median s', '× node', 'p90 s', 'CLI CPU s', 'RSS med MiB', 'RSS max MiB'];
   const body = rows.map((r) => [
     r.name,
     r.median.toFixed(3),
     r.ratio === null ? '-' : r.ratio.toFixed(2),
     r.p90.toFixed(3),
+    r.cpuMedian === null ? '-' : r.cpuMedian.toFixed(2),
     r.rssMedianMiB === null ? '-' : r.rssMedianMiB.toFixed(1),
     r.rssMaxMiB === null ? '-' : r.rssMaxMiB.toFixed(1),
   ]);

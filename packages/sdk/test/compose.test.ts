@@ -69,7 +69,7 @@ describe('docker ps/inspect parsing', () => {
 
 describe('readiness (wait for v1 and v2 alike)', () => {
   const c = (service: string, o: Partial<ComposeContainer>): ComposeContainer => ({
-    id: service, name: service, project: 'p', service, number: 1, state: 'running', exitCode: 0, startedAt: '', restartPolicy: 'no',
+    id: service, name: service, project: 'p', service, number: 1, state: 'running', exitCode: 0, restartCount: 0, startedAt: '', restartPolicy: 'no',
     image: 'x', imageId: 'sha256:x', repoDigests: [], ports: [], oneoff: false, labels: {}, ...o,
   });
   it('is ready when running and healthy (or without healthcheck); one-shots that exited 0 count as done', () => {

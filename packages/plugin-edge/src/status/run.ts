@@ -10,7 +10,7 @@ import { evaluateStatus, type Verdict } from './evaluate.js';
 import { getHealth, httpsView, type HttpsView } from './https.js';
 import { nodeIdentity, type NodeIdentity } from './node.js';
 import { quartermasterView, type QuartermasterQuery, type QuartermasterView } from './quartermaster.js';
-import { evaluateServices, parseRestartCounts, type ServiceStatus } from './services.js';
+import { evaluateServices, type ServiceStatus } from './services.js';
 
 export interface StatusOptions {
   /** --domain; else EDGE_DOMAIN. */
@@ -51,20 +51,10 @@ export interface StatusReport {
   duration_ms: number;
 }
 
-/** The stack's containers plus their restart counts (RestartCount is not in the compose driver's view). */
+/** The stack's containers with their restart counts (one ps: labels, inspect, image inspect). */
 async function containersOf(stack: EdgeStack): Promise<{ containers: ComposeContainer[]; restarts: Map<string, number> }> {
   const containers = await stack.project.ps();
-  let restarts = new Map<string, number>();
-  if (containers.length) {
-    const { dockerArgv } = await stack.project.compose();
-    const ids = containers.map((c) => c.id);
-    const r = await stack.host.executor
-      .run([...dockerArgv, 'inspect', '--type', 'container', '--format', '{{.Id}} {{.RestartCount}}', ...ids], { timeoutMs: 15_000 })
-      .catch(() => undefined);
-    // A container removed in between only costs its count.
-    if (r?.stdout) restarts = parseRestartCounts(r.stdout);
-  }
-  return { containers, restarts };
+  return { containers, restarts: new Map(containers.map((c) => [c.id, c.restartCount])) };
 }
 
 /** The TLS dial and /health, or nothing without a domain. */

@@ -101,15 +101,6 @@ export function evaluateServices(expected: readonly string[], containers: Compos
   });
 }
 
-/** `docker inspect --format '{{.Id}} {{.RestartCount}}'` lines → id → count. */
-export function parseRestartCounts(stdout: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of stdout.split('\n')) {
-    const m = /^([0-9a-f]{12,})\s+(\d+)\s*$/.exec(line.trim());
-    if (m) out.set(m[1], Number(m[2]));
-  }
-  return out;
-}
 
 /** "3 d 4 h", "5 min", "12 s". */
 export function formatUptime(s?: number): string {

@@ -9,7 +9,24 @@ const VERSION = /^v?(\d+)\.(\d+)\.(\d+)\S*/;
  * Which Compose the executor's host has: the v2 plugin (`docker compose`) is preferred, then a
  * `docker-compose` binary (python v1, or a standalone v2). Works the same locally and over SSH.
  */
-export async function detectCompose(executor: Executor, opts: DetectOptions = {}): Promise<ComposeInfo> {
+export function detectCompose(executor: Executor, opts: DetectOptions = {}): Promise<ComposeInfo> {
+  // Once per host and options: every ComposeProject of a run (status, exec, logs…) shares the
+  // answer instead of spawning `docker compose version` again, which costs a process each time.
+  const key = JSON.stringify([opts.sudo ?? false, opts.kind ?? '', opts.env ?? {}]);
+  let perExecutor = detected.get(executor);
+  if (!perExecutor) detected.set(executor, (perExecutor = new Map()));
+  let found = perExecutor.get(key);
+  if (!found) {
+    found = probeCompose(executor, opts);
+    perExecutor.set(key, found);
+    found.catch(() => perExecutor!.delete(key)); // a failure is not remembered: the user may fix it and retry
+  }
+  return found;
+}
+
+const detected = new WeakMap<Executor, Map<string, Promise<ComposeInfo>>>();
+
+async function probeCompose(executor: Executor, opts: DetectOptions): Promise<ComposeInfo> {
   const sudo = opts.sudo ? ['sudo', '-n'] : [];
   const dockerArgv = [...sudo, 'docker'];
   const candidates = [[...sudo, 'docker', 'compose'], [...sudo, 'docker-compose']];

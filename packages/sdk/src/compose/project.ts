@@ -337,6 +337,21 @@ export class ComposeProject {
       .sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number);
   }
 
+  /** The running container of `service` number `index`, from one `docker ps` by labels; undefined otherwise. */
+  private async runningContainer(service: string, index: number): Promise<{ id: string; state: string } | undefined> {
+    const format = '{{.ID}}\t{{.State}}\t{{.Label "com.docker.compose.container-number"}}\t{{.Label "com.docker.compose.oneoff"}}';
+    const r = await this.run(
+      'docker ps',
+      await this.dockerArgv('ps', '--no-trunc', '--filter', `label=com.docker.compose.project=${this.name}`, '--filter', `label=com.docker.compose.service=${service}`, '--format', format),
+      { timeoutMs: this.timeoutMs },
+    );
+    for (const line of r.stdout.split('\n')) {
+      const [id, state, number, oneoff] = line.trim().split('\t');
+      if (id && state === 'running' && Number(number) === index && oneoff !== 'True') return { id, state };
+    }
+    return undefined;
+  }
+
   /** docker inspect of several ids; objects that vanished in between are skipped, not fatal. */
   private async inspect<T>(what: string, flags: string[], ids: string[], kind: 'container' | 'image' = 'container'): Promise<T[]> {
     if (!ids.length) return [];
@@ -482,8 +497,10 @@ export class ComposeProject {
   async exec(service: string, argv: string[], opts: ExecOptions = {}): Promise<RunResult> {
     if (!argv.length) throw usageError('exec needs a command.');
     const index = opts.index ?? 1;
-    const all = await this.ps({ services: [service] });
-    const target = all.find((k) => !k.oneoff && k.number === index);
+    // The common case costs one `docker ps`; the full view (inspect, image inspect) is only
+    // needed to explain why the container is not running.
+    let target: { id: string; state: string; exitCode?: number } | undefined = await this.runningContainer(service, index);
+    if (!target) target = (await this.ps({ services: [service] })).find((k) => !k.oneoff && k.number === index);
     if (!target || target.state !== 'running') {
       throw new FrameworksError(
         target

@@ -5,6 +5,7 @@ interface InspectedContainer {
   Id: string;
   Name: string;
   Image: string;
+  RestartCount?: number;
   Config?: { Image?: string; Labels?: Record<string, string> | null };
   State?: {
     Status?: string;
@@ -91,6 +92,7 @@ export function toContainer(c: InspectedContainer, images: Map<string, Inspected
     number: Number(labels['com.docker.compose.container-number'] ?? 1),
     state: c.State?.Status ?? 'unknown',
     exitCode: c.State?.ExitCode ?? 0,
+    restartCount: c.RestartCount ?? 0,
     startedAt: c.State?.StartedAt ?? '',
     restartPolicy: c.HostConfig?.RestartPolicy?.Name || 'no',
     image,

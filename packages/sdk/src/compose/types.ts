@@ -46,6 +46,8 @@ export interface ComposeContainer {
   /** Output of the last health probe, trimmed (why it is unhealthy). */
   healthLog?: string;
   exitCode: number;
+  /** How often the engine restarted it (RestartCount). */
+  restartCount: number;
   startedAt: string;
   /** HostConfig.RestartPolicy.Name ("no", "always", "unless-stopped", "on-failure"). */
   restartPolicy: string;
