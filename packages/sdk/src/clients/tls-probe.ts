@@ -1,4 +1,4 @@
-import { connect, type PeerCertificate } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 import { trace } from '../log.js';
 
 export interface CertificateView {
@@ -37,7 +37,9 @@ export interface TlsProbeOptions {
  * Open a TLS connection and report whether the certificate verifies, with its dates and names.
  * The certificate is returned even when verification fails, so `cert` can still show expiry.
  */
-export function probeTls(opts: TlsProbeOptions): Promise<TlsProbeResult> {
+export async function probeTls(opts: TlsProbeOptions): Promise<TlsProbeResult> {
+  // node:tls is loaded on first use: the SDK's index is imported by every command.
+  const { connect } = await import('node:tls');
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
