@@ -20,7 +20,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
 
 // ---------------------------------------------------------------------------------------------------
 // Public types and contract constants
@@ -156,6 +156,10 @@ export interface ControlPlaneOptions {
   /** `version` of the /health body. */
   version?: string;
   users?: UserSpec[];
+  /** Commodore's MVP list quirk (contract §4.2): `GET /developer/tokens` always `{"tokens":null,"count":0}`. */
+  developerTokenListQuirk?: boolean;
+  /** Foghorn: how many viewers leave a draining/maintenance node per second (default 20). */
+  drainViewersPerSecond?: number;
 }
 
 export interface ControlPlane {
@@ -181,6 +185,84 @@ export interface ControlPlane {
   authenticate(req: { headers: IncomingHttpHeaders }): AuthOutcome;
   route(service: ServiceName, method: string, pattern: string, handler: RouteHandler, opts?: { auth?: boolean }): void;
   close(): Promise<void>;
+  // --- Quartermaster / Commodore / Foghorn data (contract §3.1, §4.2, §5.2) ---
+  /** Marks a tenant as a provider (quartermaster.tenants.is_provider) without a user. */
+  addProviderTenant(tenantId: string): void;
+  addCluster(spec: ClusterSpec): Record<string, unknown>;
+  addNode(spec: NodeSpec): Record<string, unknown>;
+  addServiceInstance(spec: ServiceInstanceSpec): StoredServiceInstance;
+  /** Foghorn: the node's current viewer count (creates Foghorn state in mode `normal` for an unknown id). */
+  setViewers(nodeId: string, viewers: number): void;
+  readonly bootstrapTokens: ReadonlyArray<Record<string, unknown>>;
+  readonly developerTokens: ReadonlyArray<StoredDeveloperToken>;
+  /** Empties the Quartermaster, Commodore token and Foghorn stores (users and provider tenants are kept). */
+  clearData(): void;
+}
+
+export interface ClusterSpec {
+  cluster_id: string;
+  cluster_name?: string;
+  cluster_type?: string;
+  base_url?: string;
+  /** Tenant that owns the cluster (the MVP list never fills `owner_tenant_id`; used for tenant scoping). */
+  owner_tenant_id?: string;
+  /** Tenants with active access (tenant scoping of /services/health and /service-discovery). */
+  access?: string[];
+  is_active?: boolean;
+  health_status?: string;
+}
+
+export interface NodeSpec {
+  node_id: string;
+  cluster_id: string;
+  node_name?: string;
+  node_type?: string;
+  region?: string;
+  external_ip?: string;
+  internal_ip?: string;
+  status?: string;
+  health_score?: number;
+  tags?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ServiceInstanceSpec {
+  service_id: string;
+  /** Catalog `services.name` matched by `/service-discovery?type=`; default: service_id. */
+  type?: string;
+  cluster_id: string;
+  instance_id?: string;
+  node_id?: string;
+  protocol?: 'http' | 'grpc';
+  host?: string;
+  port?: number;
+  version?: string;
+  health_endpoint?: string;
+  /** Instance status (`running`, `starting`, `stopped`); default running. */
+  status?: string;
+  /** `healthy` | `unhealthy` | `unknown`; default healthy. */
+  health_status?: string;
+  /** Seconds since the last health check; default 5 (QM's health list drops > 180 s). */
+  last_health_check_age_s?: number;
+}
+
+export interface StoredServiceInstance {
+  spec: Required<Pick<ServiceInstanceSpec, 'service_id' | 'cluster_id'>> & ServiceInstanceSpec;
+  id: string;
+  instance_id: string;
+  created_at: string;
+  last_health_check_ms: number;
+}
+
+export interface StoredDeveloperToken {
+  id: string;
+  user_id: string;
+  token_value: string;
+  token_name: string;
+  permissions: string[];
+  expires_at: string | null;
+  created_at: string;
+  active: boolean;
 }
 
 /** Identity the middleware assigns to SERVICE_TOKEN callers (contract §1.3). */
@@ -572,6 +654,15 @@ class ControlPlaneServer implements ControlPlane {
   private readonly timers = new Set<NodeJS.Timeout>();
   private faults: ArmedFault[] = [];
   private commodoreDown = false;
+  private developerTokenListQuirk = false;
+  private drainViewersPerSecond = 20;
+  private readonly providerTenants = new Set<string>();
+  private readonly clusters = new Map<string, Record<string, unknown> & { __owner?: string; __access: string[] }>();
+  private readonly nodes: Array<Record<string, unknown>> = [];
+  private readonly instances: StoredServiceInstance[] = [];
+  readonly bootstrapTokens: Array<Record<string, unknown>> = [];
+  readonly developerTokens: StoredDeveloperToken[] = [];
+  private readonly foghornNodes = new Map<string, { mode: string; viewers: number; since: number }>();
   private closed?: Promise<void>;
 
   private readonly fixedPorts: Partial<Record<ServiceName, number>>;
@@ -592,7 +683,15 @@ class ControlPlaneServer implements ControlPlane {
       if (this.loginMode === 'head') this.route(service, 'HEAD', '/health', () => this.healthRoute(service));
     }
     this.registerAuthRoutes();
+    this.developerTokenListQuirk = opts.developerTokenListQuirk ?? false;
+    this.drainViewersPerSecond = opts.drainViewersPerSecond ?? 20;
+    this.registerQuartermasterRoutes();
+    this.registerDeveloperTokenRoutes();
+    this.registerFoghornRoutes();
+    this.builtinsRegistered = true;
   }
+
+  private builtinsRegistered = false;
 
   async listen(): Promise<void> {
     for (const service of SERVICES) {
@@ -639,7 +738,90 @@ class ControlPlaneServer implements ControlPlane {
   }
 
   isProviderTenant(tenantId: string): boolean {
-    return [...this.users.values()].some((u) => u.tenant_id === tenantId && u.is_provider);
+    return this.providerTenants.has(tenantId) || [...this.users.values()].some((u) => u.tenant_id === tenantId && u.is_provider);
+  }
+
+  addProviderTenant(tenantId: string): void {
+    this.providerTenants.add(tenantId);
+  }
+
+  // --- Quartermaster / Commodore / Foghorn data ---------------------------------------------------
+
+  addCluster(spec: ClusterSpec): Record<string, unknown> {
+    const now = rfc3339Nano(Date.now());
+    const cluster = {
+      id: randomUUID(),
+      cluster_id: spec.cluster_id,
+      cluster_name: spec.cluster_name ?? spec.cluster_id,
+      cluster_type: spec.cluster_type ?? 'central',
+      deployment_model: '',
+      base_url: spec.base_url ?? `https://${spec.cluster_id}.example.com`,
+      max_concurrent_streams: 1000,
+      max_concurrent_viewers: 100000,
+      max_bandwidth_mbps: 10000,
+      current_stream_count: 0,
+      current_viewer_count: 0,
+      current_bandwidth_mbps: 0,
+      is_active: spec.is_active ?? true,
+      health_status: spec.health_status ?? 'healthy',
+      last_seen: now,
+      created_at: now,
+      updated_at: now,
+    };
+    Object.defineProperty(cluster, '__owner', { value: spec.owner_tenant_id, enumerable: false });
+    Object.defineProperty(cluster, '__access', { value: spec.access ?? [], enumerable: false });
+    this.clusters.set(spec.cluster_id, cluster as typeof cluster & { __owner?: string; __access: string[] });
+    return cluster;
+  }
+
+  addNode(spec: NodeSpec): Record<string, unknown> {
+    const now = rfc3339Nano(Date.now());
+    // Struct field order of the Go InfrastructureNode; optional fields omitted when empty.
+    const node: Record<string, unknown> = {
+      id: randomUUID(),
+      node_id: spec.node_id,
+      cluster_id: spec.cluster_id,
+      node_name: spec.node_name ?? spec.node_id,
+      node_type: spec.node_type ?? 'edge',
+      ...(spec.internal_ip ? { internal_ip: spec.internal_ip } : {}),
+      ...(spec.external_ip ? { external_ip: spec.external_ip } : {}),
+      ...(spec.region ? { region: spec.region } : {}),
+      status: spec.status ?? 'active',
+      health_score: spec.health_score ?? 1,
+      last_heartbeat: now,
+      tags: spec.tags ?? {},
+      metadata: spec.metadata ?? {},
+      created_at: now,
+      updated_at: now,
+    };
+    this.nodes.push(node);
+    return node;
+  }
+
+  addServiceInstance(spec: ServiceInstanceSpec): StoredServiceInstance {
+    const inst: StoredServiceInstance = {
+      spec: { ...spec },
+      id: randomUUID(),
+      instance_id: spec.instance_id ?? `inst-${randomBytes(6).toString('hex')}`,
+      created_at: rfc3339Nano(Date.now()),
+      last_health_check_ms: Date.now() - (spec.last_health_check_age_s ?? 5) * 1000,
+    };
+    this.instances.push(inst);
+    return inst;
+  }
+
+  setViewers(nodeId: string, viewers: number): void {
+    const state = this.foghornNodes.get(nodeId) ?? { mode: 'normal', viewers: 0, since: Date.now() };
+    this.foghornNodes.set(nodeId, { ...state, viewers, since: Date.now() });
+  }
+
+  clearData(): void {
+    this.clusters.clear();
+    this.nodes.length = 0;
+    this.instances.length = 0;
+    this.bootstrapTokens.length = 0;
+    this.developerTokens.length = 0;
+    this.foghornNodes.clear();
   }
 
   setHealth(service: ServiceName, state: HealthState): void {
@@ -685,7 +867,10 @@ class ControlPlaneServer implements ControlPlane {
   }
 
   route(service: ServiceName, method: string, pattern: string, handler: RouteHandler, opts: { auth?: boolean } = {}): void {
-    this.routes.get(service)!.push({ method: method.toUpperCase(), segments: splitPath(pattern), handler, auth: opts.auth ?? false });
+    const route = { method: method.toUpperCase(), segments: splitPath(pattern), handler, auth: opts.auth ?? false };
+    // A test's own route overrides the built-in one for the same path; built-ins keep their order.
+    if (this.builtinsRegistered) this.routes.get(service)!.unshift(route);
+    else this.routes.get(service)!.push(route);
   }
 
   // --- lifecycle ---------------------------------------------------------------------------------
@@ -798,6 +983,254 @@ class ControlPlaneServer implements ControlPlane {
 
   // --- routes ------------------------------------------------------------------------------------
 
+  /** §1.4: service role, or a JWT whose tenant is a provider. */
+  private privileged(ctx: RouteContext): boolean {
+    const auth = ctx.auth!;
+    return auth.claims.role === 'service' || (auth.kind === 'jwt' && this.isProviderTenant(String(auth.claims.tenant_id ?? '')));
+  }
+
+  /** Clusters a non-provider tenant may see: owned or with active access. */
+  private visibleCluster(ctx: RouteContext, clusterId: string): boolean {
+    if (this.privileged(ctx)) return true;
+    const c = this.clusters.get(clusterId);
+    const tenant = String(ctx.auth!.claims.tenant_id ?? '');
+    return !!c && (c.__owner === tenant || c.__access.includes(tenant));
+  }
+
+  private registerQuartermasterRoutes(): void {
+    const qm = (method: string, pattern: string, handler: RouteHandler) => this.route('quartermaster', method, pattern, handler, { auth: true });
+    const forbidden: Reply = { status: 403, json: { error: 'forbidden' } };
+
+    qm('POST', '/admin/bootstrap-tokens', (ctx) => {
+      if (!this.privileged(ctx)) return forbidden;
+      const body = parseJsonObject(ctx.body);
+      if (!body || typeof body.kind !== 'string' || body.kind === '') return { status: 400, json: { error: 'invalid request' } };
+      const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+      const kind = body.kind;
+      if (kind !== 'edge_node' && kind !== 'service') return { status: 400, json: { error: 'invalid kind' } };
+      if (kind === 'edge_node' && !str('tenant_id')) return { status: 400, json: { error: 'tenant_id required for edge_node' } };
+      const ttlMs = parseGoDuration(str('ttl') || '24h');
+      if (ttlMs === undefined || ttlMs <= 0) return { status: 400, json: { error: 'invalid ttl' } };
+      // UUID and INET columns: malformed values fail at insert time (contract §3.1).
+      if (str('tenant_id') && !UUID_RE.test(str('tenant_id'))) return { status: 500, json: { error: 'failed to create token' } };
+      if (str('expected_ip') && !isIP(str('expected_ip'))) return { status: 500, json: { error: 'failed to create token' } };
+      const metadata = body.metadata && typeof body.metadata === 'object' && Object.keys(body.metadata).length ? body.metadata : undefined;
+      const now = Date.now();
+      const token: Record<string, unknown> = {
+        id: randomUUID(),
+        token: alphanumerics(48),
+        kind,
+        ...(str('tenant_id') ? { tenant_id: str('tenant_id') } : {}),
+        ...(str('cluster_id') ? { cluster_id: str('cluster_id') } : {}),
+        ...(str('expected_ip') ? { expected_ip: str('expected_ip') } : {}),
+        ...(metadata ? { metadata } : {}),
+        expires_at: rfc3339Nano(now + ttlMs),
+        created_at: rfc3339Nano(now),
+      };
+      this.bootstrapTokens.unshift(token); // newest first
+      return { status: 201, json: { token } };
+    });
+    qm('GET', '/admin/bootstrap-tokens', (ctx) => {
+      if (!this.privileged(ctx)) return forbidden;
+      return { status: 200, json: { tokens: [...this.bootstrapTokens], count: this.bootstrapTokens.length } };
+    });
+    qm('DELETE', '/admin/bootstrap-tokens/:id', (ctx) => {
+      if (!this.privileged(ctx)) return forbidden;
+      if (!UUID_RE.test(ctx.params.id)) return { status: 500, json: { error: 'failed to revoke token' } };
+      const i = this.bootstrapTokens.findIndex((t) => t.id === ctx.params.id);
+      if (i < 0) return { status: 404, json: { error: 'not found' } };
+      this.bootstrapTokens.splice(i, 1);
+      // ⚠ `success` is never set to true by the MVP handler.
+      return { status: 200, json: { success: false, message: 'revoked' } };
+    });
+
+    const healthList = (ctx: RouteContext, serviceId?: string): Reply => {
+      const cutoff = Date.now() - 180_000;
+      const instances = this.instances
+        .filter((i) => ['running', 'starting'].includes(i.spec.status ?? 'running') && i.last_health_check_ms >= cutoff)
+        .filter((i) => serviceId === undefined || i.spec.service_id === serviceId)
+        .filter((i) => this.visibleCluster(ctx, i.spec.cluster_id))
+        .map((i) => ({
+          instance_id: i.instance_id,
+          service_id: i.spec.service_id,
+          cluster_id: i.spec.cluster_id,
+          protocol: i.spec.protocol ?? 'http',
+          ...(i.spec.host ? { host: i.spec.host } : {}),
+          port: i.spec.port ?? 0,
+          health_endpoint: i.spec.health_endpoint ?? '/health',
+          status: i.spec.health_status ?? 'healthy',
+          last_health_check: rfc3339Nano(i.last_health_check_ms),
+        }));
+      return { status: 200, json: { instances: instances.length ? instances : null, count: instances.length } };
+    };
+    qm('GET', '/services/health', (ctx) => healthList(ctx));
+    qm('GET', '/services/:service_id/health', (ctx) => healthList(ctx, ctx.params.service_id));
+
+    qm('GET', '/service-discovery', (ctx) => {
+      const type = ctx.query.get('type') ?? '';
+      if (!type) return { status: 400, json: { error: 'type required' } };
+      const clusterId = ctx.query.get('cluster_id') ?? '';
+      const instances = this.instances
+        .filter((i) => (i.spec.type ?? i.spec.service_id) === type && (!clusterId || i.spec.cluster_id === clusterId))
+        .filter((i) => this.visibleCluster(ctx, i.spec.cluster_id))
+        .map((i) => {
+          const status = i.spec.status ?? 'running';
+          return {
+            id: i.id,
+            instance_id: i.instance_id,
+            cluster_id: i.spec.cluster_id,
+            ...(i.spec.node_id ? { node_id: i.spec.node_id } : {}),
+            service_id: i.spec.service_id,
+            ...(i.spec.version ? { version: i.spec.version } : {}),
+            ...(i.spec.port ? { port: i.spec.port } : {}),
+            status,
+            health_status: i.spec.health_status ?? 'healthy',
+            started_at: i.created_at,
+            ...(status === 'stopped' ? { stopped_at: rfc3339Nano(i.last_health_check_ms) } : {}),
+            last_health_check: rfc3339Nano(i.last_health_check_ms),
+            created_at: i.created_at,
+            updated_at: rfc3339Nano(i.last_health_check_ms),
+          };
+        });
+      return { status: 200, json: { instances, count: instances.length } };
+    });
+
+    qm('GET', '/nodes', (ctx) => {
+      const filters = { cluster_id: ctx.query.get('cluster_id') ?? '', node_type: ctx.query.get('node_type') ?? '', region: ctx.query.get('region') ?? '' };
+      const nodes = this.nodes.filter(
+        (n) =>
+          (!filters.cluster_id || n.cluster_id === filters.cluster_id) &&
+          (!filters.node_type || n.node_type === filters.node_type) &&
+          (!filters.region || n.region === filters.region),
+      );
+      return { status: 200, json: { nodes: nodes.length ? nodes : null, count: nodes.length, filters } };
+    });
+    // ⚠ Reads an undefined path parameter: always 404 (contract §3.1, §9.6).
+    qm('GET', '/nodes/:id', () => ({ status: 404, json: { error: 'Node not found' } }));
+
+    qm('GET', '/clusters', () => {
+      const clusters = [...this.clusters.values()].sort((a, b) => String(a.cluster_name).localeCompare(String(b.cluster_name)));
+      return { status: 200, json: { clusters: clusters.length ? clusters : null, count: clusters.length } };
+    });
+    qm('GET', '/clusters/:id', (ctx) => {
+      const cluster = this.clusters.get(ctx.params.id);
+      return cluster ? { status: 200, json: { cluster } } : { status: 404, json: { error: 'Cluster not found' } };
+    });
+  }
+
+  private registerDeveloperTokenRoutes(): void {
+    // Commodore MVP REST behind the §1.3 middleware (the CLI itself insists on a JWT).
+    this.route(
+      'control',
+      'POST',
+      '/developer/tokens',
+      (ctx) => {
+        const body = parseJsonObject(ctx.body);
+        if (!body) return { status: 400, json: { error: ctx.body.trim() ? goSyntaxError(ctx.body) : 'EOF' } };
+        const name = typeof body.token_name === 'string' ? body.token_name : '';
+        if (!name) return { status: 400, json: { error: validatorText('CreateAPITokenRequest', 'TokenName', 'required') } };
+        const permissions = Array.isArray(body.permissions) && body.permissions.length ? body.permissions.map(String) : ['read', 'write'];
+        let expiresAt = rfc3339Nano(Date.now() + 30 * 86_400_000);
+        if (body.expires_at !== undefined && body.expires_at !== null) {
+          const text = String(body.expires_at);
+          if (!RFC3339_RE.test(text)) {
+            return { status: 400, json: { error: `parsing time "${text}" as "2006-01-02T15:04:05Z07:00": cannot parse "${text}" as "2006"` } };
+          }
+          expiresAt = text;
+        }
+        const token: StoredDeveloperToken = {
+          id: randomUUID(),
+          user_id: String(ctx.auth!.claims.user_id ?? ''),
+          token_value: `fwk_${alphanumerics(40)}`,
+          token_name: name,
+          permissions,
+          expires_at: expiresAt,
+          created_at: rfc3339Nano(Date.now()),
+          active: true,
+        };
+        this.developerTokens.push(token);
+        return {
+          status: 201,
+          json: {
+            id: token.id,
+            token_value: token.token_value,
+            token_name: token.token_name,
+            permissions: token.permissions,
+            expires_at: token.expires_at,
+            created_at: token.created_at,
+            message: "API token created successfully. Store this token securely - it won't be shown again.",
+          },
+        };
+      },
+      { auth: true },
+    );
+    this.route(
+      'control',
+      'GET',
+      '/developer/tokens',
+      (ctx) => {
+        if (this.developerTokenListQuirk) return { status: 200, json: { tokens: null, count: 0 } };
+        const now = Date.now();
+        const tokens = this.developerTokens
+          .filter((t) => t.user_id === String(ctx.auth!.claims.user_id ?? ''))
+          .map((t) => ({
+            id: t.id,
+            token_name: t.token_name,
+            permissions: t.permissions,
+            status: !t.active ? 'revoked' : t.expires_at && Date.parse(t.expires_at) <= now ? 'expired' : 'active',
+            last_used_at: null,
+            expires_at: t.expires_at,
+            created_at: t.created_at,
+          }));
+        return { status: 200, json: { tokens: tokens.length ? tokens : null, count: tokens.length } };
+      },
+      { auth: true },
+    );
+    this.route(
+      'control',
+      'DELETE',
+      '/developer/tokens/:id',
+      (ctx) => {
+        const t = this.developerTokens.find((x) => x.id === ctx.params.id && x.active && x.user_id === String(ctx.auth!.claims.user_id ?? ''));
+        if (!t) return { status: 404, json: { error: 'API token not found or already revoked' } };
+        t.active = false;
+        return {
+          status: 200,
+          json: { message: 'API token revoked successfully', token_id: t.id, token_name: t.token_name, revoked_at: rfc3339Nano(Date.now()) },
+        };
+      },
+      { auth: true },
+    );
+  }
+
+  /** Viewers now: they leave a draining/maintenance node at `drainViewersPerSecond`. */
+  private foghornViewers(state: { mode: string; viewers: number; since: number }): number {
+    if (state.mode === 'normal') return state.viewers;
+    const gone = Math.floor(((Date.now() - state.since) / 1000) * this.drainViewersPerSecond);
+    return Math.max(0, state.viewers - gone);
+  }
+
+  private registerFoghornRoutes(): void {
+    // HEAD Foghorn HTTP (contract §5.2): no auth middleware on these routes.
+    this.route('foghorn-http', 'PUT', '/nodes/:node_id/mode', (ctx) => {
+      const body = parseJsonObject(ctx.body);
+      if (!body) return { status: 400, json: { error: 'invalid request body' } };
+      const raw = typeof body.mode === 'string' ? body.mode.toLowerCase() : '';
+      const mode = raw === '' ? 'normal' : raw;
+      if (!['normal', 'draining', 'maintenance'].includes(mode)) return { status: 400, json: { error: `invalid mode: ${String(body.mode)}` } };
+      const prev = this.foghornNodes.get(ctx.params.node_id) ?? { mode: 'normal', viewers: 0, since: Date.now() };
+      const viewers = this.foghornViewers(prev);
+      const state = { mode, viewers, since: Date.now() };
+      this.foghornNodes.set(ctx.params.node_id, state);
+      return { status: 200, json: { node_id: ctx.params.node_id, operational_mode: mode, active_viewers: viewers } };
+    });
+    this.route('foghorn-http', 'GET', '/nodes/:node_id/drain-status', (ctx) => {
+      const state = this.foghornNodes.get(ctx.params.node_id);
+      if (!state) return { status: 404, json: { error: 'node not found' } };
+      return { status: 200, json: { node_id: ctx.params.node_id, operational_mode: state.mode, active_viewers: this.foghornViewers(state) } };
+    });
+  }
+
   private healthRoute(service: ServiceName): Reply {
     const { status, body } = healthReply(HEALTH_SERVICE_NAME[service], this.version, this.health.get(service)!);
     return { status, json: body };
@@ -903,6 +1336,24 @@ class ControlPlaneServer implements ControlPlane {
       upstream.end(body);
     });
   }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const GO_DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration (no `d` unit); milliseconds, or undefined when Go would reject it. */
+export function parseGoDuration(text: string): number | undefined {
+  const m = /^([-+]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(text);
+  if (!m) return text === '0' ? 0 : undefined;
+  let total = 0;
+  for (const part of text.replace(/^[-+]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * GO_DURATION_UNITS[part[2]];
+  return m[1] === '-' ? -total : total;
+}
+
+function alphanumerics(n: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
 function pathMatches(want: string | RegExp | undefined, path: string): boolean {

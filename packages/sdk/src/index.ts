@@ -22,3 +22,7 @@ export * from './duration.js';
 export * from './exec/target.js';
 export * from './exec/fleet.js';
 export * from './clients/tls-probe.js';
+export * from './clients/quartermaster.js';
+export * from './clients/commodore.js';
+export * from './clients/foghorn.js';
+export { parseRfc3339, type Dates, type RestClientOptions } from './clients/rest-util.js';

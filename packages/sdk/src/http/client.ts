@@ -49,7 +49,8 @@ export async function createHttpClient(opts: HttpClientOptions): Promise<HttpCli
       limit: opts.retries ?? 2,
       methods: [...IDEMPOTENT],
       statusCodes: [429, 500, 502, 503, 504],
-      backoffLimit: 2_000,
+      // 100 ms × 2^n with ±10 % jitter, capped at 5 s (the control plane's own clients, contract §8).
+      calculateDelay: ({ attemptCount }: { attemptCount: number }) => Math.min(100 * 2 ** (attemptCount - 1), 5_000) * (0.9 + Math.random() * 0.2),
     },
     headers: {
       'user-agent': opts.userAgent ?? defaultUserAgent(),

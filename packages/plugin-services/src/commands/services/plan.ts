@@ -1,0 +1,111 @@
+import { Flags } from '@oclif/core';
+import { isFrameworksError, usageError } from '@frameworks/sdk';
+import { ServicesCommand, type HostContext } from '../../lib/services-command.js';
+import type { PlanWriteResult } from '../../lib/write-plan.js';
+
+export default class ServicesPlan extends ServicesCommand<typeof ServicesPlan> {
+  static override summary = 'Plan the central services: one compose fragment per service, plan.yaml and .central.env.';
+  static override description = `Picks services from the catalog (--profile, then --include, then --exclude; or --interactive) and writes into --dir:
+
+  svc-<name>.yml   0644  one Compose file per service: image (pinned image@digest from --release-manifest, or --image), ports, healthcheck, env_file .central.env, restart
+  .central.env     0600  placeholder keys, written once and never overwritten (fill in your values)
+  plan.yaml        0644  profile, compose project, services and the sha256 of every fragment (written last)
+
+Profiles: central-all (default), control-core, routing-only, analytics-suite, billing-only.
+
+All or nothing: a fragment edited by hand since the last plan (its sha256 differs from plan.yaml), or a svc-*.yml the planner did not write, stops the run before anything is written (exit 1, SERVICES_FRAGMENTS_EDITED, the files named) unless --force. --dry-run prints the files and writes nothing.`;
+
+  static override examples = [
+    { description: 'Every central service into ./central:', command: '<%= config.bin %> services plan --dir ./central' },
+    { description: 'The control core plus Purser, without Gateway:', command: '<%= config.bin %> services plan --profile control-core --include purser --exclude gateway' },
+    { description: 'Pick services from a menu (profiles as presets):', command: '<%= config.bin %> services plan --interactive' },
+    { description: 'Pinned images from a release manifest, on a remote host:', command: '<%= config.bin %> services plan --release-manifest release.yaml --ssh ops@central-1 --dir /opt/frameworks-central' },
+  ];
+
+  static override flags = {
+    profile: Flags.string({ description: 'Starting set: central-all, control-core, routing-only, analytics-suite, billing-only. Default: central-all.' }),
+    include: Flags.string({ multiple: true, description: 'Add services (comma-separated or repeated).' }),
+    exclude: Flags.string({ multiple: true, description: 'Remove services (comma-separated or repeated).' }),
+    interactive: Flags.boolean({ char: 'i', description: 'Choose services in a multi-select grouped by role, with the profiles as presets (needs a terminal).' }),
+    project: Flags.string({ default: 'frameworks-central', description: 'Compose project name recorded in plan.yaml (containers are named <project>-<service>-1).' }),
+    channel: Flags.string({ default: 'stable', description: 'Release channel of --release-manifest.' }),
+    'release-manifest': Flags.string({ env: 'FRAMEWORKS_SERVICES_RELEASE_MANIFEST', description: 'Release manifest (YAML or JSON: channels → image, tag, digest per service). Default: the catalog images (tags, not pinned).' }),
+    image: Flags.string({ multiple: true, description: "Override one service's image: SERVICE=IMAGE:TAG or SERVICE=IMAGE@DIGEST. Repeatable." }),
+    catalog: Flags.string({ hidden: true, description: 'Use this catalog file instead of the built-in one (tests, development).' }),
+    force: Flags.boolean({ description: 'Replace fragments edited by hand (or not written by the planner).' }),
+    'dry-run': Flags.boolean({ description: 'Print the files and what would happen; write nothing.' }),
+  };
+
+  static override mutating = true;
+
+  async run() {
+    const { loadCatalog } = await import('../../lib/catalog.js');
+    const { resolveSelection, splitList } = await import('../../lib/selection.js');
+    const { loadReleaseManifest, parseImageOverrides, resolveImages } = await import('../../lib/images.js');
+    const { PROJECT_RE, renderEnv, renderFragment, renderPlan, sha256 } = await import('../../lib/fragments.js');
+    const { readPlan, writePlanFiles } = await import('../../lib/write-plan.js');
+    const f = this.flags;
+
+    const { catalog } = await loadCatalog(f.catalog);
+    let selection = resolveSelection(catalog, { profile: f.profile, include: splitList(f.include), exclude: splitList(f.exclude) });
+    const overrides = parseImageOverrides(catalog, f.image);
+    const manifest = f['release-manifest'] ? await loadReleaseManifest(f['release-manifest']) : undefined;
+    if (f.interactive) {
+      const { chooseInteractively } = await import('../../lib/interactive.js');
+      selection = await chooseInteractively(catalog, selection, this.promptContext);
+    }
+    if (!PROJECT_RE.test(f.project)) throw usageError(`--project "${f.project}": use lower-case letters, digits, "-" and "_", starting with a letter or digit.`, ['--project frameworks-central'], 'INVALID_PROJECT_NAME');
+
+    const images = resolveImages(catalog, selection.services, { ...(manifest ? { manifest, source: f['release-manifest'] } : {}), channel: f.channel, overrides });
+    if (images.unpinned.length) {
+      this.warning(`Not pinned to a digest: ${images.unpinned.join(', ')} (${manifest ? 'the release manifest gives no digest' : 'catalog tags; pass --release-manifest to pin image@digest'}).`, 'IMAGES_NOT_PINNED');
+    }
+    const fragments = selection.services.map((s) => renderFragment(s, catalog.services[s], images.refs[s]));
+    const plan = await renderPlan({
+      schema_version: 1,
+      profile: selection.profile,
+      project: f.project,
+      services: selection.services,
+      images: images.refs,
+      fragments: Object.fromEntries(fragments.map((fr) => [fr.name, sha256(fr.content)])),
+    });
+
+    const outcomes = await this.onHosts(async (h: HostContext) => {
+      try {
+        const previous = await readPlan(h.executor, h.dir);
+        const r = await writePlanFiles(h.executor, h.dir, { fragments, env: renderEnv(), plan }, { force: f.force, dryRun: f['dry-run'], previous });
+        this.report(h, r);
+        return r;
+      } catch (err) {
+        if (isFrameworksError(err) && err.code === 'SERVICES_FRAGMENTS_EDITED') this.report(h, err.result as PlanWriteResult);
+        throw err;
+      }
+    });
+    const rows = this.settle(outcomes, 'services plan');
+    const summary = { profile: selection.profile, project: f.project, services: selection.services, images: images.refs, channel: images.channel, release_source: images.source, dry_run: Boolean(f['dry-run']) };
+    if (!f['dry-run']) this.next(`frameworks services up${f.dir ? ` --dir ${f.dir}` : ''}`);
+    if (rows.length === 1) return { ...summary, host: rows[0].host, ...rows[0].result! };
+    return { ...summary, hosts: rows };
+  }
+
+  private report(h: HostContext, r: PlanWriteResult): void {
+    const p = this.prefix(h);
+    if (r.stale.length) this.warning(`${p}${r.stale.join(', ')} in ${r.dir} ${r.stale.length === 1 ? 'is' : 'are'} not in the new plan: services up ignores ${r.stale.length === 1 ? 'it' : 'them'} (delete when done).`, 'STALE_FRAGMENTS');
+    if (this.jsonEnabled()) return;
+    if (this.flags['dry-run']) {
+      for (const file of r.files) {
+        if (file.content === undefined) continue;
+        this.out(`# ---- ${p}${file.path}  (${file.mode}, ${file.bytes} bytes, ${file.action})`);
+        this.out(file.content.replace(/\n$/, ''));
+        this.out('');
+      }
+    }
+    const width = Math.max(...r.files.map((x) => x.name.length));
+    for (const file of r.files) {
+      const mark = file.action === 'conflict' ? '✗' : file.action === 'unchanged' || file.action.includes('keep') || file.action === 'kept' ? '·' : '✓';
+      const why = file.reason === 'hand-edited' ? '  (edited by hand since the last plan)' : file.reason === 'not-planned' ? '  (not written by services plan)' : '';
+      this.out(`${mark} ${p}${file.name.padEnd(width)}  ${file.mode}  ${file.action}${why}`);
+    }
+    if (this.flags['dry-run']) this.info(`${p}Dry run: nothing was written.`);
+  }
+}
