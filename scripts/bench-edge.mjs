@@ -58,6 +58,7 @@ async function setup(sandbox) {
 }
 
 async function teardown() {
+  if (!edge.started) return;
   await Promise.allSettled(edge.sshds.map((d) => d.stop()));
   spawnSync('docker', ['compose', '-p', PROJECT, '-f', join(edge.dir, 'docker-compose.edge.yml'), 'down', '-v', '-t', '1'], {
     env: { ...process.env, DOCKER_HOST },

@@ -11,6 +11,7 @@
 //          returning them, called after setup (for paths that setup creates)
 //   expectExit  exit codes that count as a successful run (default [0])
 //   teardown    async () => void, run once at the end
+//   measure     (startedAtEpochMs) => number | undefined, a per-run figure besides wall time (median reported)
 //   env    extra environment for this row; a value of undefined removes the variable
 //   setup  async (sandbox) => void, run once before the warm-up (e.g. `sandbox.cli(['context', 'init'])`)
 //   when   () => boolean; the row is skipped when it returns false
@@ -21,6 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EDGE_ROWS, EDGE_TARGETS } from './bench-edge.mjs';
+import { SERVICE_ROWS, SERVICE_TARGETS } from './bench-services.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -45,12 +47,16 @@ const ROWS = [
   { name: 'frameworks context --help', args: ['context', '--help'] },
   { name: 'frameworks context list --json', args: ['context', 'list', '--json'], setup: (s) => s.cli(['context', 'init']) },
   ...EDGE_ROWS,
+  ...SERVICE_ROWS,
 ];
 
 const MIB = 1024 * 1024;
+/** Rows of the core CLI's own startup (the RSS target); edge/services rows carry their own targets. */
+const CORE_ROWS = new Set(['frameworks --version', 'frameworks --help', 'frameworks context --help', 'frameworks context list --json']);
 /** @type {{ name: string, row?: string, check: (r: Record<string, RowResult>) => { pass: boolean, detail: string } | undefined }[]} */
 const TARGETS = [
   ...EDGE_TARGETS,
+  ...SERVICE_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {
@@ -70,9 +76,9 @@ const TARGETS = [
     },
   },
   {
-    name: 'peak RSS < 60 MiB for every core CLI row (max over runs)',
+    name: 'peak RSS < 60 MiB for the core startup rows (max over runs)',
     check: (r) => {
-      const cli = Object.values(r).filter((x) => !x.node && !x.name.startsWith('frameworks edge'));
+      const cli = Object.values(r).filter((x) => CORE_ROWS.has(x.name));
       if (!cli.length || cli.some((x) => x.rssMaxMiB === null)) return undefined;
       const over = cli.filter((x) => x.rssMaxMiB >= 60);
       const worst = cli.reduce((a, b) => (b.rssMaxMiB > a.rssMaxMiB ? b : a));
@@ -84,7 +90,7 @@ const TARGETS = [
   },
 ];
 
-/** @typedef {{ name: string, node: boolean, args: string[], runs: number, median: number, p90: number, min: number, ratio: number | null, rssMedianMiB: number | null, rssMaxMiB: number | null, cpuMedian: number | null }} RowResult */
+/** @typedef {{ name: string, node: boolean, args: string[], runs: number, median: number, p90: number, min: number, ratio: number | null, rssMedianMiB: number | null, rssMaxMiB: number | null, cpuMedian: number | null, measureMedian: number | null }} RowResult */
 
 // ------------------------------------------------------------------------------------ arguments
 
@@ -174,13 +180,15 @@ function runOnce(row, sandbox, rss) {
   /** @type {import('node:child_process').StdioOptions} */
   const stdio = gnu ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'];
   const started = performance.now();
+  const startedAtMs = Date.now();
   const r = spawnSync(file, args, { cwd: sandbox.home, env, stdio, maxBuffer: 64 * MIB });
+  const measured = row.measure ? row.measure(startedAtMs) : undefined;
   const seconds = (performance.now() - started) / 1000;
   const raw = gnu ? safeRead(rss.out) : String(r.output?.[3] ?? '');
   const [k, user, sys] = (raw.trim().split('\n').pop() ?? '').split(/\s+/);
   const kib = Number.parseInt(k ?? '', 10);
   const cpu = gnu ? Number(user) + Number(sys) : NaN;
-  return { seconds, kib: Number.isFinite(kib) ? kib : null, cpu: Number.isFinite(cpu) ? cpu : null, status: r.status, signal: r.signal, stderr: String(r.stderr ?? ''), error: r.error };
+  return { seconds, kib: Number.isFinite(kib) ? kib : null, cpu: Number.isFinite(cpu) ? cpu : null, measured, status: r.status, signal: r.signal, stderr: String(r.stderr ?? ''), error: r.error };
 }
 
 function quantile(sorted, q) {
@@ -235,7 +243,7 @@ async function main() {
     );
     for (const row of rows) await row.setup?.(sandbox);
 
-    const samples = new Map(rows.map((r) => [r.name, { seconds: /** @type {number[]} */ ([]), kib: /** @type {number[]} */ ([]), cpu: /** @type {number[]} */ ([]) }]));
+    const samples = new Map(rows.map((r) => [r.name, { seconds: /** @type {number[]} */ ([]), kib: /** @type {number[]} */ ([]), cpu: /** @type {number[]} */ ([]), measured: /** @type {number[]} */ ([]) }]));
     const check = (row, r) => {
       if (r.error || !(row.expectExit ?? [0]).includes(r.status)) {
         const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`;
@@ -251,6 +259,7 @@ async function main() {
         s.seconds.push(r.seconds);
         if (r.kib !== null) s.kib.push(r.kib);
         if (r.cpu !== null) s.cpu.push(r.cpu);
+        if (typeof r.measured === 'number') s.measured.push(r.measured);
       }
     }
 
@@ -271,6 +280,7 @@ async function main() {
         ratio: null,
         rssMedianMiB: kib.length === secs.length ? median(kib) / 1024 : null,
         cpuMedian: s.cpu.length === secs.length ? median([...s.cpu].sort((a, b) => a - b)) : null,
+        measureMedian: s.measured.length ? median([...s.measured].sort((a, b) => a - b)) : null,
         rssMaxMiB: kib.length === secs.length ? kib[kib.length - 1] / 1024 : null,
       };
     }

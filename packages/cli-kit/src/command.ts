@@ -197,7 +197,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
       name: error.name,
       code: error.code,
       message: redact(error.message),
-      suggestions: error.suggestions.map(redact),
+      suggestions: error.suggestions.map((s) => redact(s)),
       ...(error.result === undefined ? {} : { result: error.result }),
       warnings: this.warnings,
     };

@@ -36,11 +36,16 @@ const PATTERNS: Array<[RegExp, (m: string, ...g: string[]) => string]> = [
   [/\b(?:fwk_|fw_|bt_)[A-Za-z0-9]{16,}\b/g, (m) => mask(m)],
 ];
 
-export function redact(text: string): string {
+export interface RedactOptions {
+  /** Ignore allowSecret(): for records that outlive the moment (the audit log). */
+  strict?: boolean;
+}
+
+export function redact(text: string, opts: RedactOptions = {}): string {
   // Park allowed values behind placeholders so neither pass below touches them.
   const parked: string[] = [];
   let out = text;
-  for (const a of allowed) {
+  for (const a of opts.strict ? [] : allowed) {
     if (out.includes(a)) {
       out = out.split(a).join(`\uE000${parked.length}\uE000`);
       parked.push(a);
@@ -55,15 +60,15 @@ export function redact(text: string): string {
 }
 
 /** Deep-redact a JSON-able value: strings are redacted, secret-named keys are masked. */
-export function redactValue<T>(value: T, keyHint = ''): T {
+export function redactValue<T>(value: T, keyHint = '', opts: RedactOptions = {}): T {
   if (typeof value === 'string') {
-    if (allowed.has(value)) return value;
-    return (isSecretKey(keyHint) && !value.includes('…') && value !== '****' ? mask(value) : redact(value)) as T;
+    if (!opts.strict && allowed.has(value)) return value;
+    return (isSecretKey(keyHint) && !value.includes('…') && value !== '****' ? mask(value) : redact(value, opts)) as T;
   }
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, keyHint)) as T;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, keyHint, opts)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, k);
+    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, k, opts);
     return out as T;
   }
   return value;

@@ -34,6 +34,8 @@ describe('redact', () => {
     registerSecret('bt_0123456789abcdef0123456789abcdef');
     allowSecret('bt_0123456789abcdef0123456789abcdef');
     expect(redact('token: bt_0123456789abcdef0123456789abcdef')).toContain('bt_0123456789abcdef0123456789abcdef');
+    // …but never in a strict record such as the audit log.
+    expect(redact('token: bt_0123456789abcdef0123456789abcdef', { strict: true })).not.toContain('bt_0123456789abcdef0123456789abcdef');
   });
 
   it('mask never reveals more than 8 characters of a secret', () => {

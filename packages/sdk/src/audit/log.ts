@@ -32,9 +32,10 @@ export async function appendAudit(entry: AuditEntry, paths: FrameworksPaths = fr
     user,
     pid: process.pid,
     ...entry,
-    flags: entry.flags ? redactValue(entry.flags) : undefined,
-    args: entry.args ? redactValue(entry.args) : undefined,
+    // strict: a token shown once at creation (allowSecret) must still never reach the audit log.
+    flags: entry.flags ? redactValue(entry.flags, '', { strict: true }) : undefined,
+    args: entry.args ? redactValue(entry.args, '', { strict: true }) : undefined,
   };
   await ensurePrivateDir(paths.home);
-  await appendFile(paths.audit, redact(JSON.stringify(line)) + '\n', { mode: 0o600 });
+  await appendFile(paths.audit, redact(JSON.stringify(line), { strict: true }) + '\n', { mode: 0o600 });
 }

@@ -109,7 +109,7 @@ export class CommodoreClient {
   }
 
   async revokeDeveloperToken(id: string): Promise<DeveloperTokenRevoked> {
-    if (!id?.trim()) throw usageError('Which token? Pass its id.', ['frameworks tokens list'], 'ID_REQUIRED');
+    if (!id?.trim()) throw usageError('Which token? Pass its id.', ['frameworks admin tokens list'], 'ID_REQUIRED');
     this.requireJwt('Revoking a developer token');
     const http = await this.http();
     const reply = await notFoundAs(

@@ -62,7 +62,7 @@ export class FoghornClient {
       if (err instanceof FrameworksError && err.code === 'NOT_FOUND') {
         throw new FrameworksError(`Foghorn does not know node ${nodeId}.`, {
           code: 'NOT_FOUND', exitCode: ExitCode.FAILED, name: 'NotFoundError', cause: err,
-          suggestions: ['Check the node id: frameworks cluster nodes list'],
+          suggestions: ['Check the node id: frameworks admin nodes list'],
         });
       }
       throw err;
@@ -95,7 +95,7 @@ export class FoghornClient {
 }
 
 function requireNodeId(nodeId: string): void {
-  if (!nodeId?.trim()) throw usageError('A node id is required.', ['frameworks cluster nodes list'], 'NODE_ID_REQUIRED');
+  if (!nodeId?.trim()) throw usageError('A node id is required.', ['frameworks admin nodes list'], 'NODE_ID_REQUIRED');
 }
 
 function checkStatus(reply: unknown): DrainStatus {

@@ -265,7 +265,7 @@ export class QuartermasterClient {
   /** By `node_id` (or row `id`). The MVP `GET /nodes/{id}` always 404s, so this lists and filters. */
   async getNode(id: string): Promise<InfrastructureNode> {
     const node = (await this.listNodes()).find((n) => n.node_id === id || n.id === id);
-    if (!node) throw notFound(`Node ${id} not found.`, ['List nodes with: frameworks cluster nodes list']);
+    if (!node) throw notFound(`Node ${id} not found.`, ['List nodes with: frameworks admin nodes list']);
     return node;
   }
 
@@ -277,7 +277,7 @@ export class QuartermasterClient {
   async getCluster(id: string): Promise<InfrastructureCluster> {
     const http = await this.http();
     const reply = await notFoundAs(http.get<{ cluster?: InfrastructureClusterWire }>(`/clusters/${encodeURIComponent(id)}`), `Cluster ${id} not found.`, [
-      'List clusters with: frameworks cluster list',
+      'List clusters with: frameworks admin clusters list',
     ]);
     if (!reply?.cluster || typeof reply.cluster !== 'object') throw badReply(SERVICE, 'expected {"cluster": {...}}');
     return withDates(SERVICE, reply.cluster, CLUSTER_TIMES);

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { marks } from '@frameworks/cli-kit';
-import { isFrameworksError, parseDuration, quoteArg, type HostOutcome } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, isFrameworksError, parseDuration, quoteArg, usageError, type HostOutcome } from '@frameworks/sdk';
+import type { DrainReport } from '../../drain/drain.js';
 import { shortId } from '../../enroll/images.js';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { DryRunRow } from '../../update/plan.js';
@@ -23,11 +24,14 @@ The result lists, per service, the image id and digest before and after. When a 
 - with --rollback-on-failure: each service's image reference is pointed back at the image it ran (docker tag <recorded id> <ref>; pulled by digest when the engine lost it), the stack is brought up again and must be healthy; the command says so and exits 1 (UPDATE_ROLLED_BACK). The rollback gets its own --timeout.
 - without: exit 1 (UPDATE_FAILED) with the exact commands that roll back.
 
---dry-run pulls nothing: it shows per service the running digest and the registry's (docker manifest inspect on the host, when the registry answers).`;
+--dry-run pulls nothing: it shows per service the running digest and the registry's (docker manifest inspect on the host, when the registry answers).
+
+--drain: before the update, Foghorn (the context's foghorn-http URL) sets the node to draining and the command waits until it has no viewers (drain-status polled, progress on stderr, at most --idle-timeout); after the update — also when it fails or the wait times out — the node is set back to the mode it had (normal). The node id is Helmsman's (GET /node/mode in its container) unless --node-id names it. The result's "drain" says what happened; a node that cannot be set back is an error (exit 1) with the undrain command.`;
 
   static override examples = [
     '<%= config.bin %> edge update --dry-run',
     '<%= config.bin %> edge update --rollback-on-failure',
+    { description: 'Drain the node first, wait up to 30 minutes for viewers to leave, undrain afterwards:', command: '<%= config.bin %> edge update --drain --idle-timeout 30m' },
     { description: 'A fleet, two at a time, machine-readable:', command: '<%= config.bin %> edge update --ssh ops@edge-1,ops@edge-2,ops@edge-3 --parallel 2 --rollback-on-failure --json' },
   ];
 
@@ -35,6 +39,10 @@ The result lists, per service, the image id and digest before and after. When a 
     'rollback-on-failure': Flags.boolean({ description: 'When the update fails, restore the images that ran before and wait until the stack is healthy again.' }),
     'dry-run': Flags.boolean({ description: 'Show what would be pulled (running vs registry digests); change nothing.' }),
     timeout: Flags.string({ default: '5m', description: 'Time for the update (pull, up, healthy, HTTPS share it); a rollback gets as much again.' }),
+    drain: Flags.boolean({ description: 'Drain the node in Foghorn and wait until idle before updating; set it back afterwards, also on failure.' }),
+    'node-id': Flags.string({ dependsOn: ['drain'], description: "With --drain: the node's id in Foghorn (default: what Helmsman reports at /node/mode)." }),
+    'idle-timeout': Flags.string({ default: '10m', description: 'With --drain: how long to wait for the viewers to leave (then exit 1, nothing updated, node set back).' }),
+    'poll-interval': Flags.string({ default: '5s', hidden: true, description: 'With --drain: time between drain-status polls.' }),
   };
 
   static override mutating = true;
@@ -50,7 +58,19 @@ The result lists, per service, the image id and digest before and after. When a 
     ]);
     const several = this.sshTargets().length > 1;
     const json = this.jsonEnabled();
+    if (several && f['node-id']) throw usageError('--node-id names one node; with several --ssh hosts each host\'s Helmsman reports its own.', ['Drop --node-id'], 'NODE_ID_AMBIGUOUS');
+    const drainOpts = f.drain
+      ? { idleTimeoutMs: parseDuration(f['idle-timeout'], '--idle-timeout'), intervalMs: parseDuration(f['poll-interval'], '--poll-interval'), ctx: await this.context() }
+      : undefined;
 
+    const update = async (h: HostContext, stack: Awaited<ReturnType<typeof openStack>>, prefix: string): Promise<UpdateResult> => {
+      const drive = json
+        ? driveSilently
+        : several
+          ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
+          : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
+      return runUpdate(stack, { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h) }, drive, (text) => this.info(`${prefix}↺ ${text}`));
+    };
     const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
       const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });
       if (f['dry-run']) {
@@ -58,12 +78,12 @@ The result lists, per service, the image id and digest before and after. When a 
         return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services: await planUpdate(stack.project, running) };
       }
       const prefix = several || h.remote ? `[${h.host}] ` : '';
-      const drive = json
-        ? driveSilently
-        : several
-          ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
-          : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
-      return runUpdate(stack, { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h) }, drive, (text) => this.info(`${prefix}↺ ${text}`));
+      if (drainOpts) {
+        const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
+        const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
+        return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () => update(h, stack, prefix));
+      }
+      return update(h, stack, prefix);
     });
     this.summarize(outcomes, several);
     const rows = this.settle(outcomes, 'edge update');
@@ -71,6 +91,17 @@ The result lists, per service, the image id and digest before and after. When a 
     else this.next(`frameworks edge update${this.whereOf(outcomes.length === 1 ? outcomes[0].host : undefined)}`);
     if (rows.length === 1) return rows[0].result!;
     return { hosts: rows };
+  }
+
+  /** --node-id, else the id Helmsman reports (its canonical id once enrolled). */
+  private async drainNode(stack: Parameters<typeof import('../../status/node.js').nodeIdentity>[0]): Promise<string> {
+    if (this.flags['node-id']) return this.flags['node-id'];
+    const { nodeIdentity } = await import('../../status/node.js');
+    const id = await nodeIdentity(stack);
+    if (id.node_id) return id.node_id;
+    throw new FrameworksError(`--drain: Helmsman did not say which node this is (${id.error ?? 'no node_id at /node/mode'}). Nothing was changed.`, {
+      code: 'NODE_ID_UNKNOWN', exitCode: ExitCode.FAILED, suggestions: ['Name the node: --drain --node-id <edge-…>', 'frameworks edge status'],
+    });
   }
 
   private where(h: HostContext): string {
@@ -110,6 +141,8 @@ The result lists, per service, the image id and digest before and after. When a 
         const after = shortId(s.after?.digest ?? s.after?.image_id);
         this.out(`  ${s.service.padEnd(width)}  ${s.image}  ${s.changed ? `${before} → ${after}` : `${after} (unchanged)`}`);
       }
+      const drain = (value as { drain?: DrainReport }).drain;
+      if (drain) this.out(`  drain  ${drain.node_id}: ${drain.idle_after_ms === null ? 'not idle' : `idle after ${(drain.idle_after_ms / 1000).toFixed(1)}s`}, ${drain.restored ? `back to ${drain.mode_after}` : `NOT set back (${drain.undrain_error})`}`);
       if (o.ok && value.https) this.out(`  https  ${value.https.url} verified${value.https.health?.version ? `, /health ${value.https.health.status} ${value.https.health.service ?? ''} ${value.https.health.version}` : ''}`);
     }
   }

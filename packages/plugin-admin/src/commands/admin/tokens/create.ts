@@ -1,0 +1,49 @@
+import { Flags } from '@oclif/core';
+import { renderKeyValues } from '@frameworks/cli-kit';
+import { allowSecret, buildDeveloperTokenBody, mask, type CreateDeveloperTokenInput } from '@frameworks/sdk';
+import { AdminCommand, dryRunFlag, timeoutFlag } from '../../../lib/admin-command.js';
+
+export default class TokensCreate extends AdminCommand<typeof TokensCreate> {
+  static override summary = 'Create a developer API token (needs a user login).';
+  static override description = `POST {control}/developer/tokens (Commodore). A user JWT is required (frameworks login --email …); the service token is not accepted.
+The token value is printed ONCE, here (text and --json). --expires is a lifetime from now (30d, 720h) sent as an absolute expires_at; the server default is 30 days. --perms defaults to read,write on the server.`;
+  static override examples = [
+    '<%= config.bin %> admin tokens create --name ci',
+    '<%= config.bin %> admin tokens create --name dashboards --perms read --expires 90d --json',
+  ];
+  static override flags = {
+    name: Flags.string({ description: 'Token name (shown by list).', required: true }),
+    expires: Flags.string({ description: 'Lifetime from now: 30d, 720h… (default on the server: 30 days).' }),
+    perms: Flags.string({ description: 'Permissions, comma-separated (default on the server: read,write).' }),
+    'dry-run': dryRunFlag,
+    timeout: timeoutFlag,
+  };
+  static override authPolicy = 'jwt' as const;
+  static override mutating = true;
+
+  async run() {
+    const f = this.flags;
+    const input: CreateDeveloperTokenInput = { name: f.name, expiresIn: f.expires, permissions: f.perms?.split(',') };
+    const body = buildDeveloperTokenBody(input); // validated before any credential or request
+    const { client, url } = await this.commodore();
+    if (f['dry-run']) {
+      this.out(`Would POST ${url}/developer/tokens:`);
+      this.out(JSON.stringify(body, null, 2));
+      return { dry_run: true, request: { method: 'POST', url: `${url}/developer/tokens`, body } };
+    }
+    const token = await client.createDeveloperToken(input);
+    this.auditTargets = [token.id];
+    allowSecret(token.token_value);
+    this.success(`Created developer token "${token.token_name}" (${token.id}).`);
+    this.out(
+      renderKeyValues([
+        ['token', token.token_value],
+        ['permissions', token.permissions.join(',')],
+        ['expires', token.expires_at],
+      ], '  '),
+    );
+    this.warning(`The token is shown only now (${mask(token.token_value)} from here on): store it securely.`, 'SHOWN_ONCE');
+    this.next('frameworks admin tokens list');
+    return { token: { id: token.id, token_value: token.token_value, token_name: token.token_name, permissions: token.permissions, expires_at: token.expires_at, created_at: token.created_at } };
+  }
+}

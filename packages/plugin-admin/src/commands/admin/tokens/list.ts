@@ -1,0 +1,32 @@
+import { renderTable } from '@frameworks/cli-kit';
+import { AdminCommand, orDash, timeoutFlag } from '../../../lib/admin-command.js';
+
+export default class TokensList extends AdminCommand<typeof TokensList> {
+  static override summary = 'List your developer API tokens (values are never shown again).';
+  static override description = `GET {control}/developer/tokens (Commodore): the logged-in user's tokens with their status (active, revoked, expired). Needs a user JWT.
+Note: the MVP server fails to read the permissions column and usually returns an empty list (contract §4.2).`;
+  static override examples = ['<%= config.bin %> admin tokens list', '<%= config.bin %> admin tokens list --json'];
+  static override flags = { timeout: timeoutFlag };
+  static override authPolicy = 'jwt' as const;
+
+  async run() {
+    const { client } = await this.commodore();
+    const tokens = await client.listDeveloperTokens();
+    if (tokens.length === 0) {
+      this.info('No developer tokens.');
+      this.next('frameworks admin tokens create --name <name>');
+    } else {
+      this.out(
+        renderTable(tokens, [
+          { header: 'id', get: (t) => t.id },
+          { header: 'name', get: (t) => t.token_name },
+          { header: 'permissions', get: (t) => (t.permissions ?? []).join(',') || '-' },
+          { header: 'status', get: (t) => t.status },
+          { header: 'last used', get: (t) => orDash(t.last_used_at) },
+          { header: 'expires', get: (t) => orDash(t.expires_at) },
+        ]),
+      );
+    }
+    return { tokens, count: tokens.length };
+  }
+}

@@ -1,0 +1,101 @@
+import { Flags, type Command } from '@oclif/core';
+import { FrameworksCommand } from '@frameworks/cli-kit';
+import {
+  CommodoreClient,
+  ExitCode,
+  FrameworksError,
+  QuartermasterClient,
+  chooseCredential,
+  collectCredentials,
+  isFrameworksError,
+  parseDuration,
+  usageError,
+  type AuthPolicy,
+  type ChosenCredential,
+} from '@frameworks/sdk';
+
+/** Request timeout shared by every admin command (contract §8: the Go CLI used 15 s). */
+export const timeoutFlag = Flags.string({ description: 'HTTP request timeout.', default: '15s' });
+export const yesFlag = Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required without a terminal).' });
+export const dryRunFlag = Flags.boolean({ description: 'Show what would be sent; send nothing.' });
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Base of the `admin` verbs. Credential choice:
+ * - Quartermaster provider routes (bootstrap tokens) and the QM read routes (nodes, clusters) set
+ *   `preferServiceToken`: with policy jwt-or-service the service token wins when one is available
+ *   (env or stored), else the JWT. The Go CLI sent a stored JWT first, so a non-provider user login
+ *   next to a valid service token got 403 (contract §1.5 ⚠); preferring the service role avoids it.
+ * - Developer tokens (Commodore) use policy 'jwt' (a user login is required, contract §1.5).
+ */
+export abstract class AdminCommand<T extends typeof Command> extends FrameworksCommand<T> {
+  static preferServiceToken = false;
+
+  protected override async credential(policy: AuthPolicy = this.fwCtor.authPolicy): Promise<ChosenCredential | undefined> {
+    if (policy === 'jwt-or-service' && (this.constructor as typeof AdminCommand).preferServiceToken) {
+      const ctx = await this.context();
+      const creds = collectCredentials(await this.credentialStore().get(ctx.name));
+      if (creds.serviceToken) return chooseCredential('service', creds, ctx.name);
+    }
+    return super.credential(policy);
+  }
+
+  protected timeoutMs(): number {
+    const value = (this.flags as { timeout?: string }).timeout ?? '15s';
+    const ms = parseDuration(value, '--timeout');
+    if (ms <= 0) throw usageError(`--timeout: "${value}" must be longer than zero.`, ['e.g. --timeout 15s'], 'INVALID_DURATION');
+    return ms;
+  }
+
+  protected async quartermaster(): Promise<{ client: QuartermasterClient; url: string; credential?: ChosenCredential }> {
+    const timeoutMs = this.timeoutMs();
+    const ctx = await this.context();
+    const credential = await this.credential();
+    const url = ctx.endpoints.quartermaster.value;
+    return { client: new QuartermasterClient({ baseUrl: url, context: ctx.name, credential, timeoutMs }), url, credential };
+  }
+
+  protected async commodore(): Promise<{ client: CommodoreClient; url: string; credential?: ChosenCredential }> {
+    const timeoutMs = this.timeoutMs();
+    const ctx = await this.context();
+    const credential = await this.credential();
+    const url = ctx.endpoints.control.value;
+    return { client: new CommodoreClient({ baseUrl: url, context: ctx.name, credential, timeoutMs }), url, credential };
+  }
+
+  /** Ask before a destructive step unless --yes; without a terminal → exit 2 naming --yes. */
+  protected async confirm(question: string): Promise<boolean> {
+    if ((this.flags as { yes?: boolean }).yes) return true;
+    const { promptConfirm } = await import('@frameworks/cli-kit/prompts');
+    return promptConfirm(this.promptContext, question, '--yes');
+  }
+}
+
+/** Re-raise a NOT_FOUND with the admin command that lists what exists. */
+export async function withListHint<R>(p: Promise<R>, message: string, hint: string): Promise<R> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isFrameworksError(err) && err.code === 'NOT_FOUND') {
+      throw new FrameworksError(message, { code: 'NOT_FOUND', exitCode: ExitCode.FAILED, name: 'NotFoundError', suggestions: [hint] });
+    }
+    throw err;
+  }
+}
+
+/** `k=v,k2=v2` (repeatable) → flat object of strings; exit 2 on a pair without `=` or with an empty key. */
+export function parseMetadata(values: string[] | undefined): Record<string, string> | undefined {
+  if (!values?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of values.flatMap((v) => v.split(',')).map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
+    if (!key) throw usageError(`--metadata: "${pair}" is not key=value.`, ['e.g. --metadata site=ams,rack=r12'], 'INVALID_METADATA');
+    out[key] = pair.slice(eq + 1).trim();
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Dates as the server sent them; `-` for absent. */
+export const orDash = (v: unknown): string => (v === undefined || v === null || v === '' ? '-' : String(v));

@@ -1,0 +1,26 @@
+import { Args } from '@oclif/core';
+import { FrameworksCommand, renderKeyValues } from '@frameworks/cli-kit';
+import { foghornClient } from '../../drain/drain.js';
+
+export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainStatus> {
+  static override summary = "An edge node's operational mode and active viewers, as Foghorn sees them.";
+  static override description = `GET /nodes/{node-id}/drain-status on Foghorn's HTTP port (the context's foghorn-http URL). "idle" means active_viewers is 0 (the only count this route exposes). Unknown node: exit 1 (NOT_FOUND).`;
+
+  static override examples = ['<%= config.bin %> edge drain-status edge-ams-1', '<%= config.bin %> edge drain-status edge-ams-1 --json'];
+
+  static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it.' }) };
+
+  async run() {
+    const nodeId = this.args['node-id'];
+    const ctx = await this.context();
+    const s = await foghornClient(ctx.endpoints['foghorn-http'].value, ctx.name).drainStatus(nodeId);
+    const idle = s.active_viewers <= 0;
+    this.out(renderKeyValues([
+      ['node', s.node_id],
+      ['mode', s.operational_mode],
+      ['viewers', String(s.active_viewers)],
+      ['idle', idle ? 'yes' : 'no'],
+    ]));
+    return { ...s, idle };
+  }
+}

@@ -1,0 +1,54 @@
+import { Args, Flags } from '@oclif/core';
+import { FrameworksCommand } from '@frameworks/cli-kit';
+import { parseDuration } from '@frameworks/sdk';
+import { SET_BY, foghornClient, waitIdle } from '../../drain/drain.js';
+
+export default class EdgeDrain extends FrameworksCommand<typeof EdgeDrain> {
+  static override summary = 'Put an edge node in draining mode: Foghorn routes new viewers elsewhere; optionally wait until it is idle.';
+  static override description = `PUT /nodes/{node-id}/mode {"mode":"draining"} on Foghorn's HTTP port (the context's foghorn-http URL). Existing sessions continue; new viewers go elsewhere. The node must be known to Foghorn (drain-status answers), otherwise exit 1 and nothing is changed.
+
+--wait polls drain-status until active_viewers is 0 (progress on stderr), at most --idle-timeout; on timeout exit 1 (DRAIN_TIMEOUT) and the node stays draining.
+
+These Foghorn routes have no authentication: no credential is sent. Undo with: frameworks edge undrain <node-id>.`;
+
+  static override examples = ['<%= config.bin %> edge drain edge-ams-1', '<%= config.bin %> edge drain edge-ams-1 --wait --idle-timeout 30m', '<%= config.bin %> edge drain edge-ams-1 --dry-run'];
+
+  static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it (edge-…; `frameworks edge status` shows it).' }) };
+
+  static override flags = {
+    wait: Flags.boolean({ description: 'Wait until the node has no viewers left.' }),
+    'idle-timeout': Flags.string({ default: '10m', description: 'With --wait: give up after this long (exit 1, the node stays draining).' }),
+    'poll-interval': Flags.string({ default: '5s', hidden: true, description: 'Time between drain-status polls.' }),
+    'dry-run': Flags.boolean({ description: 'Show the node\'s mode and viewers; change nothing.' }),
+  };
+
+  static override mutating = true;
+
+  async run() {
+    const f = this.flags;
+    const nodeId = this.args['node-id'];
+    const idleTimeoutMs = parseDuration(f['idle-timeout'], '--idle-timeout');
+    const intervalMs = parseDuration(f['poll-interval'], '--poll-interval');
+    this.auditTargets = [nodeId];
+    const ctx = await this.context();
+    const foghorn = ctx.endpoints['foghorn-http'].value;
+    const client = foghornClient(foghorn, ctx.name);
+    const before = await client.drainStatus(nodeId);
+    if (f['dry-run']) {
+      this.info(`Dry run: ${nodeId} is ${before.operational_mode} with ${before.active_viewers} viewer(s); would set draining${f.wait ? ' and wait until idle' : ''}. Nothing changed.`);
+      return { node_id: nodeId, foghorn, dry_run: true, mode_before: before.operational_mode, active_viewers: before.active_viewers, would_set: 'draining' };
+    }
+    const set = await client.setMode(nodeId, 'draining', SET_BY);
+    this.success(`${nodeId} is draining (was ${before.operational_mode}); ${set.active_viewers} viewer(s) on it`);
+    let idleAfterMs: number | null = null;
+    let status = set;
+    if (f.wait) {
+      const started = Date.now();
+      status = await waitIdle(client, nodeId, { idleTimeoutMs, intervalMs, progress: (t) => this.info(`  ${t}`) });
+      idleAfterMs = Date.now() - started;
+      this.success(`${nodeId} is idle (0 viewers) after ${(idleAfterMs / 1000).toFixed(1)}s`);
+    }
+    this.next(`frameworks edge undrain ${nodeId}`, `frameworks edge drain-status ${nodeId}`);
+    return { node_id: nodeId, foghorn, mode_before: before.operational_mode, operational_mode: status.operational_mode, active_viewers: status.active_viewers, waited: Boolean(f.wait), idle_after_ms: idleAfterMs };
+  }
+}

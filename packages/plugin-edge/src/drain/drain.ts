@@ -1,0 +1,118 @@
+import { ExitCode, FoghornClient, FrameworksError, isFrameworksError, type DrainStatus } from '@frameworks/sdk';
+
+/** Who the audit trail of Foghorn (`set_by`) names. */
+export const SET_BY = 'frameworks-cli';
+
+/**
+ * Foghorn's HTTP node control on the context's `foghorn-http` URL (contract §5.2). These routes have
+ * no auth middleware and sit on the public balancer port, so no credential is sent to them.
+ */
+export function foghornClient(baseUrl: string, context: string): FoghornClient {
+  return new FoghornClient({ baseUrl, context });
+}
+
+/** What a drain around an operation did; part of the result, also when the operation failed. */
+export interface DrainReport {
+  node_id: string;
+  /** The mode before the drain (what is restored afterwards). */
+  mode_before: string;
+  viewers_at_drain: number;
+  /** How long until active_viewers was 0; null when it never got there. */
+  idle_after_ms: number | null;
+  /** The mode was set back to mode_before (normal, for a node that was not draining before). */
+  restored: boolean;
+  mode_after: string | null;
+  undrain_error: string | null;
+}
+
+export interface DrainAroundOptions {
+  idleTimeoutMs: number;
+  intervalMs: number;
+  /** Progress lines ("edge-1: 12 viewer(s) left"). */
+  progress?: (text: string) => void;
+  /** The command that undrains by hand, for the hint when restoring fails. */
+  undrainHint: string;
+}
+
+/**
+ * drain → wait until idle (active_viewers 0) → `work` → put the node back in the mode it had,
+ * whatever `work` did (try/finally). Errors keep their code and exit code; their result gains `drain`.
+ * A node Foghorn does not know fails first (NOT_FOUND, exit 1) with nothing changed.
+ */
+export async function drainAround<T extends object>(client: FoghornClient, nodeId: string, o: DrainAroundOptions, work: () => Promise<T>): Promise<T & { drain: DrainReport }> {
+  const before = await client.drainStatus(nodeId);
+  const report: DrainReport = {
+    node_id: nodeId,
+    mode_before: before.operational_mode,
+    viewers_at_drain: before.active_viewers,
+    idle_after_ms: null,
+    restored: false,
+    mode_after: null,
+    undrain_error: null,
+  };
+  let value: T | undefined;
+  let failure: unknown;
+  try {
+    const set = await client.setMode(nodeId, 'draining', SET_BY);
+    report.viewers_at_drain = set.active_viewers;
+    o.progress?.(`${nodeId}: draining (was ${before.operational_mode}), ${set.active_viewers} viewer(s)`);
+    const started = Date.now();
+    await waitIdle(client, nodeId, o).catch((err: unknown) => {
+      throw isFrameworksError(err) && err.code === 'DRAIN_TIMEOUT'
+        ? new FrameworksError(`${err.message} Not updated; ${nodeId} goes back to ${before.operational_mode}.`, {
+            code: 'DRAIN_TIMEOUT', exitCode: ExitCode.FAILED, name: 'TimeoutError', cause: err, result: { status: err.result },
+            suggestions: ['Allow more time with --idle-timeout (e.g. --idle-timeout 30m)'],
+          })
+        : err;
+    });
+    report.idle_after_ms = Date.now() - started;
+    o.progress?.(`${nodeId}: idle after ${(report.idle_after_ms / 1000).toFixed(1)}s`);
+    value = await work();
+  } catch (err) {
+    failure = err;
+  } finally {
+    try {
+      const back = await client.setMode(nodeId, before.operational_mode, SET_BY);
+      report.restored = true;
+      report.mode_after = back.operational_mode;
+      o.progress?.(`${nodeId}: back to ${back.operational_mode}`);
+    } catch (err) {
+      report.undrain_error = (err as Error).message;
+    }
+  }
+  const undrainHint = report.undrain_error ? [`${o.undrainHint}   # the node is still draining: ${report.undrain_error}`] : [];
+  if (failure !== undefined) {
+    const e = isFrameworksError(failure)
+      ? failure
+      : new FrameworksError((failure as Error).message ?? String(failure), { code: 'FAILED', exitCode: ExitCode.FAILED, cause: failure });
+    const prior = e.result && typeof e.result === 'object' && !Array.isArray(e.result) ? (e.result as Record<string, unknown>) : e.result === undefined ? {} : { value: e.result };
+    throw new FrameworksError(report.undrain_error ? `${e.message} Restoring ${nodeId} failed too: ${report.undrain_error}` : e.message, {
+      code: e.code,
+      exitCode: e.exitCode,
+      name: e.name,
+      cause: e.cause ?? e,
+      suggestions: [...undrainHint, ...e.suggestions],
+      result: { ...prior, drain: report },
+    });
+  }
+  if (report.undrain_error) {
+    throw new FrameworksError(`Done, but ${nodeId} could not be set back to ${before.operational_mode}: ${report.undrain_error}`, {
+      code: 'UNDRAIN_FAILED', exitCode: ExitCode.FAILED, suggestions: undrainHint, result: { ...value!, drain: report },
+    });
+  }
+  return { ...value!, drain: report };
+}
+
+/** Polls drain-status until active_viewers is 0, with a progress line whenever the count changes. */
+export function waitIdle(client: FoghornClient, nodeId: string, o: Pick<DrainAroundOptions, 'idleTimeoutMs' | 'intervalMs' | 'progress'>): Promise<DrainStatus> {
+  let last = -1;
+  const started = Date.now();
+  return client.waitIdle(nodeId, {
+    timeoutMs: o.idleTimeoutMs,
+    intervalMs: o.intervalMs,
+    onPoll: (s) => {
+      if (s.active_viewers !== last && s.active_viewers > 0) o.progress?.(`${nodeId}: ${s.active_viewers} viewer(s) left (${s.operational_mode}, ${Math.round((Date.now() - started) / 1000)}s)`);
+      last = s.active_viewers;
+    },
+  });
+}

@@ -1,0 +1,58 @@
+import { Flags } from '@oclif/core';
+import { FrameworksCommand, renderTable } from '@frameworks/cli-kit';
+import { QUARTERMASTER_AUTH, QuartermasterClient, usageError } from '@frameworks/sdk';
+import { ageSeconds, ageText, isHealthy } from './health.js';
+
+export default class ServicesDiscover extends FrameworksCommand<typeof ServicesDiscover> {
+  static override summary = 'Instances of a service type that Quartermaster knows (table, or --json).';
+  static override description = `GET /service-discovery?type=<type>[&cluster_id=<id>] on the context's quartermaster URL. Discovery has no status filter: stopped instances are listed too (use --healthy-only). Discovery replies carry no host; \`frameworks services health --type <type>\` shows host:port and protocol.
+
+Auth: a service token (FRAMEWORKS_SERVICE_TOKEN, or frameworks login --service-token-stdin). Exit 0, also when nothing is found.`;
+
+  static override examples = ['<%= config.bin %> services discover --type foghorn', '<%= config.bin %> services discover --type foghorn --cluster-id central-1 --healthy-only --json'];
+
+  static override flags = {
+    type: Flags.string({ required: true, description: 'Service type (catalog name, e.g. foghorn, periscope_ingest).' }),
+    'cluster-id': Flags.string({ description: 'Only instances in this cluster.' }),
+    'healthy-only': Flags.boolean({ description: 'Only instances whose health is healthy.' }),
+  };
+
+  static override authPolicy = QUARTERMASTER_AUTH.discover;
+
+  async run() {
+    const f = this.flags;
+    if (!f.type.trim()) throw usageError('--type needs a service type.', ['e.g. --type foghorn'], 'TYPE_REQUIRED');
+    const ctx = await this.context();
+    const credential = await this.credential();
+    const qm = new QuartermasterClient({ baseUrl: ctx.endpoints.quartermaster.value, context: ctx.name, credential, timeoutMs: 15_000 });
+    const all = await qm.discover({ type: f.type, clusterId: f['cluster-id'] });
+    const instances = f['healthy-only'] ? all.filter((i) => isHealthy(i.health_status)) : all;
+    const now = Date.now();
+    if (!this.jsonEnabled()) {
+      if (instances.length) {
+        this.out(
+          renderTable(instances, [
+            { header: 'service', get: (r) => r.service_id },
+            { header: 'instance', get: (r) => r.instance_id },
+            { header: 'cluster', get: (r) => r.cluster_id },
+            { header: 'node', get: (r) => r.node_id || '-' },
+            { header: 'port', get: (r) => (r.port ? String(r.port) : '-') },
+            { header: 'version', get: (r) => r.version || '-' },
+            { header: 'status', get: (r) => r.status || '-' },
+            { header: 'health', get: (r) => `${isHealthy(r.health_status) ? '✓' : '✗'} ${r.health_status || 'unknown'}` },
+            { header: 'last check', get: (r) => ageText(ageSeconds(r.dates.last_health_check, now)) },
+          ]),
+        );
+      } else {
+        this.info(`No ${f['healthy-only'] && all.length ? 'healthy ' : ''}instance of type ${f.type}${f['cluster-id'] ? ` in cluster ${f['cluster-id']}` : ''}${f['healthy-only'] && all.length ? ` (${all.length} not healthy)` : ''}.`);
+      }
+    }
+    return {
+      quartermaster: ctx.endpoints.quartermaster.value,
+      type: f.type,
+      ...(f['cluster-id'] ? { cluster_id: f['cluster-id'] } : {}),
+      count: instances.length,
+      instances,
+    };
+  }
+}
