@@ -130,12 +130,12 @@ Nothing is written unless every file can be: a file that exists with other conte
     return { ...summary, hosts: rows };
   }
 
-  private prefix(h: HostContext, several: boolean): string {
+  private hostPrefix(h: HostContext, several: boolean): string {
     return several || h.remote ? `[${h.host}] ` : '';
   }
 
   private report(h: HostContext, r: WriteResult, several: boolean): void {
-    const p = this.prefix(h, several);
+    const p = this.hostPrefix(h, several);
     const conflicts = r.files.filter((x) => x.action === 'conflict').length;
     if (conflicts) this.warning(`${p}${conflicts} file(s) exist with other content: without --force, edge init would refuse and write nothing.`, 'EDGE_FILES_EXIST');
     if (this.jsonEnabled()) return;
@@ -158,7 +158,7 @@ Nothing is written unless every file can be: a file that exists with other conte
     if (this.jsonEnabled()) return;
     const diffs = files.filter((x) => x.diff);
     if (!diffs.length) return;
-    const p = this.prefix(h, several);
+    const p = this.hostPrefix(h, several);
     this.info(`${p}Differences (on disk → edge init; secrets masked):`);
     for (const file of diffs) this.info(file.diff!.replace(/\n$/, ''));
   }
