@@ -26,3 +26,4 @@ export * from './clients/quartermaster.js';
 export * from './clients/commodore.js';
 export * from './clients/foghorn.js';
 export { parseRfc3339, type Dates, type RestClientOptions } from './clients/rest-util.js';
+export * from './release/image-ref.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ExitCode, FrameworksError, configError, tildify, usageError } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, IMAGE_DIGEST_PATTERN, IMAGE_NAME_PATTERN, IMAGE_TAG_PATTERN, configError, parseImageRef, tildify, usageError, type ImageSpec } from '@frameworks/sdk';
 import type { Catalog } from './catalog.js';
 import { canonicalName, unknownServiceError } from './selection.js';
 
@@ -15,11 +15,7 @@ import { canonicalName, unknownServiceError } from './selection.js';
  *       images:
  *         quartermaster: { image: ghcr.io/…/quartermaster, tag: v1.2.3, digest: "sha256:…" }
  */
-export interface ImageSpec {
-  image: string;
-  tag?: string;
-  digest?: string;
-}
+export type { ImageSpec } from '@frameworks/sdk';
 
 export interface ReleaseManifest {
   schema_version: 1;
@@ -38,39 +34,12 @@ export interface ResolvedImages {
   unpinned: string[];
 }
 
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
-const NAME_RE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-
 export function imageRef(spec: ImageSpec): string {
   if (spec.digest) return `${spec.image}@${spec.digest}`;
   return spec.tag ? `${spec.image}:${spec.tag}` : spec.image;
 }
 
-/** Parse `name[:tag][@digest]`; a tag or a digest is required. Returns the problem as a string. */
-export function parseImageRef(ref: string): ImageSpec | string {
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST_RE.test(digest)) return `"${digest}" is not a digest (sha256:<64 hex digits>)`;
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG_RE.test(tag)) return `"${tag}" is not a tag`;
-  }
-  if (!NAME_RE.test(rest)) return `"${rest}" is not an image name`;
-  if (!tag && !digest) return 'it has no tag or digest (name:tag or name@sha256:…)';
-  return { image: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
+export { parseImageRef };
 
 /** `--image service=ref`, repeatable. Unknown service → exit 2 with the list. */
 export function parseImageOverrides(catalog: Catalog, values: string[] | undefined): Record<string, ImageSpec> {
@@ -110,9 +79,9 @@ const manifestSchema = {
               required: ['image'],
               anyOf: [{ required: ['tag'] }, { required: ['digest'] }],
               properties: {
-                image: { type: 'string', pattern: NAME_RE.source },
-                tag: { type: 'string', pattern: TAG_RE.source },
-                digest: { type: 'string', pattern: DIGEST_RE.source },
+                image: { type: 'string', pattern: IMAGE_NAME_PATTERN },
+                tag: { type: 'string', pattern: IMAGE_TAG_PATTERN },
+                digest: { type: 'string', pattern: IMAGE_DIGEST_PATTERN },
               },
             },
           },
