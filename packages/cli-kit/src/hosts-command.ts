@@ -56,6 +56,12 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
 
   protected declare flags: HostsFlagsOf<T>;
 
+  public override async init(): Promise<void> {
+    await super.init();
+    // A blank --ssh is a usage error before run() does anything (it never means this machine).
+    this.sshTargets();
+  }
+
   protected sshTargets(): SshTarget[] {
     return parseSshTargets(this.flags.ssh);
   }

@@ -17,8 +17,15 @@ describe('--ssh targets', () => {
   });
 
   it('is repeatable and comma-separated, and drops duplicates (one connection per host)', () => {
-    const t = parseSshTargets(['a@h1,a@h2', 'a@h1', ' h3 ,', 'a@h2']);
+    const t = parseSshTargets(['a@h1,a@h2', 'a@h1', ' h3 ', 'a@h2']);
     expect(t.map((x) => x.spec)).toEqual(['a@h1', 'a@h2', 'h3']);
+  });
+
+  it('refuses a blank entry instead of skipping it (an unset $HOSTS must not mean this machine)', () => {
+    for (const bad of [[''], [' '], [','], ['a@h1,'], ['a@h1', ''], ['a@h1, ,a@h2']]) {
+      expect(() => parseSshTargets(bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ exitCode: 2, code: 'EMPTY_SSH_TARGET' }));
+    }
+    expect(parseSshTargets(undefined)).toEqual([]);
   });
 });
 

@@ -45,13 +45,23 @@ export function parseSshTarget(input: string): SshTarget {
   return { spec, user, host, port };
 }
 
-/** --ssh is repeatable and comma-separated; duplicates are dropped (one connection per host). */
+/**
+ * --ssh is repeatable and comma-separated; duplicates are dropped (one connection per host).
+ * A blank entry is refused, never skipped: `--ssh "$EDGE_HOSTS"` with the variable unset must not
+ * fall back to this machine.
+ */
 export function parseSshTargets(values: string[] | undefined): SshTarget[] {
   const seen = new Set<string>();
   const out: SshTarget[] = [];
   for (const v of values ?? []) {
     for (const part of v.split(',')) {
-      if (!part.trim()) continue;
+      if (!part.trim()) {
+        throw usageError(
+          `--ssh ${JSON.stringify(v)} ${v.trim() ? 'has an empty entry' : 'names no host'}: an empty --ssh never means this machine.`,
+          ['Name every host, e.g. --ssh ops@edge-1.example.com,ops@edge-2.example.com', 'Leave out --ssh to act on this machine'],
+          'EMPTY_SSH_TARGET',
+        );
+      }
       const t = parseSshTarget(part);
       const key = `${t.user ?? ''}@${t.host}:${t.port ?? ''}`;
       if (seen.has(key)) continue;
