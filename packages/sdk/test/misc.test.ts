@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, toGoDuration } from '../src/duration.js';
+import { MAX_GO_DURATION_MS, MAX_WAIT_MS, formatDuration, parseDuration, parseTimeBound, toGoDuration } from '../src/duration.js';
 import { assertEndpoint, endpointProblem } from '../src/config/endpoints.js';
 import { quoteArg, quoteCommand } from '../src/exec/quote.js';
 import { decodeCheckResponse, encodeCheckRequest } from '../src/clients/grpc-health.js';
@@ -11,17 +11,39 @@ describe('durations', () => {
     expect(parseDuration('2s')).toBe(2000);
     expect(parseDuration('500ms')).toBe(500);
     expect(parseDuration('1h30m')).toBe(5_400_000);
-    expect(parseDuration('30d')).toBe(30 * 86_400_000);
+    expect(parseDuration('1.5h')).toBe(5_400_000);
+    expect(parseDuration('20d')).toBe(20 * 86_400_000);
     expect(parseDuration('3')).toBe(3000);
   });
   it('rejects garbage with exit 2 naming the flag', () => {
-    for (const bad of ['', 'abc', '5 s', '2x', '1h foo']) {
-      expect(() => parseDuration(bad, '--ttl')).toThrow(/--ttl/);
+    for (const bad of ['', 'abc', '5 s', '2x', '1h foo', '-5s', '-1']) {
+      expect(() => parseDuration(bad, '--ttl')).toThrow(expect.objectContaining({ exitCode: 2, code: 'INVALID_DURATION', message: expect.stringContaining('--ttl') }));
     }
   });
+  it('refuses 0 unless it means something, and what a timer cannot hold unless a larger max is given', () => {
+    for (const zero of ['0', '0s', '0ms', '0.0001s']) expect(() => parseDuration(zero)).toThrow(/is zero/);
+    expect(parseDuration('0', { flag: '--lock-wait', allowZero: true })).toBe(0);
+    expect(parseDuration('24d')).toBe(MAX_WAIT_MS);
+    expect(MAX_WAIT_MS).toBeLessThanOrEqual(2 ** 31 - 1);
+    for (const long of ['30d', '24d1s', '2592000']) expect(() => parseDuration(long)).toThrow(/too long: at most 24d \(the longest wait a timer can hold\)/);
+    expect(parseDuration('30d', { flag: '--ttl', max: MAX_GO_DURATION_MS })).toBe(30 * 86_400_000);
+    expect(() => parseDuration('2h', { flag: '--x', max: 3_600_000 })).toThrow(/--x "2h" is too long: at most 1h\./);
+  });
   it('sends hours for days (the server has no d unit)', () => {
-    expect(toGoDuration(parseDuration('30d'))).toBe('720h');
+    expect(toGoDuration(parseDuration('20d'))).toBe('480h');
     expect(toGoDuration(parseDuration('90m'))).toBe('90m');
+  });
+  it('formats durations back', () => {
+    expect(formatDuration(MAX_WAIT_MS)).toBe('24d');
+    expect(formatDuration(5_400_000)).toBe('1h30m');
+    expect(formatDuration(250)).toBe('250ms');
+  });
+  it('parses log time bounds with the same grammar (d becomes hours for docker)', () => {
+    const now = 1_750_000_000_000;
+    expect(parseTimeBound('--since', '2d', now)).toEqual({ value: '48h', at: now - 2 * 86_400_000 });
+    expect(parseTimeBound('--since', '1h30m', now)).toEqual({ value: '1h30m', at: now - 5_400_000 });
+    expect(parseTimeBound('--since', '0s', now).at).toBe(now);
+    expect(() => parseTimeBound('--since', 'yesterday', now)).toThrow(expect.objectContaining({ code: 'INVALID_TIME' }));
   });
 });
 

@@ -43,9 +43,7 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
 
   protected timeoutMs(): number {
     const value = (this.flags as { timeout?: string }).timeout ?? '15s';
-    const ms = parseDuration(value, '--timeout');
-    if (ms <= 0) throw usageError(`--timeout: "${value}" must be longer than zero.`, ['e.g. --timeout 15s'], 'INVALID_DURATION');
-    return ms;
+    return parseDuration(value, '--timeout');
   }
 
   protected async quartermaster(): Promise<{ client: QuartermasterClient; url: string; credential?: ChosenCredential }> {

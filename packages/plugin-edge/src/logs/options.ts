@@ -1,4 +1,4 @@
-import { parseDuration, toGoDuration, usageError } from '@frameworks/sdk';
+import { usageError } from '@frameworks/sdk';
 
 /** Lines per container when neither --tail nor --since/--until is given (the Go CLI's default). */
 export const DEFAULT_TAIL = 200;
@@ -15,59 +15,8 @@ export function parseTail(value: string | undefined, windowed: boolean): number 
   throw usageError(`--tail "${value}" is not a number of lines.`, ['e.g. --tail 50, --tail 0 (only new lines, with --follow) or --tail all'], 'INVALID_TAIL');
 }
 
-const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/;
-const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)(?:[Tt ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|z|[+-]\d\d:?\d\d)?)?$/;
-const UNIX = /^\d{9,}(?:\.\d+)?$/;
-
-export interface TimeBound {
-  /** What docker gets (--since/--until): RFC 3339, a Unix timestamp, or a Go duration. */
-  value: string;
-  /** The instant it names, for the since < until check. */
-  at: number;
-}
-
-/**
- * --since / --until: RFC 3339 (2024-05-01T10:00:00Z, a date alone, a time without zone = local),
- * a Unix timestamp, or a duration back from now (10m, 1h30m; `d` is turned into hours, which
- * docker does not know). Anything else exits 2 before docker is run.
- */
-export function parseTimeBound(flag: '--since' | '--until', value: string, now = Date.now()): TimeBound {
-  const v = value.trim();
-  const bad = () =>
-    usageError(`${flag} "${value}" is neither a time nor a duration.`, [`e.g. ${flag} 10m, ${flag} 1h30m, ${flag} 2d, ${flag} 2024-05-01T10:00:00Z or ${flag} 2024-05-01`], 'INVALID_TIME');
-  if (GO_DURATION.test(v)) return { value: v, at: now - goDurationMs(v) };
-  if (/^(?:\d+(?:\.\d+)?(?:d|h|m|s|ms))+$/.test(v)) {
-    const ms = parseDuration(v, flag);
-    return { value: toGoDuration(ms), at: now - ms };
-  }
-  if (UNIX.test(v)) return { value: v, at: Number(v) * 1000 };
-  const m = RFC3339.exec(v);
-  if (m) {
-    const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = m;
-    const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${zone ? (zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d\d)(\d\d)$/, '$1:$2')) : ''}`;
-    const at = Date.parse(iso);
-    if (Number.isNaN(at) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) throw bad();
-    return { value: v.replace(' ', 'T'), at };
-  }
-  throw bad();
-}
-
-function goDurationMs(v: string): number {
-  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
-  let total = 0;
-  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * unit[m[2]];
-  return total;
-}
-
-/** Both bounds, checked against each other. */
-export function parseWindow(since: string | undefined, until: string | undefined, now = Date.now()): { since?: TimeBound; until?: TimeBound } {
-  const s = since === undefined ? undefined : parseTimeBound('--since', since, now);
-  const u = until === undefined ? undefined : parseTimeBound('--until', until, now);
-  if (s && u && s.at >= u.at) {
-    throw usageError(`--since ${since} is not before --until ${until}: the window is empty.`, ['e.g. --since 1h --until 10m (from an hour ago to ten minutes ago)'], 'EMPTY_WINDOW');
-  }
-  return { ...(s ? { since: s } : {}), ...(u ? { until: u } : {}) };
-}
+// --since/--until are parsed by the SDK's one duration and time parser (services logs uses it too).
+export { parseTimeBound, parseWindow, type TimeBound } from '@frameworks/sdk';
 
 /** --grep: a JavaScript regular expression, tested against the text of each line (not its prefix). */
 export function parseGrep(pattern: string | undefined, ignoreCase = false): RegExp | undefined {

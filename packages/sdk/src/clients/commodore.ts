@@ -63,8 +63,8 @@ export function buildDeveloperTokenBody(input: CreateDeveloperTokenInput, now = 
     if (!d || Number.isNaN(d.getTime())) throw usageError(`--expires-at: "${String(input.expiresAt)}" is not an RFC3339 time.`, ['e.g. 2026-01-31T00:00:00Z'], 'INVALID_TIME');
     expiresAt = d.toISOString();
   } else if (input.expiresIn !== undefined) {
-    const ms = parseDuration(input.expiresIn, '--expires');
-    if (ms <= 0) throw usageError(`--expires: "${input.expiresIn}" must be longer than zero.`, ['e.g. --expires 30d'], 'INVALID_DURATION');
+    // An expiry date, never a timer: any length a date can hold.
+    const ms = parseDuration(input.expiresIn, { flag: '--expires', max: 100 * 365 * 86_400_000 });
     expiresAt = new Date(now.getTime() + ms).toISOString();
   }
   if (expiresAt && Date.parse(expiresAt) <= now.getTime()) {

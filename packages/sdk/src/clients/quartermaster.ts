@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ExitCode, FrameworksError, usageError } from '../errors.js';
-import { parseDuration, toGoDuration } from '../duration.js';
+import { MAX_GO_DURATION_MS, parseDuration, toGoDuration } from '../duration.js';
 import type { AuthPolicy } from '../auth/policy.js';
 import { registerSecret } from '../redact.js';
 import { badReply, lazyHttp, listOf, notFoundAs, withDates, type Dates, type RestClientOptions } from './rest-util.js';
@@ -184,8 +184,8 @@ export function buildBootstrapTokenBody(input: CreateBootstrapTokenInput): Creat
   if (expectedIp && !isIP(expectedIp)) {
     throw usageError(`--expected-ip: "${expectedIp}" is not an IPv4 or IPv6 address.`, ['e.g. --expected-ip 203.0.113.7'], 'INVALID_IP');
   }
-  const ttlMs = parseDuration(input.ttl ?? '24h', '--ttl');
-  if (ttlMs <= 0) throw usageError(`--ttl: "${input.ttl}" must be longer than zero.`, ['e.g. --ttl 24h or --ttl 30d'], 'INVALID_DURATION');
+  // Sent to the server, never timed here: bounded by what Go's time.Duration holds, not a timer.
+  const ttlMs = parseDuration(input.ttl ?? '24h', { flag: '--ttl', max: MAX_GO_DURATION_MS });
   const metadata = input.metadata && Object.keys(input.metadata).length ? { ...input.metadata } : undefined;
   return {
     kind,

@@ -10,12 +10,13 @@ export default class ServicesLogs extends ServicesCommand<typeof ServicesLogs> {
     ...runFlags,
     follow: Flags.boolean({ char: 'f', description: 'Stream new lines until Ctrl-C.', exclusive: ['json'] }),
     tail: Flags.string({ default: '100', description: 'Lines from the end of each container: a number or "all".' }),
-    since: Flags.string({ description: 'Only lines since (RFC 3339 or relative, e.g. 10m).' }),
+    since: Flags.string({ description: 'Only lines since: RFC 3339, a Unix timestamp, or a duration ago (10m, 2h, 1d).' }),
   };
 
   async run() {
     const { resolveServiceList, openProject } = await import('../../lib/stack.js');
-    const { usageError } = await import('@frameworks/sdk');
+    const { parseWindow, usageError } = await import('@frameworks/sdk');
+    const since = parseWindow(this.flags.since, undefined).since?.value;
     const tail = this.flags.tail === 'all' ? 'all' : Number(this.flags.tail);
     if (tail !== 'all' && !(Number.isInteger(tail) && tail >= 0)) throw usageError(`--tail ${this.flags.tail}: a number or "all".`, ['--tail 100'], 'INVALID_TAIL');
     const json = this.jsonEnabled();
@@ -27,7 +28,7 @@ export default class ServicesLogs extends ServicesCommand<typeof ServicesLogs> {
         services: list.services,
         follow: this.flags.follow,
         tail,
-        ...(this.flags.since ? { since: this.flags.since } : {}),
+        ...(since ? { since } : {}),
         ...(json ? {} : { onLine: (l) => this.out(`${p}${l.service} | ${l.text}`) }),
       });
       return { dir: h.dir, project: list.project, services: list.services, lines: json ? r.lines.map((l) => ({ service: l.service, text: l.text })) : undefined };

@@ -19,7 +19,7 @@ Ctrl-C exits 130; up writes no file, so nothing is left half-written (containers
   static override flags = {
     ...runFlags,
     wait: Flags.boolean({ default: true, allowNo: true, description: 'Wait until every service runs and is healthy (--no-wait: return after up -d).' }),
-    timeout: Flags.integer({ default: 180, min: 1, description: 'Seconds to wait for health.' }),
+    timeout: Flags.string({ default: '180', description: 'Time to wait for health: a number of seconds or a duration (90s, 5m).' }),
     pull: Flags.string({ options: ['always', 'missing', 'never'], default: 'missing', description: 'Pull images first: always, missing (default) or never (Compose v2).' }),
   };
 
@@ -28,6 +28,8 @@ Ctrl-C exits 130; up writes no file, so nothing is left half-written (containers
   async run() {
     const { resolveServiceList, openProject } = await import('../../lib/stack.js');
     const { statusRows } = await import('../../lib/status-rows.js');
+    const { parseDuration } = await import('@frameworks/sdk');
+    const timeoutMs = parseDuration(this.flags.timeout, '--timeout');
     const outcomes = await this.onHosts(async (h: HostContext) => {
       const list = await resolveServiceList(h.executor, h.dir, this.flags.only, this.flags.project);
       if (list.edited.length) this.warning(`${this.prefix(h)}Edited by hand since the plan: ${list.edited.join(', ')} (running them as they are; services plan --force would replace them).`, 'FRAGMENT_EDITED');
@@ -35,7 +37,7 @@ Ctrl-C exits 130; up writes no file, so nothing is left half-written (containers
       this.info(`${this.prefix(h)}Starting ${list.services.join(', ')} (project ${list.project})…`);
       const containers = await project.up({
         pull: this.flags.pull as 'always' | 'missing' | 'never',
-        ...(this.flags.wait ? { wait: { timeoutMs: this.flags.timeout * 1000 } } : {}),
+        ...(this.flags.wait ? { wait: { timeoutMs } } : {}),
       });
       const rows = statusRows(list.services, containers);
       if (!this.jsonEnabled()) {
