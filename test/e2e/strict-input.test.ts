@@ -5,9 +5,10 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../support/cli.js';
 import { DOCKER_HOST } from '../support/docker.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 
 const sb = new CliSandbox('fw-e2e-strict-');
 const tmp = mkdtempSync(join(tmpdir(), 'fw-e2e-strict-dir-'));
@@ -111,5 +112,83 @@ describe('durations: one parser, bounded by what a timer can hold, no zero where
     expect(r.json).toMatchObject({ code: 'INVALID_TIME' });
     const d = await sb.run(['services', 'logs', '--since', '2d', '--dir', dir, '--json'], { env: { DOCKER_HOST } });
     expect(d.code, d.stdout + d.stderr).toBe(0);
+  });
+});
+
+describe('ids, names and metadata sent to a server: no control characters, no absurd lengths, nothing sent', () => {
+  const TENANT = '5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10';
+  let cp: ControlPlane;
+  const cpSb = new CliSandbox('fw-e2e-strict-cp-');
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    const r = await cpSb.run(['context', 'create', 'cp', '--use', '--set', `quartermaster=${cp.urls.quartermaster}`, '--set', `control=${cp.urls.control}`, '--set', `foghorn-http=${cp.urls['foghorn-http']}`]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await cp?.close();
+    cpSb.cleanup();
+  });
+  afterEach(() => {
+    cp.reset();
+    cp.clearData();
+  });
+  const svc = () => ({ FRAMEWORKS_SERVICE_TOKEN: cp.serviceToken });
+  const jwt = () => ({ FRAMEWORKS_JWT: cp.signJwt({ user_id: 'a1b2c3d4-0000-4000-8000-000000000001', tenant_id: TENANT, email: 'ops@example.com', role: 'owner' }) });
+
+  it.each([
+    ['admin nodes list --cluster-id with a newline', ['admin', 'nodes', 'list', '--cluster-id', 'central-1\nx'], /--cluster-id is not accepted: it contains a newline/],
+    ['admin nodes show with an escape sequence', ['admin', 'nodes', 'show', 'edge\u001b[2J'], /node id is not accepted: it contains an escape character/],
+    ['admin clusters show with 300 characters', ['admin', 'clusters', 'show', 'c'.repeat(300)], /cluster id is not accepted: it is 300 characters long \(at most 128\)/],
+    ['bootstrap-tokens create --cluster-id with a carriage return', ['admin', 'bootstrap-tokens', 'create', '--tenant-id', TENANT, '--cluster-id', 'c1\rc2'], /--cluster-id is not accepted: it contains a carriage return/],
+    ['bootstrap-tokens create --metadata value with an escape', ['admin', 'bootstrap-tokens', 'create', '--tenant-id', TENANT, '--metadata', 'site=ams\u001b]0;pwned\u0007'], /--metadata site is not accepted/],
+    ['bootstrap-tokens create --metadata of 5000 characters', ['admin', 'bootstrap-tokens', 'create', '--tenant-id', TENANT, '--metadata', `site=${'a'.repeat(5000)}`], /at most 1024/],
+    ['services discover --type with a newline', ['services', 'discover', '--type', 'foghorn\nx'], /--type is not accepted: it contains a newline/],
+  ])('%s: exit 2, no request reaches Quartermaster', async (_name, args, message) => {
+    const r = await cpSb.run([...args, '--json'], { env: svc() });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.json).toMatchObject({ status: 2, code: 'INVALID_INPUT', message: expect.stringMatching(message) });
+    expect(cp.requestsTo('quartermaster')).toEqual([]);
+  });
+
+  it('admin tokens create --name with a line break: exit 2, nothing reaches Commodore', async () => {
+    const r = await cpSb.run(['admin', 'tokens', 'create', '--name', 'ci\nci2', '--json'], { env: jwt() });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.json).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(cp.requestsTo('control')).toEqual([]);
+  });
+
+  it('edge drain / drain-status with a node id carrying control characters: exit 2, nothing reaches Foghorn', async () => {
+    for (const args of [['edge', 'drain', 'edge-1\r\n'], ['edge', 'drain-status', 'edge\u0007-1'], ['edge', 'undrain', 'x'.repeat(200)]]) {
+      const r = await cpSb.run([...args, '--json']);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.json).toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    expect(cp.requestsTo('foghorn-http')).toEqual([]);
+  });
+
+  it('a node name with "\\x1b[2J" and "\\r" from the server is printed escaped: it cannot clear the screen or break the table', async () => {
+    cp.addNode({ node_id: 'edge-ams-1', cluster_id: 'central-1', node_name: 'evil\u001b[2J\rname\nrow', node_type: 'edge', region: 'eu\u001b[31m' });
+    const list = await cpSb.run(['admin', 'nodes', 'list'], { env: svc() });
+    expect(list.code, list.stderr).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    expect(list.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    expect(list.stdout).toContain('edge-ams-1');
+    expect(list.stdout.trim().split('\n')).toHaveLength(2); // header + one row: the newline in the name did not add a row
+    const show = await cpSb.run(['admin', 'nodes', 'show', 'edge-ams-1'], { env: svc() });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain('evil\\x1b[2J\\rname\\nrow');
+    // eslint-disable-next-line no-control-regex
+    expect(show.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    // --json keeps the value exactly (JSON escapes it).
+    const json = await cpSb.run(['admin', 'nodes', 'show', 'edge-ams-1', '--json'], { env: svc() });
+    expect((json.json!.result as { node: { node_name: string } }).node.node_name).toBe('evil\u001b[2J\rname\nrow');
+  });
+
+  it('an error message a server sends back is printed escaped as well', async () => {
+    cp.inject('quartermaster', { kind: 'status', code: 500, body: { error: 'boom\u001b[2J\u001b[Hgone' } });
+    const r = await cpSb.run(['admin', 'clusters', 'list'], { env: svc() });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('boom\\x1b[2J\\x1b[Hgone');
+    expect(r.stderr).not.toContain('\u001b');
   });
 });

@@ -19,6 +19,7 @@ import {
   type ServiceKey,
 } from '@frameworks/sdk';
 import { normalizeError } from './errors.js';
+import { terminalText } from './output/safe-text.js';
 import { marks, paint } from './output/style.js';
 import type { PromptContext } from './prompts.js';
 
@@ -141,12 +142,12 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   /** A line of result text on stdout (silent under --json). */
   protected out(text = ''): void {
-    if (!this.jsonEnabled()) process.stdout.write(redact(text) + '\n');
+    if (!this.jsonEnabled()) process.stdout.write(terminalText(redact(text), { keepNewlines: true }) + '\n');
   }
 
   /** Progress or context on stderr (silent under --json). */
   protected info(text: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(redact(text) + '\n');
+    if (!this.jsonEnabled()) process.stderr.write(terminalText(redact(text), { keepNewlines: true, stream: process.stderr }) + '\n');
   }
 
   protected success(text: string): void {
@@ -156,14 +157,15 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   /** A warning: ⚠ on stderr, or an entry of `warnings` in the --json document. */
   protected warning(message: string, code = 'WARNING'): void {
     this.warnings.push({ code, message: redact(message) });
-    if (!this.jsonEnabled()) process.stderr.write(`${marks.warn(process.stderr)} ${redact(message)}\n`);
+    if (!this.jsonEnabled()) process.stderr.write(`${marks.warn(process.stderr)} ${terminalText(redact(message), { keepNewlines: true, stream: process.stderr })}\n`);
   }
 
   /** "Next:" hints on stderr; suppressed under --json, CI hints off, or FRAMEWORKS_NO_HINTS. */
   protected next(...commands: string[]): void {
     if (this.jsonEnabled() || process.env.FRAMEWORKS_NO_HINTS || commands.length === 0) return;
     const [first, ...rest] = commands;
-    process.stderr.write(`\n${paint('Next:', 'bold', process.stderr)} ${first}\n${rest.map((c) => `      ${c}\n`).join('')}`);
+    const text = `\n${paint('Next:', 'bold', process.stderr)} ${first}\n${rest.map((c) => `      ${c}\n`).join('')}`;
+    process.stderr.write(terminalText(text, { keepNewlines: true, stream: process.stderr }));
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -217,7 +219,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
         cause = (cause as { cause?: Error }).cause;
       }
     }
-    err.write(lines.join('\n') + '\n');
+    err.write(terminalText(lines.join('\n'), { keepNewlines: true, stream: err }) + '\n');
   }
 
   private async audit(error: FrameworksError | undefined, exitCode: number, durationMs: number): Promise<void> {

@@ -93,3 +93,28 @@ describe('output', () => {
     expect(paint('x', 'red', { isTTY: false } as NodeJS.WriteStream)).toBe('x');
   });
 });
+
+describe('terminal-safe text', () => {
+  it('escapes control characters from data and keeps our own colours on a colour stream', async () => {
+    const { terminalText } = await import('../src/output/safe-text.js');
+    const tty = { isTTY: true } as NodeJS.WriteStream;
+    const pipe = { isTTY: false } as NodeJS.WriteStream;
+    const env = { ...process.env };
+    delete process.env.NO_COLOR;
+    delete process.env.FORCE_COLOR;
+    try {
+      expect(terminalText('a\u001b[2Jb\rc\nd', { stream: pipe })).toBe('a\\x1b[2Jb\\rc\\nd');
+      expect(terminalText('a\r\nb\tc\u0007', { keepNewlines: true, stream: pipe })).toBe('a\nb\tc\\x07');
+      expect(terminalText('\u001b[32m✓\u001b[39m \u001b[2J', { stream: tty })).toBe('\u001b[32m✓\u001b[39m \\x1b[2J');
+      expect(terminalText('\u001b[32m✓\u001b[39m', { stream: pipe })).toBe('\\x1b[32m✓\\x1b[39m');
+      expect(terminalText('rtl \u202e evil')).toBe('rtl \\u202e evil');
+    } finally {
+      Object.assign(process.env, env);
+    }
+  });
+  it('a table cell stays on one line whatever a server put in it', () => {
+    const t = renderTable([{ a: 'x\ny\u001b[2J', b: 'z' }], [{ header: 'a', get: (r) => r.a }, { header: 'b', get: (r) => r.b }]);
+    expect(t.split('\n')).toHaveLength(2);
+    expect(t).toContain('x\\ny\\x1b[2J');
+  });
+});

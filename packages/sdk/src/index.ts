@@ -27,3 +27,4 @@ export * from './clients/commodore.js';
 export * from './clients/foghorn.js';
 export { parseRfc3339, type Dates, type RestClientOptions } from './clients/rest-util.js';
 export * from './release/image-ref.js';
+export * from './input/server-text.js';

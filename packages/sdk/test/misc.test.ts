@@ -112,3 +112,16 @@ describe('LocalExecutor timeouts', () => {
     expect(Date.now() - t1).toBeLessThan(1000);
   });
 });
+
+describe('values sent to a server', () => {
+  it('identifiers: no control characters, no whitespace, at most 128; names allow spaces', async () => {
+    const { checkIdentifier, checkName } = await import('../src/input/server-text.js');
+    expect(checkIdentifier('edge-ams-1', '--node-id')).toBe('edge-ams-1');
+    expect(checkName('CI token for ams', '--name')).toBe('CI token for ams');
+    const bad = { exitCode: 2, code: 'INVALID_INPUT' };
+    for (const v of ['a\nb', 'a\rb', 'a\u001b[2J', 'a\u0000', 'a\u2028b', 'a\u202eb', 'a b', '', 'x'.repeat(129)]) {
+      expect(() => checkIdentifier(v, '--cluster-id'), JSON.stringify(v)).toThrow(expect.objectContaining(bad));
+    }
+    for (const v of ['a\nb', '\t', '   ', 'x'.repeat(257)]) expect(() => checkName(v, '--name'), JSON.stringify(v)).toThrow(expect.objectContaining(bad));
+  });
+});

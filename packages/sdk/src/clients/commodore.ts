@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { checkIdentifier, checkName } from '../input/server-text.js';
 import { parseDuration } from '../duration.js';
 import { registerSecret } from '../redact.js';
 import { badReply, lazyHttp, listOf, notFoundAs, parseRfc3339, requireCredential, withDates, type Dates, type RestClientOptions } from './rest-util.js';
@@ -56,7 +57,9 @@ export interface CreateDeveloperTokenBody {
 export function buildDeveloperTokenBody(input: CreateDeveloperTokenInput, now = new Date()): CreateDeveloperTokenBody {
   const name = input.name?.trim();
   if (!name) throw usageError('A developer token needs a name.', ['e.g. --name ci'], 'NAME_REQUIRED');
+  checkName(name, '--name');
   const permissions = input.permissions?.map((p) => p.trim()).filter(Boolean);
+  for (const p of permissions ?? []) checkIdentifier(p, 'A --perms entry');
   let expiresAt: string | undefined;
   if (input.expiresAt !== undefined) {
     const d = input.expiresAt instanceof Date ? input.expiresAt : parseRfc3339(input.expiresAt);
@@ -110,6 +113,7 @@ export class CommodoreClient {
 
   async revokeDeveloperToken(id: string): Promise<DeveloperTokenRevoked> {
     if (!id?.trim()) throw usageError('Which token? Pass its id.', ['frameworks admin tokens list'], 'ID_REQUIRED');
+    checkIdentifier(id, 'The token id');
     this.requireJwt('Revoking a developer token');
     const http = await this.http();
     const reply = await notFoundAs(

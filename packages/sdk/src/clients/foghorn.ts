@@ -1,4 +1,5 @@
 import { ExitCode, FrameworksError, usageError } from '../errors.js';
+import { checkIdentifier } from '../input/server-text.js';
 import { badReply, lazyHttp, type RestClientOptions } from './rest-util.js';
 
 const SERVICE = 'Foghorn';
@@ -96,6 +97,7 @@ export class FoghornClient {
 
 function requireNodeId(nodeId: string): void {
   if (!nodeId?.trim()) throw usageError('A node id is required.', ['frameworks admin nodes list'], 'NODE_ID_REQUIRED');
+  checkIdentifier(nodeId, 'The node id');
 }
 
 function checkStatus(reply: unknown): DrainStatus {

@@ -3,6 +3,7 @@ import { createHttpClient, type HttpClientOptions } from '../http/client.js';
 import { mapHttpError, serverMessage } from '../http/errors.js';
 import { registerSecret } from '../redact.js';
 import { jwtExpiry } from '../auth/jwt.js';
+import { checkIdentifier } from '../input/server-text.js';
 
 /** User object of the login reply (contract §4.1); only these fields are meaningful at MVP. */
 export interface GatewayUser {
@@ -31,6 +32,7 @@ export class GatewayClient {
 
   async login(email: string, password: string): Promise<LoginResult> {
     registerSecret(password);
+    checkIdentifier(email, '--email', 254);
     const http = await createHttpClient({ ...this.opts, service: 'Gateway', retries: 0, timeoutMs: this.opts.timeoutMs ?? 10_000 });
     let res;
     try {

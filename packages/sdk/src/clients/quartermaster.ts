@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ExitCode, FrameworksError, usageError } from '../errors.js';
 import { MAX_GO_DURATION_MS, parseDuration, toGoDuration } from '../duration.js';
+import { MAX_VALUE_LENGTH, checkIdentifier, checkName, checkOptionalIdentifier } from '../input/server-text.js';
 import type { AuthPolicy } from '../auth/policy.js';
 import { registerSecret } from '../redact.js';
 import { badReply, lazyHttp, listOf, notFoundAs, withDates, type Dates, type RestClientOptions } from './rest-util.js';
@@ -186,6 +187,11 @@ export function buildBootstrapTokenBody(input: CreateBootstrapTokenInput): Creat
   }
   // Sent to the server, never timed here: bounded by what Go's time.Duration holds, not a timer.
   const ttlMs = parseDuration(input.ttl ?? '24h', { flag: '--ttl', max: MAX_GO_DURATION_MS });
+  checkOptionalIdentifier(input.clusterId, '--cluster-id');
+  for (const [key, value] of Object.entries(input.metadata ?? {})) {
+    checkIdentifier(key, 'A --metadata key');
+    if (value !== '') checkName(value, `--metadata ${key}`, MAX_VALUE_LENGTH);
+  }
   const metadata = input.metadata && Object.keys(input.metadata).length ? { ...input.metadata } : undefined;
   return {
     kind,
@@ -243,6 +249,7 @@ export class QuartermasterClient {
 
   /** Fresh health rows (the MVP server drops rows older than 180 s); `serviceId` narrows to one service. */
   async servicesHealth(opts: { serviceId?: string } = {}): Promise<ServiceInstanceHealth[]> {
+    checkOptionalIdentifier(opts.serviceId, '--service-id');
     const http = await this.http();
     const path = opts.serviceId ? `/services/${encodeURIComponent(opts.serviceId)}/health` : '/services/health';
     return listOf<ServiceInstanceHealthWire>(SERVICE, await http.get(path), 'instances').map((i) => withDates(SERVICE, i, HEALTH_TIMES));
@@ -251,12 +258,17 @@ export class QuartermasterClient {
   /** Instances of a service type (catalog name, e.g. `foghorn`); unknown type → []. */
   async discover(opts: { type: string; clusterId?: string }): Promise<ServiceInstance[]> {
     if (!opts.type?.trim()) throw usageError('Service discovery needs a service type.', ['e.g. --type foghorn'], 'TYPE_REQUIRED');
+    checkIdentifier(opts.type, '--type');
+    checkOptionalIdentifier(opts.clusterId, '--cluster-id');
     const http = await this.http();
     const body = await http.get('/service-discovery', { searchParams: { type: opts.type, cluster_id: opts.clusterId } });
     return listOf<ServiceInstanceWire>(SERVICE, body, 'instances').map((i) => withDates(SERVICE, i, INSTANCE_TIMES));
   }
 
   async listNodes(filters: NodeFilters = {}): Promise<InfrastructureNode[]> {
+    checkOptionalIdentifier(filters.clusterId, '--cluster-id');
+    checkOptionalIdentifier(filters.nodeType, '--type');
+    checkOptionalIdentifier(filters.region, '--region');
     const http = await this.http();
     const body = await http.get('/nodes', { searchParams: { cluster_id: filters.clusterId, node_type: filters.nodeType, region: filters.region } });
     return listOf<InfrastructureNodeWire>(SERVICE, body, 'nodes').map((n) => withDates(SERVICE, n, NODE_TIMES));
@@ -264,6 +276,7 @@ export class QuartermasterClient {
 
   /** By `node_id` (or row `id`). The MVP `GET /nodes/{id}` always 404s, so this lists and filters. */
   async getNode(id: string): Promise<InfrastructureNode> {
+    checkIdentifier(id, 'The node id');
     const node = (await this.listNodes()).find((n) => n.node_id === id || n.id === id);
     if (!node) throw notFound(`Node ${id} not found.`, ['List nodes with: frameworks admin nodes list']);
     return node;
@@ -275,6 +288,7 @@ export class QuartermasterClient {
   }
 
   async getCluster(id: string): Promise<InfrastructureCluster> {
+    checkIdentifier(id, 'The cluster id');
     const http = await this.http();
     const reply = await notFoundAs(http.get<{ cluster?: InfrastructureClusterWire }>(`/clusters/${encodeURIComponent(id)}`), `Cluster ${id} not found.`, [
       'List clusters with: frameworks admin clusters list',
