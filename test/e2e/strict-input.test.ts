@@ -2,7 +2,7 @@
 // sent — a blank --ssh never falls back to this machine, durations are bounded by what a timer can
 // hold, ids and names sent to a server carry no control characters, endpoint schemes are enforced —
 // and text a server sends back is printed with its control characters escaped.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -190,5 +190,43 @@ describe('ids, names and metadata sent to a server: no control characters, no ab
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('boom\\x1b[2J\\x1b[Hgone');
     expect(r.stderr).not.toContain('\u001b');
+  });
+});
+
+describe('endpoint schemes per service: set-url, create --set and FRAMEWORKS_<SERVICE>_URL', () => {
+  const esb = new CliSandbox('fw-e2e-strict-url-');
+  afterAll(() => esb.cleanup());
+  const cfg = () => join(esb.frameworksHome, 'config.yaml');
+
+  it('signalman-ws takes ws:// or wss:// only; http services http(s); gRPC host:port or grpc(s)://', async () => {
+    expect((await esb.run(['context', 'init'])).code).toBe(0);
+    const before = readFileSync(cfg(), 'utf8');
+    for (const [svc, url] of [
+      ['signalman-ws', 'http://signalman.example.com:18009'],
+      ['signalman-ws', 'https://signalman.example.com'],
+      ['gateway', 'ws://api.example.com'],
+      ['quartermaster', 'grpc://qm.example.com:18002'],
+      ['foghorn-grpc', 'http://foghorn.example.com:18019'],
+      ['decklog-grpc', 'wss://decklog.example.com:443'],
+    ]) {
+      const r = await esb.run(['context', 'set-url', svc, url, '--json']);
+      expect(r.code, `${svc} ${url}: ${r.stdout}`).toBe(2);
+      expect(r.json).toMatchObject({ code: 'INVALID_URL', message: expect.stringContaining(`Invalid URL for ${svc}`) });
+      const c = await esb.run(['context', 'create', `x${svc.replace(/-/g, '')}`, '--set', `${svc}=${url}`, '--json']);
+      expect(c.code, `create --set ${svc}=${url}`).toBe(2);
+    }
+    expect(readFileSync(cfg(), 'utf8')).toBe(before);
+    for (const [svc, url] of [['signalman-ws', 'wss://signalman.example.com'], ['gateway', 'https://api.example.com'], ['decklog-grpc', 'grpcs://decklog.example.com:443']]) {
+      expect((await esb.run(['context', 'set-url', svc, url])).code, `${svc} ${url}`).toBe(0);
+    }
+  });
+
+  it('a FRAMEWORKS_<SERVICE>_URL with the wrong scheme is refused naming the variable (exit 4), nothing is probed', async () => {
+    const r = await esb.run(['context', 'check', '--json'], { env: { FRAMEWORKS_SIGNALMAN_WS_URL: 'http://127.0.0.1:9' } });
+    expect(r.code, r.stdout).toBe(4);
+    expect(r.json).toMatchObject({ code: 'INVALID_URL', message: expect.stringContaining('FRAMEWORKS_SIGNALMAN_WS_URL') });
+    expect(r.json!.suggestions).toContain('unset FRAMEWORKS_SIGNALMAN_WS_URL');
+    const g = await esb.run(['context', 'show', '--json'], { env: { FRAMEWORKS_GATEWAY_URL: 'gateway.example.com' } });
+    expect(g.code).toBe(4);
   });
 });

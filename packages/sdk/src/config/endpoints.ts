@@ -33,7 +33,7 @@ export function endpointEnvVar(key: ServiceKey): string {
 
 const SCHEMES: Record<EndpointKind, string[]> = {
   http: ['http:', 'https:'],
-  ws: ['ws:', 'wss:', 'http:', 'https:'],
+  ws: ['ws:', 'wss:'],
   grpc: ['grpc:', 'grpcs:'],
 };
 

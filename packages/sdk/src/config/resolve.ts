@@ -1,5 +1,5 @@
 import { FrameworksError, ExitCode } from '../errors.js';
-import { ENDPOINTS, SERVICE_KEYS, endpointEnvVar, type ServiceKey } from './endpoints.js';
+import { ENDPOINTS, SERVICE_KEYS, endpointEnvVar, endpointProblem, type ServiceKey } from './endpoints.js';
 import type { ConfigFile, ContextConfig, ExecutorConfig } from './schema.js';
 import { DEFAULT_CONTEXT } from './store.js';
 
@@ -52,6 +52,16 @@ export function resolveContext(doc: ConfigFile, opts: ResolveOptions = {}): Reso
   for (const key of SERVICE_KEYS) {
     const flag = opts.endpointFlags?.[key];
     const fromEnv = env[endpointEnvVar(key)]?.trim();
+    // The environment gets the same check as set-url and the config file (scheme per service).
+    const envProblem = fromEnv && !flag ? endpointProblem(key, fromEnv) : undefined;
+    if (envProblem) {
+      throw new FrameworksError(`${endpointEnvVar(key)}="${fromEnv}" ${envProblem}.`, {
+        code: 'INVALID_URL',
+        exitCode: ExitCode.CONFIG_INVALID,
+        name: 'ConfigError',
+        suggestions: [`export ${endpointEnvVar(key)}=${ENDPOINTS[key].default}`, `unset ${endpointEnvVar(key)}`],
+      });
+    }
     const fromFile = config.endpoints?.[key];
     endpoints[key] = flag
       ? { value: flag, source: 'flag' }
