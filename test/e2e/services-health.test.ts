@@ -144,3 +144,54 @@ describe('services discover', () => {
     expect((await run(['services', 'discover', '--type', 'foghorn'], { FRAMEWORKS_QUARTERMASTER_URL: 'http://127.0.0.1:9' })).code).toBe(6);
   });
 });
+
+describe('services health and discover accept a JWT (preferred for these read routes); Quartermaster scopes the tenant', () => {
+  const TENANT = 'c0ffee00-0000-4000-8000-000000000001';
+  const PROVIDER = 'c0ffee00-0000-4000-8000-000000000002';
+  const jwtOf = (tenant: string) => cp.signJwt({ user_id: 'u-1', tenant_id: tenant, email: 'ops@example.com', role: 'owner' });
+  const scoped = () => {
+    cp.addCluster({ cluster_id: 'mine', owner_tenant_id: TENANT });
+    cp.addCluster({ cluster_id: 'shared', access: [TENANT] });
+    cp.addCluster({ cluster_id: 'theirs' });
+    cp.addServiceInstance({ service_id: 'foghorn', instance_id: 'fog-mine', cluster_id: 'mine' });
+    cp.addServiceInstance({ service_id: 'foghorn', instance_id: 'fog-shared', cluster_id: 'shared' });
+    cp.addServiceInstance({ service_id: 'foghorn', instance_id: 'fog-theirs', cluster_id: 'theirs' });
+  };
+
+  it('a tenant JWT alone works and shows only owned or granted clusters; a provider JWT shows all', async () => {
+    scoped();
+    const tenantEnv = { FRAMEWORKS_SERVICE_TOKEN: undefined, FRAMEWORKS_JWT: jwtOf(TENANT) };
+    const health = await run(['services', 'health', '--json'], tenantEnv);
+    expect(health.code, health.stdout + health.stderr).toBe(0);
+    expect(rowsOf<HealthRow>(health).map((r) => r.instance_id).sort()).toEqual(['fog-mine', 'fog-shared']);
+    const discover = await run(['services', 'discover', '--type', 'foghorn', '--json'], tenantEnv);
+    expect(discover.code, discover.stdout + discover.stderr).toBe(0);
+    expect(rowsOf<DiscoverRow>(discover).map((r) => r.instance_id).sort()).toEqual(['fog-mine', 'fog-shared']);
+    for (const r of cp.requestsTo('quartermaster')) expect(r.headers.authorization).toBe(`Bearer ${tenantEnv.FRAMEWORKS_JWT}`);
+
+    cp.addProviderTenant(PROVIDER);
+    const all = await run(['services', 'health', '--json'], { FRAMEWORKS_SERVICE_TOKEN: undefined, FRAMEWORKS_JWT: jwtOf(PROVIDER) });
+    expect(rowsOf<HealthRow>(all).map((r) => r.instance_id).sort()).toEqual(['fog-mine', 'fog-shared', 'fog-theirs']);
+  });
+
+  it('with both a JWT and the service token, the JWT is sent (the tenant view); the admin routes keep the service token', async () => {
+    scoped();
+    const both = { FRAMEWORKS_JWT: jwtOf(TENANT) };
+    const r = await run(['services', 'discover', '--type', 'foghorn', '--json'], both);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cp.requestsTo('quartermaster', '/service-discovery')[0].headers.authorization).toBe(`Bearer ${both.FRAMEWORKS_JWT}`);
+    expect(rowsOf<DiscoverRow>(r)).toHaveLength(2);
+    const nodes = await run(['admin', 'nodes', 'list', '--json'], both);
+    expect(nodes.code, nodes.stderr).toBe(0);
+    expect(cp.requestsTo('quartermaster', '/nodes')[0].headers.authorization).toBe(`Bearer ${cp.serviceToken}`);
+  });
+
+  it('a tenant granted a cluster gets its stale rows too (the contract\'s missing parentheses); the age column shows them as old', async () => {
+    cp.addCluster({ cluster_id: 'shared', access: [TENANT] });
+    cp.addServiceInstance({ service_id: 'foghorn', instance_id: 'fog-stale', cluster_id: 'shared', last_health_check_age_s: 900 });
+    const svc = await run(['services', 'health', '--json']);
+    expect(rowsOf<HealthRow>(svc)).toEqual([]);
+    const tenant = await run(['services', 'health', '--json'], { FRAMEWORKS_SERVICE_TOKEN: undefined, FRAMEWORKS_JWT: jwtOf(TENANT) });
+    expect(rowsOf<HealthRow>(tenant).map((r) => [r.instance_id, r.last_check_age_s! >= 890])).toEqual([['fog-stale', true]]);
+  });
+});

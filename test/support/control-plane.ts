@@ -1046,10 +1046,16 @@ class ControlPlaneServer implements ControlPlane {
 
     const healthList = (ctx: RouteContext, serviceId?: string): Reply => {
       const cutoff = Date.now() - 180_000;
+      const fresh = (i: StoredServiceInstance) => ['running', 'starting'].includes(i.spec.status ?? 'running') && i.last_health_check_ms >= cutoff;
+      // Contract §3.1 ⚠: the tenant-scoped SQL lacks parentheses around its OR — `fresh AND owned OR
+      // granted` — so a non-provider tenant also gets stale and stopped rows of clusters it was granted.
+      const privileged = this.privileged(ctx);
+      const tenant = String(ctx.auth!.claims.tenant_id ?? '');
+      const owned = (clusterId: string) => this.clusters.get(clusterId)?.__owner === tenant;
+      const granted = (clusterId: string) => this.clusters.get(clusterId)?.__access.includes(tenant) ?? false;
       const instances = this.instances
-        .filter((i) => ['running', 'starting'].includes(i.spec.status ?? 'running') && i.last_health_check_ms >= cutoff)
         .filter((i) => serviceId === undefined || i.spec.service_id === serviceId)
-        .filter((i) => this.visibleCluster(ctx, i.spec.cluster_id))
+        .filter((i) => (privileged ? fresh(i) : (fresh(i) && owned(i.spec.cluster_id)) || granted(i.spec.cluster_id)))
         .map((i) => ({
           instance_id: i.instance_id,
           service_id: i.spec.service_id,

@@ -15,8 +15,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export const QUARTERMASTER_AUTH: Readonly<Record<'bootstrapTokens' | 'servicesHealth' | 'discover' | 'nodes' | 'clusters', AuthPolicy>> = Object.freeze({
   bootstrapTokens: 'jwt-or-service',
-  servicesHealth: 'service',
-  discover: 'service',
+  // Read routes: the user's JWT first (Quartermaster scopes a tenant's view), else the service token.
+  servicesHealth: 'jwt-or-service',
+  discover: 'jwt-or-service',
   nodes: 'jwt-or-service',
   clusters: 'jwt-or-service',
 });

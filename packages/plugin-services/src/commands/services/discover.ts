@@ -7,7 +7,7 @@ export default class ServicesDiscover extends FrameworksCommand<typeof ServicesD
   static override summary = 'Instances of a service type that Quartermaster knows (table, or --json).';
   static override description = `GET /service-discovery?type=<type>[&cluster_id=<id>] on the context's quartermaster URL. Discovery has no status filter: stopped instances are listed too (use --healthy-only). Discovery replies carry no host; \`frameworks services health --type <type>\` shows host:port and protocol.
 
-Auth: a service token (FRAMEWORKS_SERVICE_TOKEN, or frameworks login --service-token-stdin). Exit 0, also when nothing is found.`;
+Auth: the user's JWT when there is one (Quartermaster then lists only the clusters the tenant owns or was granted), else the service token (FRAMEWORKS_SERVICE_TOKEN, or frameworks login --service-token-stdin). Exit 0, also when nothing is found.`;
 
   static override examples = ['<%= config.bin %> services discover --type foghorn', '<%= config.bin %> services discover --type foghorn --cluster-id central-1 --healthy-only --json'];
 

@@ -27,7 +27,7 @@ export default class ServicesHealth extends FrameworksCommand<typeof ServicesHea
 
 Quartermaster only lists instances that are running or starting and were checked in the last 180 s.
 
-Auth: a service token (FRAMEWORKS_SERVICE_TOKEN, or frameworks login --service-token-stdin); these are service routes, a user JWT is not sent.
+Auth: the user's JWT when there is one (frameworks login; Quartermaster then shows only the clusters the tenant owns or was granted, all of them for a provider tenant), else the service token (FRAMEWORKS_SERVICE_TOKEN, or frameworks login --service-token-stdin).
 
 Exit 0 with the table (also when it is empty). With --unhealthy the command is a check: it lists only instances whose status is not healthy and exits 1 (SERVICES_UNHEALTHY, the rows in result) when there is any.`;
 
