@@ -230,3 +230,26 @@ describe('endpoint schemes per service: set-url, create --set and FRAMEWORKS_<SE
     expect(g.code).toBe(4);
   });
 });
+
+describe('one stdin secret reader: the same rule for every --*-stdin flag', () => {
+  it.each([
+    ['login --service-token-stdin', ['login', '--service-token-stdin']],
+    ['login --password-stdin', ['login', '--email', 'ops@example.com', '--password-stdin']],
+    ['edge enroll --token-stdin', ['edge', 'enroll', '--token-stdin']],
+    ['edge init --token-stdin', ['edge', 'init', '--domain', 'edge-1.test', '--email', 'ops@example.com', '--tls', 'internal', '--token-stdin']],
+  ])('%s with empty stdin is exit 2 EMPTY_STDIN, nothing written', async (_name, args) => {
+    const dir = freshDir();
+    const where = args[0] === 'edge' ? ['--dir', dir] : [];
+    const r = await sb.run([...args, ...where, '--json'], { input: '', cwd: dir, env: { DOCKER_HOST } });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.json).toMatchObject({ code: 'EMPTY_STDIN', message: expect.stringMatching(/stdin was empty/) });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('edge init --token-stdin keeps the first line without its line ending, as login does', async () => {
+    const dir = freshDir();
+    const r = await sb.run(['edge', 'init', '--domain', 'edge-1.test', '--email', 'ops@example.com', '--tls', 'internal', '--token-stdin', '--dir', dir], { input: 'bt_first-line\r\nsecond line\n' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(dir, '.edge.env'), 'utf8')).toMatch(/^EDGE_ENROLLMENT_TOKEN=bt_first-line$/m);
+  });
+});

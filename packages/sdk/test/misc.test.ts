@@ -125,3 +125,16 @@ describe('values sent to a server', () => {
     for (const v of ['a\nb', '\t', '   ', 'x'.repeat(257)]) expect(() => checkName(v, '--name'), JSON.stringify(v)).toThrow(expect.objectContaining(bad));
   });
 });
+
+describe('stdin secrets', () => {
+  it('first line without its ending; a terminal or empty stdin is exit 2; the value is redacted from then on', async () => {
+    const { Readable } = await import('node:stream');
+    const { readStdinSecret } = await import('../src/input/stdin.js');
+    const { redact } = await import('../src/redact.js');
+    const opts = { flag: '--token-stdin', what: 'token', example: 'printf %s "$T" | frameworks x --token-stdin' };
+    expect(await readStdinSecret({ ...opts, input: Readable.from([Buffer.from('s3cr3t-value-xyz\r\nmore\n')]) })).toBe('s3cr3t-value-xyz');
+    expect(redact('got s3cr3t-value-xyz')).not.toContain('s3cr3t-value-xyz');
+    await expect(readStdinSecret({ ...opts, input: Readable.from([]) })).rejects.toMatchObject({ exitCode: 2, code: 'EMPTY_STDIN' });
+    await expect(readStdinSecret({ ...opts, input: Object.assign(Readable.from([]), { isTTY: true }) })).rejects.toMatchObject({ exitCode: 2, code: 'STDIN_IS_TTY' });
+  });
+});

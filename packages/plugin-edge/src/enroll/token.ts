@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { ExitCode, FrameworksError, usageError, type Executor } from '@frameworks/sdk';
+import { readStdinSecret, type Executor } from '@frameworks/sdk';
 import { EDGE_ENV } from '../lib/edge-env.js';
 
 export const TOKEN_KEY = 'EDGE_ENROLLMENT_TOKEN';
@@ -29,16 +29,12 @@ export async function writeToken(executor: Executor, dir: string, token: string)
   return true;
 }
 
-/** --token-stdin: the first line of stdin (a trailing newline is not part of the token). */
-export async function readTokenFromStdin(command: string): Promise<string> {
-  if (process.stdin.isTTY) {
-    throw usageError('--token-stdin reads the token from stdin, but stdin is a terminal.', [`echo "$TOKEN" | frameworks ${command} --token-stdin`, 'Or pass --token (visible in `ps`)'], 'NO_STDIN');
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const token = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-  if (!token) {
-    throw new FrameworksError('--token-stdin: stdin was empty.', { code: 'EMPTY_TOKEN', exitCode: ExitCode.USAGE, name: 'UsageError', suggestions: [`echo "$TOKEN" | frameworks ${command} --token-stdin`] });
-  }
-  return token;
+/** --token-stdin: the SDK's one stdin secret reader (first line, a terminal or empty stdin is exit 2). */
+export function readTokenFromStdin(command: string): Promise<string> {
+  return readStdinSecret({
+    flag: '--token-stdin',
+    what: 'enrollment token',
+    example: `printf %s "$TOKEN" | frameworks ${command} --token-stdin`,
+    alternatives: ['Or pass --token (visible in `ps`)'],
+  });
 }

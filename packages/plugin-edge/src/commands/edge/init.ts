@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { ExitCode, FrameworksError, isFrameworksError, quoteArg, registerSecret, usageError } from '@frameworks/sdk';
+import { isFrameworksError, quoteArg, readStdinSecret, registerSecret } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { FileOutcome, WriteResult } from '../../lib/write-files.js';
 
@@ -173,15 +173,6 @@ Nothing is written unless every file can be: a file that exists with other conte
   }
 }
 
-async function readStdinToken(): Promise<string> {
-  if (process.stdin.isTTY) {
-    throw usageError('--token-stdin reads the token from stdin, but stdin is a terminal.', ['echo "$TOKEN" | frameworks edge init … --token-stdin', 'Or pass --token'], 'NO_STDIN');
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const token = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-  if (!token) {
-    throw new FrameworksError('--token-stdin: stdin was empty.', { code: 'EMPTY_TOKEN', exitCode: ExitCode.USAGE, name: 'UsageError', suggestions: ['echo "$TOKEN" | frameworks edge init … --token-stdin'] });
-  }
-  return token;
+function readStdinToken(): Promise<string> {
+  return readStdinSecret({ flag: '--token-stdin', what: 'enrollment token', example: 'printf %s "$TOKEN" | frameworks edge init … --token-stdin', alternatives: ['Or pass --token'] });
 }
