@@ -253,3 +253,17 @@ describe('one stdin secret reader: the same rule for every --*-stdin flag', () =
     expect(readFileSync(join(dir, '.edge.env'), 'utf8')).toMatch(/^EDGE_ENROLLMENT_TOKEN=bt_first-line$/m);
   });
 });
+
+describe('one Compose project-name rule and one error code', () => {
+  it.each([
+    ['edge init --project', ['edge', 'init', '--domain', 'edge-1.test', '--email', 'ops@example.com', '--tls', 'internal', '--project', 'Edge_Stack']],
+    ['services plan --project', ['services', 'plan', '--profile', 'billing-only', '--project', 'Central']],
+    ['services plan --project (64 characters)', ['services', 'plan', '--profile', 'billing-only', '--project', 'c'.repeat(64)]],
+  ])('%s: exit 2 INVALID_PROJECT_NAME, nothing written', async (_name, args) => {
+    const dir = freshDir();
+    const r = await sb.run([...args, '--dir', dir, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.json).toMatchObject({ code: 'INVALID_PROJECT_NAME', message: expect.stringContaining('is not a Compose project name') });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

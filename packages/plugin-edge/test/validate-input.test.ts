@@ -175,7 +175,7 @@ describe('other settings', () => {
     rejects(() => validateShmSize('1 g'), 'INVALID_SHM_SIZE');
     rejects(() => validateShmSize('0g'), 'INVALID_SHM_SIZE');
     expect(validateProject('frameworks-edge')).toBe('frameworks-edge');
-    rejects(() => validateProject('Edge'), 'INVALID_PROJECT');
+    rejects(() => validateProject('Edge'), 'INVALID_PROJECT_NAME');
     expect(validateBind('127.0.0.1')).toBe('127.0.0.1');
     rejects(() => validateBind('::1'), 'INVALID_BIND');
     rejects(() => validateBind('localhost'), 'INVALID_BIND');

@@ -29,3 +29,4 @@ export { parseRfc3339, type Dates, type RestClientOptions } from './clients/rest
 export * from './release/image-ref.js';
 export * from './input/server-text.js';
 export * from './input/stdin.js';
+export * from './compose/project-name.js';

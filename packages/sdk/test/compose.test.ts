@@ -121,7 +121,7 @@ describe('failure classification', () => {
 describe('ComposeProject arguments', () => {
   it('rejects names compose would rewrite, and bad env names', () => {
     const executor = new LocalExecutor();
-    expect(() => new ComposeProject({ executor, name: 'Edge Stack', workingDir: '/x' })).toThrow(/not a valid compose project name/);
+    expect(() => new ComposeProject({ executor, name: 'Edge Stack', workingDir: '/x' })).toThrow(/is not a Compose project name/);
     expect(() => new ComposeProject({ executor, name: 'edge', workingDir: '/x', env: { 'A B': '1' } })).toThrow(/not an environment variable name/);
     const p = new ComposeProject({ executor, name: 'edge', workingDir: '/opt/edge dir', files: ['docker-compose.edge.yml', '/etc/extra.yml'], envFile: '.edge.env' });
     expect(p.files).toEqual(['/opt/edge dir/docker-compose.edge.yml', '/etc/extra.yml']);

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { usageError } from '@frameworks/sdk';
+import { checkProjectName, usageError } from '@frameworks/sdk';
 
 /**
  * Validation of everything `edge init` writes into .edge.env, the Caddyfile and the compose file.
@@ -198,12 +198,9 @@ export function validateShmSize(input: string): string {
   return v;
 }
 
-/** --project: a Docker Compose project name (lower-case letters, digits, - and _). */
+/** --project: a Docker Compose project name (the SDK's one rule). */
 export function validateProject(input: string): string {
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(input)) {
-    throw usageError(`--project ${show(input)} is not a Compose project name: use lower-case letters, digits, "-" and "_", starting with a letter or digit.`, ['e.g. --project frameworks-edge'], 'INVALID_PROJECT');
-  }
-  return input;
+  return checkProjectName(input, '--project', '--project frameworks-edge');
 }
 
 /** --bind: the IPv4 address the published ports listen on; 0.0.0.0 means every address (IPv4 and IPv6). */

@@ -5,8 +5,6 @@ export const PLAN_FILE = 'plan.yaml';
 export const ENV_FILE = '.central.env';
 export const DEFAULT_PROJECT = 'frameworks-central';
 export const fragmentName = (service: string) => `svc-${service}.yml`;
-/** Compose project names (v1 and v2 agree on these). */
-export const PROJECT_RE = /^[a-z0-9][a-z0-9_-]*$/;
 export const FRAGMENT_RE = /^svc-([a-z][a-z0-9_]*)\.yml$/;
 
 export interface RenderedFile {

@@ -4,11 +4,11 @@ import { quoteCommand } from '../exec/quote.js';
 import type { Executor, RunOptions, RunResult } from '../exec/types.js';
 import { detectCompose, versionAtLeast } from './detect.js';
 import { classify, failure, type FailureContext } from './errors.js';
+import { checkProjectName } from './project-name.js';
 import { LineSplitter, parseComposeLogLine, withTimestamp } from './logs.js';
 import { parseInspect, parsePsIds, repositoryOf, toContainer, type InspectedContainer, type InspectedImage } from './ps.js';
 import type { ComposeConfig, ComposeContainer, ComposeInfo, LogLine, ServiceImage } from './types.js';
 
-const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface ComposeProjectOptions {
@@ -127,9 +127,7 @@ export class ComposeProject {
   private readonly sudo: boolean;
 
   constructor(opts: ComposeProjectOptions) {
-    if (!PROJECT_NAME.test(opts.name)) {
-      throw usageError(`"${opts.name}" is not a valid compose project name: use lower-case letters, digits, "-" and "_", starting with a letter or digit.`, [], 'INVALID_PROJECT_NAME');
-    }
+    checkProjectName(opts.name, 'The Compose project name');
     if (!opts.workingDir) throw usageError('A compose project needs a working directory.', [], 'INVALID_PROJECT_DIR');
     for (const k of Object.keys(opts.env ?? {})) if (!ENV_NAME.test(k)) throw usageError(`"${k}" is not an environment variable name.`, [], 'INVALID_ENV_NAME');
     this.executor = opts.executor;

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { isFrameworksError, usageError } from '@frameworks/sdk';
+import { checkProjectName, isFrameworksError, usageError } from '@frameworks/sdk';
 import { ServicesCommand, type HostContext } from '../../lib/services-command.js';
 import type { PlanWriteResult } from '../../lib/write-plan.js';
 
@@ -42,7 +42,7 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     const { loadCatalog } = await import('../../lib/catalog.js');
     const { resolveSelection, splitList } = await import('../../lib/selection.js');
     const { loadReleaseManifest, parseImageOverrides, resolveImages } = await import('../../lib/images.js');
-    const { PROJECT_RE, renderEnv, renderFragment, renderPlan, sha256 } = await import('../../lib/fragments.js');
+    const { renderEnv, renderFragment, renderPlan, sha256 } = await import('../../lib/fragments.js');
     const { readPlan, writePlanFiles } = await import('../../lib/write-plan.js');
     const f = this.flags;
 
@@ -54,7 +54,7 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
       const { chooseInteractively } = await import('../../lib/interactive.js');
       selection = await chooseInteractively(catalog, selection, this.promptContext);
     }
-    if (!PROJECT_RE.test(f.project)) throw usageError(`--project "${f.project}": use lower-case letters, digits, "-" and "_", starting with a letter or digit.`, ['--project frameworks-central'], 'INVALID_PROJECT_NAME');
+    checkProjectName(f.project, '--project', '--project frameworks-central');
 
     const images = resolveImages(catalog, selection.services, { ...(manifest ? { manifest, source: f['release-manifest'] } : {}), channel: f.channel, overrides });
     if (images.unpinned.length) {
