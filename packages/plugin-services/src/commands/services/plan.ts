@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { checkProjectName, isFrameworksError, usageError } from '@frameworks/sdk';
+import { checkProjectName, isFrameworksError } from '@frameworks/sdk';
 import { ServicesCommand, type HostContext } from '../../lib/services-command.js';
 import type { PlanWriteResult } from '../../lib/write-plan.js';
 
