@@ -30,3 +30,4 @@ export * from './release/image-ref.js';
 export * from './input/server-text.js';
 export * from './input/stdin.js';
 export * from './compose/project-name.js';
+export * from './schema/ajv-messages.js';

@@ -138,3 +138,26 @@ describe('stdin secrets', () => {
     await expect(readStdinSecret({ ...opts, input: Object.assign(Readable.from([]), { isTTY: true }) })).rejects.toMatchObject({ exitCode: 2, code: 'STDIN_IS_TTY' });
   });
 });
+
+describe('ajv errors → messages (one formatter)', () => {
+  it('names the key path and what is wrong; drops wrapper and duplicate errors; takes a document wording', async () => {
+    const { ajvMessages } = await import('../src/schema/ajv-messages.js');
+    const errors = [
+      { keyword: 'additionalProperties', instancePath: '/contexts/prod', params: { additionalProperty: 'extra' } },
+      { keyword: 'required', instancePath: '/services/gateway/health', params: { missingProperty: 'path' } },
+      { keyword: 'enum', instancePath: '/kind', params: { allowedValues: ['a', 'b'] } },
+      { keyword: 'if', instancePath: '', params: {} },
+      { keyword: 'pattern', instancePath: '/x', params: {}, propertyName: 'Bad' },
+      { keyword: 'type', dataPath: '/n', params: {}, message: 'must be number' },
+      { keyword: 'type', dataPath: '/n', params: {}, message: 'must be number' },
+    ];
+    expect(ajvMessages(errors)).toEqual([
+      'contexts.prod.extra: unknown key',
+      'services.gateway.health.path: is required',
+      'kind: must be one of a, b',
+      'n: must be number',
+    ]);
+    expect(ajvMessages(errors, { max: 1 })).toHaveLength(1);
+    expect(ajvMessages([{ keyword: 'pattern', instancePath: '/tag', params: {} }], { wording: (_e, p) => (p === '/tag' ? 'tag: is not a tag' : undefined) })).toEqual(['tag: is not a tag']);
+  });
+});

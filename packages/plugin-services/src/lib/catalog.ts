@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, FrameworksError, configError, tildify, usageError } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, ajvMessages, configError, tildify, usageError, type AjvErrorLike } from '@frameworks/sdk';
 
 export interface HealthSpec {
   /** http: GET path on port answers 2xx; grpc: the port accepts TCP connections. */
@@ -81,12 +81,7 @@ export const catalogSchema = {
   },
 } as const;
 
-interface AjvError {
-  instancePath?: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvErrorLike[] | null };
 
 let compiled: ValidateFn | undefined;
 async function validator(): Promise<ValidateFn> {
@@ -105,17 +100,10 @@ function invalid(source: string, detail: string, cause?: unknown): FrameworksErr
   );
 }
 
-function describe(e: AjvError): string {
-  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
-  if (e.params.additionalProperty) return `${where}: unknown key "${String(e.params.additionalProperty)}"`;
-  if (e.params.allowedValues) return `${where}: ${e.message} (${(e.params.allowedValues as unknown[]).join(', ')})`;
-  return `${where}: ${e.message}`;
-}
-
 /** Validate parsed catalog data: the ajv schema, then references (profile members must be services). */
 export async function validateCatalog(data: unknown, source: string): Promise<Catalog> {
   const validate = await validator();
-  if (!validate(data)) throw invalid(source, (validate.errors ?? []).slice(0, 5).map(describe).join('; '));
+  if (!validate(data)) throw invalid(source, ajvMessages(validate.errors, { max: 5 }).join('; '));
   const catalog = data as Catalog;
   for (const [profile, members] of Object.entries(catalog.profiles)) {
     const unknown = members.filter((m) => !Object.hasOwn(catalog.services, m));
