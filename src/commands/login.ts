@@ -47,7 +47,10 @@ Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.
     this.auditTargets = [ctx.name];
     const sources: string[] = [];
 
-    let serviceToken = f['service-token'] ?? (f['service-token-stdin'] ? await readStdinSecret({ flag: '--service-token-stdin', what: 'service token', example: 'printf %s "$SERVICE_TOKEN" | frameworks login --service-token-stdin' }) : undefined);
+    const tokenExample = 'printf %s "$SERVICE_TOKEN" | frameworks login --service-token-stdin';
+    let serviceToken =
+      f['service-token'] ??
+      (f['service-token-stdin'] ? await readStdinSecret({ flag: '--service-token-stdin', what: 'service token', example: tokenExample }) : undefined);
     let jwt: JwtCredential | undefined;
 
     let email = f.email;
@@ -78,7 +81,8 @@ Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.
 
     if (email) {
       if (!EMAIL.test(email)) throw usageError(`"${email}" is not an email address.`, ['e.g. --email ops@example.com'], 'INVALID_EMAIL');
-      const password = f['password-stdin'] ? await readStdinSecret({ flag: '--password-stdin', what: 'password', example: 'printf %s "$PASSWORD" | frameworks login --email you@example.com --password-stdin' }) : await this.askPassword();
+      const example = 'printf %s "$PASSWORD" | frameworks login --email you@example.com --password-stdin';
+      const password = f['password-stdin'] ? await readStdinSecret({ flag: '--password-stdin', what: 'password', example }) : await this.askPassword();
       if (!password) throw usageError('The password is empty.', ['Type it at the prompt, or pipe it into --password-stdin'], 'EMPTY_PASSWORD');
       const gateway = new GatewayClient({ baseUrl: ctx.endpoints.gateway.value, context: ctx.name, timeoutMs });
       this.info(`Logging in to ${ctx.endpoints.gateway.value} as ${email}…`);

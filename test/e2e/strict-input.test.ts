@@ -16,6 +16,7 @@ afterAll(() => {
   sb.cleanup();
   rmSync(tmp, { recursive: true, force: true });
 });
+const INIT = ['edge', 'init', '--domain', 'edge-1.test', '--email', 'ops@example.com', '--tls', 'internal'];
 let n = 0;
 const freshDir = () => {
   const d = mkdtempSync(join(tmp, `d${++n}-`));
@@ -59,7 +60,7 @@ describe('durations: one parser, bounded by what a timer can hold, no zero where
 
   it('edge enroll --timeout 30d on a real stack folder is refused before anything runs', async () => {
     const dir = freshDir();
-    const init = await sb.run(['edge', 'init', '--domain', 'edge-1.test', '--email', 'ops@example.com', '--tls', 'internal', '--dir', dir], { env: { DOCKER_HOST } });
+    const init = await sb.run([...INIT, '--dir', dir], { env: { DOCKER_HOST } });
     expect(init.code, init.stderr).toBe(0);
     const before = readdirSync(dir).sort();
     const r = await sb.run(['edge', 'enroll', '--timeout', '30d', '--dir', dir, '--json'], { env: { DOCKER_HOST } });
@@ -93,11 +94,13 @@ describe('durations: one parser, bounded by what a timer can hold, no zero where
   });
 
   it('admin bootstrap-tokens create --ttl 30d is sent as 720h (a server duration, not a timer); --ttl 0 and -1h are refused', async () => {
-    const ok = await sb.run(['admin', 'bootstrap-tokens', 'create', '--kind', 'service', '--ttl', '30d', '--dry-run', '--json'], { env: { SERVICE_TOKEN: 'svc-token-abcdefghijklmnop' } });
+    const create = ['admin', 'bootstrap-tokens', 'create', '--kind', 'service', '--dry-run', '--json'];
+    const env = { SERVICE_TOKEN: 'svc-token-abcdefghijklmnop' };
+    const ok = await sb.run([...create, '--ttl', '30d'], { env });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(JSON.stringify(ok.json)).toContain('720h');
     for (const ttl of ['0', '-1h']) {
-      const r = await sb.run(['admin', 'bootstrap-tokens', 'create', '--kind', 'service', `--ttl=${ttl}`, '--dry-run', '--json'], { env: { SERVICE_TOKEN: 'svc-token-abcdefghijklmnop' } });
+      const r = await sb.run([...create, `--ttl=${ttl}`], { env });
       refused(r);
       expect(r.json).toMatchObject({ code: 'INVALID_DURATION' });
     }
@@ -121,7 +124,9 @@ describe('ids, names and metadata sent to a server: no control characters, no ab
   const cpSb = new CliSandbox('fw-e2e-strict-cp-');
   beforeAll(async () => {
     cp = await startControlPlane();
-    const r = await cpSb.run(['context', 'create', 'cp', '--use', '--set', `quartermaster=${cp.urls.quartermaster}`, '--set', `control=${cp.urls.control}`, '--set', `foghorn-http=${cp.urls['foghorn-http']}`]);
+    const urls = [`quartermaster=${cp.urls.quartermaster}`, `control=${cp.urls.control}`, `foghorn-http=${cp.urls['foghorn-http']}`];
+    const set = urls.flatMap((s) => ['--set', s]);
+    const r = await cpSb.run(['context', 'create', 'cp', '--use', ...set]);
     expect(r.code, r.stderr).toBe(0);
   });
   afterAll(async () => {
@@ -133,15 +138,20 @@ describe('ids, names and metadata sent to a server: no control characters, no ab
     cp.clearData();
   });
   const svc = () => ({ FRAMEWORKS_SERVICE_TOKEN: cp.serviceToken });
-  const jwt = () => ({ FRAMEWORKS_JWT: cp.signJwt({ user_id: 'a1b2c3d4-0000-4000-8000-000000000001', tenant_id: TENANT, email: 'ops@example.com', role: 'owner' }) });
+  const BT = ['admin', 'bootstrap-tokens', 'create', '--tenant-id', TENANT];
+  const claims = { user_id: 'a1b2c3d4-0000-4000-8000-000000000001', tenant_id: TENANT, email: 'ops@example.com', role: 'owner' };
+  const jwt = () => ({ FRAMEWORKS_JWT: cp.signJwt(claims) });
 
   it.each([
-    ['admin nodes list --cluster-id with a newline', ['admin', 'nodes', 'list', '--cluster-id', 'central-1\nx'], /--cluster-id is not accepted: it contains a newline/],
+    ['admin nodes list --cluster-id with a newline', ['admin', 'nodes', 'list', '--cluster-id', 'central-1\nx'],
+      /--cluster-id is not accepted: it contains a newline/],
     ['admin nodes show with an escape sequence', ['admin', 'nodes', 'show', 'edge\u001b[2J'], /node id is not accepted: it contains an escape character/],
-    ['admin clusters show with 300 characters', ['admin', 'clusters', 'show', 'c'.repeat(300)], /cluster id is not accepted: it is 300 characters long \(at most 128\)/],
-    ['bootstrap-tokens create --cluster-id with a carriage return', ['admin', 'bootstrap-tokens', 'create', '--tenant-id', TENANT, '--cluster-id', 'c1\rc2'], /--cluster-id is not accepted: it contains a carriage return/],
-    ['bootstrap-tokens create --metadata value with an escape', ['admin', 'bootstrap-tokens', 'create', '--tenant-id', TENANT, '--metadata', 'site=ams\u001b]0;pwned\u0007'], /--metadata site is not accepted/],
-    ['bootstrap-tokens create --metadata of 5000 characters', ['admin', 'bootstrap-tokens', 'create', '--tenant-id', TENANT, '--metadata', `site=${'a'.repeat(5000)}`], /at most 1024/],
+    ['admin clusters show with 300 characters', ['admin', 'clusters', 'show', 'c'.repeat(300)],
+      /cluster id is not accepted: it is 300 characters long \(at most 128\)/],
+    ['bootstrap-tokens create --cluster-id with a carriage return', [...BT, '--cluster-id', 'c1\rc2'],
+      /--cluster-id is not accepted: it contains a carriage return/],
+    ['bootstrap-tokens create --metadata value with an escape', [...BT, '--metadata', 'site=ams\u001b]0;pwned\u0007'], /--metadata site is not accepted/],
+    ['bootstrap-tokens create --metadata of 5000 characters', [...BT, '--metadata', `site=${'a'.repeat(5000)}`], /at most 1024/],
     ['services discover --type with a newline', ['services', 'discover', '--type', 'foghorn\nx'], /--type is not accepted: it contains a newline/],
   ])('%s: exit 2, no request reaches Quartermaster', async (_name, args, message) => {
     const r = await cpSb.run([...args, '--json'], { env: svc() });
@@ -216,7 +226,8 @@ describe('endpoint schemes per service: set-url, create --set and FRAMEWORKS_<SE
       expect(c.code, `create --set ${svc}=${url}`).toBe(2);
     }
     expect(readFileSync(cfg(), 'utf8')).toBe(before);
-    for (const [svc, url] of [['signalman-ws', 'wss://signalman.example.com'], ['gateway', 'https://api.example.com'], ['decklog-grpc', 'grpcs://decklog.example.com:443']]) {
+    const good = [['signalman-ws', 'wss://signalman.example.com'], ['gateway', 'https://api.example.com'], ['decklog-grpc', 'grpcs://decklog.example.com:443']];
+    for (const [svc, url] of good) {
       expect((await esb.run(['context', 'set-url', svc, url])).code, `${svc} ${url}`).toBe(0);
     }
   });
@@ -248,7 +259,7 @@ describe('one stdin secret reader: the same rule for every --*-stdin flag', () =
 
   it('edge init --token-stdin keeps the first line without its line ending, as login does', async () => {
     const dir = freshDir();
-    const r = await sb.run(['edge', 'init', '--domain', 'edge-1.test', '--email', 'ops@example.com', '--tls', 'internal', '--token-stdin', '--dir', dir], { input: 'bt_first-line\r\nsecond line\n' });
+    const r = await sb.run([...INIT, '--token-stdin', '--dir', dir], { input: 'bt_first-line\r\nsecond line\n' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readFileSync(join(dir, '.edge.env'), 'utf8')).toMatch(/^EDGE_ENROLLMENT_TOKEN=bt_first-line$/m);
   });

@@ -157,7 +157,8 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   /** A warning: ⚠ on stderr, or an entry of `warnings` in the --json document. */
   protected warning(message: string, code = 'WARNING'): void {
     this.warnings.push({ code, message: redact(message) });
-    if (!this.jsonEnabled()) process.stderr.write(`${marks.warn(process.stderr)} ${terminalText(redact(message), { keepNewlines: true, stream: process.stderr })}\n`);
+    const shown = terminalText(redact(message), { keepNewlines: true, stream: process.stderr });
+    if (!this.jsonEnabled()) process.stderr.write(`${marks.warn(process.stderr)} ${shown}\n`);
   }
 
   /** "Next:" hints on stderr; suppressed under --json, CI hints off, or FRAMEWORKS_NO_HINTS. */

@@ -47,7 +47,8 @@ export function parseDuration(input: string, options: string | DurationOptions =
   if (ms === 0 && !opts.allowZero) throw usageError(`${flag} "${input}" is zero: give a duration longer than 0.`, [example], 'INVALID_DURATION');
   if (ms > max) {
     const why = max === MAX_WAIT_MS ? ' (the longest wait a timer can hold)' : '';
-    throw usageError(`${flag} "${input}" is too long: at most ${formatDuration(max)}${why}.`, [`e.g. ${flag} ${formatDuration(Math.min(max, DAY))}`], 'INVALID_DURATION');
+    const hint = `e.g. ${flag} ${formatDuration(Math.min(max, DAY))}`;
+    throw usageError(`${flag} "${input}" is too long: at most ${formatDuration(max)}${why}.`, [hint], 'INVALID_DURATION');
   }
   return ms;
 }
@@ -91,8 +92,8 @@ const UNIX = /^\d{9,}(?:\.\d+)?$/;
  */
 export function parseTimeBound(flag: string, value: string, now = Date.now()): TimeBound {
   const v = value.trim();
-  const bad = () =>
-    usageError(`${flag} "${value}" is neither a time nor a duration.`, [`e.g. ${flag} 10m, ${flag} 1h30m, ${flag} 2d, ${flag} 2024-05-01T10:00:00Z or ${flag} 2024-05-01`], 'INVALID_TIME');
+  const examples = `e.g. ${flag} 10m, ${flag} 1h30m, ${flag} 2d, ${flag} 2024-05-01T10:00:00Z or ${flag} 2024-05-01`;
+  const bad = () => usageError(`${flag} "${value}" is neither a time nor a duration.`, [examples], 'INVALID_TIME');
   if (WITH_UNITS.test(v)) {
     const ms = parseDuration(v, { flag, allowZero: true, max: MAX_GO_DURATION_MS });
     return { value: v.includes('d') ? toGoDuration(ms) : v, at: now - ms };
@@ -114,7 +115,8 @@ export function parseWindow(since: string | undefined, until: string | undefined
   const s = since === undefined ? undefined : parseTimeBound('--since', since, now);
   const u = until === undefined ? undefined : parseTimeBound('--until', until, now);
   if (s && u && s.at >= u.at) {
-    throw usageError(`--since ${since} is not before --until ${until}: the window is empty.`, ['e.g. --since 1h --until 10m (from an hour ago to ten minutes ago)'], 'EMPTY_WINDOW');
+    const hint = 'e.g. --since 1h --until 10m (from an hour ago to ten minutes ago)';
+    throw usageError(`--since ${since} is not before --until ${until}: the window is empty.`, [hint], 'EMPTY_WINDOW');
   }
   return { ...(s ? { since: s } : {}), ...(u ? { until: u } : {}) };
 }

@@ -17,7 +17,8 @@ describe('durations', () => {
   });
   it('rejects garbage with exit 2 naming the flag', () => {
     for (const bad of ['', 'abc', '5 s', '2x', '1h foo', '-5s', '-1']) {
-      expect(() => parseDuration(bad, '--ttl')).toThrow(expect.objectContaining({ exitCode: 2, code: 'INVALID_DURATION', message: expect.stringContaining('--ttl') }));
+      const usage = expect.objectContaining({ exitCode: 2, code: 'INVALID_DURATION', message: expect.stringContaining('--ttl') });
+      expect(() => parseDuration(bad, '--ttl')).toThrow(usage);
     }
   });
   it('refuses 0 unless it means something, and what a timer cannot hold unless a larger max is given', () => {
@@ -135,7 +136,8 @@ describe('stdin secrets', () => {
     expect(await readStdinSecret({ ...opts, input: Readable.from([Buffer.from('s3cr3t-value-xyz\r\nmore\n')]) })).toBe('s3cr3t-value-xyz');
     expect(redact('got s3cr3t-value-xyz')).not.toContain('s3cr3t-value-xyz');
     await expect(readStdinSecret({ ...opts, input: Readable.from([]) })).rejects.toMatchObject({ exitCode: 2, code: 'EMPTY_STDIN' });
-    await expect(readStdinSecret({ ...opts, input: Object.assign(Readable.from([]), { isTTY: true }) })).rejects.toMatchObject({ exitCode: 2, code: 'STDIN_IS_TTY' });
+    const tty = Object.assign(Readable.from([]), { isTTY: true });
+    await expect(readStdinSecret({ ...opts, input: tty })).rejects.toMatchObject({ exitCode: 2, code: 'STDIN_IS_TTY' });
   });
 });
 
@@ -158,6 +160,7 @@ describe('ajv errors → messages (one formatter)', () => {
       'n: must be number',
     ]);
     expect(ajvMessages(errors, { max: 1 })).toHaveLength(1);
-    expect(ajvMessages([{ keyword: 'pattern', instancePath: '/tag', params: {} }], { wording: (_e, p) => (p === '/tag' ? 'tag: is not a tag' : undefined) })).toEqual(['tag: is not a tag']);
+    const wording = (_e: unknown, p: string) => (p === '/tag' ? 'tag: is not a tag' : undefined);
+    expect(ajvMessages([{ keyword: 'pattern', instancePath: '/tag', params: {} }], { wording })).toEqual(['tag: is not a tag']);
   });
 });

@@ -10,7 +10,8 @@ export const COMPOSE_PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export function checkProjectName(name: string, from = '--project', example = `${from} frameworks-edge`): string {
   if (!COMPOSE_PROJECT_NAME.test(name)) {
     throw usageError(
-      `${from} ${JSON.stringify(name)} is not a Compose project name: use lower-case letters, digits, "-" and "_", starting with a letter or digit (at most 63).`,
+      `${from} ${JSON.stringify(name)} is not a Compose project name: ` +
+        'use lower-case letters, digits, "-" and "_", starting with a letter or digit (at most 63).',
       [`e.g. ${example}`],
       'INVALID_PROJECT_NAME',
     );

@@ -174,5 +174,6 @@ Nothing is written unless every file can be: a file that exists with other conte
 }
 
 function readStdinToken(): Promise<string> {
-  return readStdinSecret({ flag: '--token-stdin', what: 'enrollment token', example: 'printf %s "$TOKEN" | frameworks edge init … --token-stdin', alternatives: ['Or pass --token'] });
+  const example = 'printf %s "$TOKEN" | frameworks edge init … --token-stdin';
+  return readStdinSecret({ flag: '--token-stdin', what: 'enrollment token', example, alternatives: ['Or pass --token'] });
 }
