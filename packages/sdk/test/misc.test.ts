@@ -164,3 +164,18 @@ describe('ajv errors → messages (one formatter)', () => {
     expect(ajvMessages([{ keyword: 'pattern', instancePath: '/tag', params: {} }], { wording })).toEqual(['tag: is not a tag']);
   });
 });
+
+describe('timers from ~/.ssh/config', () => {
+  it('a ConnectTimeout past what a timer holds is capped instead of firing at once', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { resolveSshHost } = await import('../src/exec/ssh-config.js');
+    const { parseSshTarget } = await import('../src/exec/target.js');
+    const home = mkdtempSync(join(tmpdir(), 'fw-sshcfg-'));
+    const configFile = join(home, 'config');
+    writeFileSync(configFile, 'Host slow\n  ConnectTimeout 3000000\n');
+    const r = await resolveSshHost(parseSshTarget('slow'), { configFile, systemConfigFile: null, homeDir: home, localUser: 'me' });
+    expect(r.connectTimeoutMs).toBe(MAX_WAIT_MS);
+  });
+});

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { homedir, hostname, userInfo } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
+import { MAX_WAIT_MS } from '../duration.js';
 import { configError } from '../errors.js';
 import type { SshTarget } from './target.js';
 
@@ -176,6 +177,7 @@ export async function resolveSshHost(target: SshTarget, opts: SshConfigOptions =
     strictHostKeyChecking: strict === 'accept-new' ? 'accept-new' : strict === 'no' || strict === 'off' ? 'no' : strict === 'yes' ? 'yes' : 'ask',
     hashKnownHosts: yes(c.hashknownhosts),
     hostKeyAlias: first(c.hostkeyalias)?.toLowerCase(),
-    connectTimeoutMs: timeout && /^\d+$/.test(timeout) && Number(timeout) > 0 ? Number(timeout) * 1000 : undefined,
+    // ConnectTimeout is seconds; a value past what a timer holds would fire at once, so it is capped.
+    connectTimeoutMs: timeout && /^\d+$/.test(timeout) && Number(timeout) > 0 ? Math.min(Number(timeout) * 1000, MAX_WAIT_MS) : undefined,
   };
 }
