@@ -84,7 +84,8 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     this.flags = flags as FlagsOf<T>;
     this.args = args as ArgsOf<T>;
     if (this.flags.verbose || /(^|,)frameworks(:\*|$)/.test(process.env.DEBUG ?? '')) {
-      setTraceSink((line) => process.stderr.write(paint(`  ${line}`, 'dim', process.stderr) + '\n'));
+      const shown = (line: string) => terminalText(line, { keepNewlines: true, stream: process.stderr });
+      setTraceSink((line) => process.stderr.write(paint(`  ${shown(line)}`, 'dim', process.stderr) + '\n'));
     }
   }
 

@@ -1,8 +1,11 @@
 import { runTasks, type TaskRenderContext } from '@frameworks/cli-kit/tasks';
-import { redact } from '@frameworks/sdk';
+import { escapeControl, redact } from '@frameworks/sdk';
 import { formatDuration, type Pipeline, type StageReport } from './stages.js';
 
 type Tasks = Parameters<typeof runTasks<object>>[0];
+
+/** listr2 draws past the command's output functions: redact, and escape what the host sent (log lines). */
+const safe = (text: string) => escapeControl(redact(text));
 
 /** "— detail (1.2s)" after a stage title. */
 export function stageSuffix(r: StageReport): string {
@@ -20,15 +23,15 @@ export async function driveWithListr(pipeline: Pipeline, render: TaskRenderConte
     task: async (_ctx, task) => {
       try {
         const r = await pipeline.runStage(i, (text) => {
-          task.output = redact(text);
+          task.output = safe(text);
         });
-        if (r.status === 'skipped') task.skip(redact(`${r.detail} (${formatDuration(r.duration_ms)})`));
-        else task.title = redact(`${r.status === 'warn' ? '⚠ ' : ''}${stage.title}${stageSuffix(r)}`);
+        if (r.status === 'skipped') task.skip(safe(`${r.detail} (${formatDuration(r.duration_ms)})`));
+        else task.title = safe(`${r.status === 'warn' ? '⚠ ' : ''}${stage.title}${stageSuffix(r)}`);
       } catch (err) {
         const r = pipeline.reports[i];
         task.title = `${stage.title} (${r.status === 'timeout' ? 'timed out after ' : ''}${formatDuration(r.duration_ms)})`;
         // The pipeline keeps the real error; listr2 prints only this line of it.
-        throw new Error(redact(r.detail || (err as Error).message), { cause: err });
+        throw new Error(safe(r.detail || (err as Error).message), { cause: err });
       }
     },
   }));
