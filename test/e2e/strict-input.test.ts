@@ -93,13 +93,13 @@ describe('durations: one parser, bounded by what a timer can hold, no zero where
     expect(help.stdout).toMatch(/--timeout=<value>\s+\[default: 180\] Time to wait for health/);
   });
 
-  it('admin bootstrap-tokens create --ttl 30d is sent as 720h (a server duration, not a timer); --ttl 0 and -1h are refused', async () => {
+  it('admin bootstrap-tokens create --ttl 30d is sent as 720h (a server duration, not a timer); --ttl 0, -1h and 200000d (past a Go duration) are refused before anything is sent', async () => {
     const create = ['admin', 'bootstrap-tokens', 'create', '--kind', 'service', '--dry-run', '--json'];
     const env = { SERVICE_TOKEN: 'svc-token-abcdefghijklmnop' };
     const ok = await sb.run([...create, '--ttl', '30d'], { env });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(JSON.stringify(ok.json)).toContain('720h');
-    for (const ttl of ['0', '-1h']) {
+    for (const ttl of ['0', '-1h', '200000d']) {
       const r = await sb.run([...create, `--ttl=${ttl}`], { env });
       refused(r);
       expect(r.json).toMatchObject({ code: 'INVALID_DURATION' });
