@@ -27,3 +27,5 @@ export * from './clients/commodore.js';
 export * from './clients/foghorn.js';
 export { parseRfc3339, type Dates, type RestClientOptions } from './clients/rest-util.js';
 export * from './release/image-ref.js';
+export { writeAllOrNothing, type FileWrite, type WriteAllOptions, type WriteAllResult } from './fs/write-all-or-nothing.js';
+export { readFilesIfPresent } from './fs/read-files.js';
