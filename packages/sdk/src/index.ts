@@ -29,3 +29,4 @@ export { parseRfc3339, type Dates, type RestClientOptions } from './clients/rest
 export * from './release/image-ref.js';
 export { writeAllOrNothing, type FileWrite, type WriteAllOptions, type WriteAllResult } from './fs/write-all-or-nothing.js';
 export { readFilesIfPresent } from './fs/read-files.js';
+export * from './release/manifest.js';
