@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode, FrameworksError, configError, usageError } from '../errors.js';
+import { keyPath } from '../config/validate.js';
 import { tildify } from '../paths.js';
 import { IMAGE_DIGEST_PATTERN, IMAGE_NAME_PATTERN, IMAGE_TAG_PATTERN, parseImageRef, type ImageSpec } from './image-ref.js';
 
@@ -104,16 +105,6 @@ async function validator(): Promise<ValidateFn> {
     compiled = new Ajv({ allErrors: true, strict: false }).compile(releaseManifestSchema) as unknown as ValidateFn;
   }
   return compiled;
-}
-
-/** `/channels/stable/images` → `channels.stable.images` */
-function keyPath(pointer: string, extra?: string): string {
-  const parts = pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (extra !== undefined) parts.push(extra);
-  return parts.length ? parts.join('.') : '(top level)';
 }
 
 function valueAt(doc: unknown, pointer: string): unknown {
