@@ -103,6 +103,23 @@ describe('a target that cannot be replaced (chattr +i)', () => {
   });
 });
 
+describe('a filesystem mounted read-only', () => {
+  it('says so (READ_ONLY_FILESYSTEM), and nothing is touched', async () => {
+    const dir = newDir();
+    const before = await stack(dir);
+    await run('mount', ['-o', 'remount,ro', fs.dir]);
+    try {
+      const r = await init(dir, 'edge-6.test', '--force', '--json');
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.json).toMatchObject({ code: 'READ_ONLY_FILESYSTEM' });
+      expect(String(r.json!.message)).toContain(`the filesystem holding ${dir} is mounted read-only`);
+      expect(snapshot(dir)).toEqual(before);
+    } finally {
+      await run('mount', ['-o', 'remount,rw', fs.dir]);
+    }
+  });
+});
+
 describe('temp files of a killed run', () => {
   /** What a run killed between writing its temp file and renaming it leaves: the SDK's own temp name, its process gone. */
   async function leftover(target: string): Promise<string> {
