@@ -22,6 +22,13 @@ export interface FileOutcome {
 export interface WriteOptions {
   force?: boolean;
   dryRun?: boolean;
+  /** What is on disk now, file by file (readEdgeFiles), when the caller has read it already. */
+  existing?: Array<string | undefined>;
+}
+
+/** The current content of each file in `dir` (undefined where missing), in one round trip. */
+export function readEdgeFiles(executor: Executor, dir: string, files: Array<Pick<RenderedFile, 'name'>>): Promise<Array<string | undefined>> {
+  return readFilesIfPresent(executor, files.map((file) => posix.join(dir, file.name)));
 }
 
 export interface WriteResult {
@@ -54,7 +61,7 @@ export function displayContent(file: Pick<RenderedFile, 'name'>, content: string
  */
 export async function writeEdgeFiles(executor: Executor, dir: string, files: RenderedFile[], opts: WriteOptions = {}): Promise<WriteResult> {
   const paths = files.map((file) => posix.join(dir, file.name));
-  const contents = await readFilesIfPresent(executor, paths); // one round trip over SSH
+  const contents = opts.existing ?? (await readEdgeFiles(executor, dir, files));
   const planned: Planned[] = [];
   for (const [i, file] of files.entries()) {
     const path = paths[i];

@@ -62,6 +62,7 @@ export function localBackend(hooks: WriteHooks = {}): Backend {
       const targets: Target[] = [];
       const missing = new Set<string>();
       const sides = new Set<string>();
+      const listed = new Set<string>();
       for (const path of paths) {
         const real = await realTarget(path);
         let kind: Target['kind'] = 'missing';
@@ -75,7 +76,8 @@ export function localBackend(hooks: WriteHooks = {}): Backend {
         for (let d = posix.dirname(real); !(await exists(d)); d = posix.dirname(d)) up.unshift(d);
         for (const d of up) missing.add(d);
         const dir = posix.dirname(real);
-        if (up.length) continue;
+        if (up.length || listed.has(dir)) continue;
+        listed.add(dir);
         try {
           for (const name of await readdir(dir)) if (isSideName(name)) sides.add(posix.join(dir, name));
         } catch {

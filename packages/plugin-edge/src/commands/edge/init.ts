@@ -70,7 +70,8 @@ Nothing is written unless every file can be: a file that exists with other conte
     const { parseImageOverrides } = await import('../../release/image-ref.js');
     const { resolveInitSettings } = await import('../../lib/init-settings.js');
     const { renderEdgeFiles } = await import('../../templates/index.js');
-    const { writeEdgeFiles } = await import('../../lib/write-files.js');
+    const { readEdgeFiles, writeEdgeFiles } = await import('../../lib/write-files.js');
+    const { EDGE_ENV } = await import('../../lib/edge-env.js');
     const { keptEnrollmentToken } = await import('../../lib/kept-token.js');
     const f = this.flags;
 
@@ -107,11 +108,12 @@ Nothing is written unless every file can be: a file that exists with other conte
     const outcomes = await this.onHosts(async (h: HostContext) => {
       const dir = h.remote ? h.dir : resolve(h.dir);
       // No new token: the stack keeps the enrollment token its .edge.env already has.
-      const kept = token ? undefined : await keptEnrollmentToken(h.executor, dir);
+      const existing = await readEdgeFiles(h.executor, dir, files); // one round trip over SSH
+      const kept = token ? undefined : keptEnrollmentToken(existing[files.findIndex((x) => x.name === EDGE_ENV)]);
       if (noToken && !kept) this.warning(`${this.hostPrefix(h, several)}${noToken.message}`, noToken.code);
       const hostFiles = kept ? await renderEdgeFiles({ ...settings, token: kept }) : files;
       try {
-        const r = await writeEdgeFiles(h.executor, dir, hostFiles, { force: f.force, dryRun: f['dry-run'] });
+        const r = await writeEdgeFiles(h.executor, dir, hostFiles, { force: f.force, dryRun: f['dry-run'], existing });
         this.report(h, r, several);
         if (kept && !this.jsonEnabled()) this.info(`${this.hostPrefix(h, several)}Kept the enrollment token ${dir}/.edge.env already had (--token-stdin gives a new one).`);
         return { ...r, token_source: kept ? ('kept' as const) : token ? ('given' as const) : ('none' as const) };
