@@ -1,4 +1,6 @@
+import { posix } from 'node:path';
 import { ExitCode, FrameworksError } from '../errors.js';
+import { quoteArg } from '../exec/quote.js';
 import type { Executor } from '../exec/types.js';
 import { trace } from '../log.js';
 import { isStaleSideName, sideName } from './temp-names.js';
@@ -6,7 +8,6 @@ import { writeFailureError } from './write-errors.js';
 import { localBackend } from './write-local.js';
 import { StepFailure, type Backend, type Entry, type FileWrite, type WriteHooks } from './write-plan.js';
 import { remoteBackend } from './write-remote.js';
-import { posix } from 'node:path';
 
 export type { FileWrite, WriteHooks } from './write-plan.js';
 
@@ -53,13 +54,14 @@ export async function writeAllOrNothing(executor: Executor, files: FileWrite[], 
     throw err;
   }
   const { targets, missingDirs, sideFiles } = inspection;
+  const on = executor.name === 'local' ? '' : ` on ${executor.name}`;
   const seen = new Set<string>();
   for (const t of targets) {
     if (t.kind === 'other') {
-      throw new FrameworksError(`Cannot write ${t.path}${executor.name === 'local' ? '' : ` on ${executor.name}`}: it is not a regular file (a folder?). Nothing was changed.`, {
+      throw new FrameworksError(`Cannot write ${t.path}${on}: it is not a regular file (a folder?). Nothing was changed.`, {
         code: 'WRITE_FAILED',
         exitCode: ExitCode.FAILED,
-        suggestions: [`ls -ld ${t.path}   # move it away, or choose another folder`],
+        suggestions: [`ls -ld ${quoteArg(t.path)}   # move it away, or choose another folder`],
       });
     }
     if (seen.has(t.real)) throw new FrameworksError(`internal: ${t.real} is written twice in one transaction`, { code: 'INTERNAL', exitCode: ExitCode.INTERNAL });
@@ -67,10 +69,10 @@ export async function writeAllOrNothing(executor: Executor, files: FileWrite[], 
   }
   if (missingDirs.length && !opts.createDirs) {
     const dir = missingDirs[0];
-    throw new FrameworksError(`Cannot write ${targets.find((t) => t.real.startsWith(`${dir}/`))?.path ?? dir}${executor.name === 'local' ? '' : ` on ${executor.name}`}: the folder ${dir} does not exist. Nothing was changed.`, {
+    throw new FrameworksError(`Cannot write ${targets.find((t) => t.real.startsWith(`${dir}/`))?.path ?? dir}${on}: the folder ${dir} does not exist. Nothing was changed.`, {
       code: 'WRITE_FAILED',
       exitCode: ExitCode.FAILED,
-      suggestions: [`mkdir -p ${dir}`],
+      suggestions: [`mkdir -p ${quoteArg(dir)}`],
     });
   }
 
