@@ -155,12 +155,14 @@ export function describeRepin(r: RepinResult, dryRun: boolean): string[] {
 }
 
 /**
- * Run the update with the new pin in place. When the update fails and no service ended up on another
- * image (a pull that failed, say), the old pins are written back: nothing changed, the files included.
+ * Run the update with the new pin in place; its result says what the pin changed. When the update
+ * fails and no service ended up on another image (a pull that failed, say), the old pins are written
+ * back: nothing changed, the files included.
  */
-export async function withRepin<T>(pinned: AppliedRepin | undefined, update: () => Promise<T>): Promise<T> {
+export async function withRepin<T extends object>(pinned: AppliedRepin | undefined, update: () => Promise<T>): Promise<T & { repin?: RepinResult }> {
   try {
-    return await update();
+    const result = await update();
+    return pinned ? { ...result, repin: pinned.result } : result;
   } catch (err) {
     const services = isFrameworksError(err) ? (err.result as { services?: Array<{ changed: boolean }> } | undefined)?.services : undefined;
     if (pinned?.result.written && services?.every((s) => !s.changed)) await pinned.restore().catch(() => undefined);

@@ -6,7 +6,7 @@ import type { DrainReport } from '../../drain/drain.js';
 import { shortId } from '../../enroll/images.js';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { DryRunRow } from '../../update/plan.js';
-import type { RepinResult } from '../../update/repin.js';
+import type { AppliedRepin, RepinResult } from '../../update/repin.js';
 import type { UpdateResult } from '../../update/run.js';
 
 type DryRunResult = { host: string; dir: string; project: string; dry_run: true; services: DryRunRow[]; repin?: RepinResult };
@@ -72,33 +72,36 @@ The result lists, per service, the image id and digest before and after. When a 
       ? { idleTimeoutMs: parseDuration(f['idle-timeout'], '--idle-timeout'), intervalMs: parseDuration(f['poll-interval'], '--poll-interval'), ctx: await this.context() }
       : undefined;
 
-    const update = async (h: HostContext, stack: Awaited<ReturnType<typeof openStack>>, prefix: string, beforeRollback?: () => Promise<void>): Promise<UpdateResult> => {
+    // --image / --channel: the new pin goes into the stack's files (all or nothing) before the update uses it.
+    const pin = async (h: HostContext, dir: string): Promise<AppliedRepin | undefined> => {
+      if (!repin) return undefined;
+      const pinned = await applyRepin(h.executor, dir, repin, { dryRun: f['dry-run'] });
+      if (!json) for (const line of describeRepin(pinned.result, Boolean(f['dry-run']))) this.info(`${several || h.remote ? `[${h.host}] ` : ''}${line}`);
+      return pinned;
+    };
+    const update = async (h: HostContext, stack: Awaited<ReturnType<typeof openStack>>, prefix: string, pinned?: AppliedRepin): Promise<UpdateResult> => {
       const drive = json
         ? driveSilently
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
-      return runUpdate(stack, { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), beforeRollback }, drive, (text) => this.info(`${prefix}↺ ${text}`));
+      const o = { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), beforeRollback: pinned?.restore };
+      return withRepin(pinned, () => runUpdate(stack, o, drive, (text) => this.info(`${prefix}↺ ${text}`)));
     };
     const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
       const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });
-      const prefix = several || h.remote ? `[${h.host}] ` : '';
-      // --image / --channel: the new pin goes into the stack's files (all or nothing) before the update uses it.
-      const pinned = repin ? await applyRepin(h.executor, stack.host.dir, repin, { dryRun: f['dry-run'] }) : undefined;
-      if (pinned && !json) for (const line of describeRepin(pinned.result, Boolean(f['dry-run']))) this.info(`${prefix}${line}`);
-      const repinned = pinned ? { repin: pinned.result } : {};
+      const pinned = await pin(h, stack.host.dir);
       if (f['dry-run']) {
         const running = await stack.project.imageDigests();
-        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services: await planUpdate(stack.project, running), ...repinned };
+        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services: await planUpdate(stack.project, running), ...(pinned ? { repin: pinned.result } : {}) };
       }
+      const prefix = several || h.remote ? `[${h.host}] ` : '';
       if (drainOpts) {
         const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
         const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
-        return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () =>
-          withRepin(pinned, async () => ({ ...(await update(h, stack, prefix, pinned?.restore)), ...repinned })),
-        );
+        return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () => update(h, stack, prefix, pinned));
       }
-      return withRepin(pinned, async () => ({ ...(await update(h, stack, prefix, pinned?.restore)), ...repinned }));
+      return update(h, stack, prefix, pinned);
     });
     this.summarize(outcomes, several);
     const rows = this.settle(outcomes, 'edge update');
