@@ -326,6 +326,15 @@ describe.skipIf(gate.skip)('edge update --image / --channel: the new pin is reco
     expect((await helmsmanContainer(stack.project)).image).toBe(rel.ids.v2);
   });
 
+  it('--image onto an image that never becomes healthy, with --rollback-on-failure: the old pin and the old image are back', { timeout: 90_000 }, async () => {
+    const [composeBefore, envBefore] = [compose(), env()];
+    const r = await update(['--dir', stack.dir, '--image', `helmsman=${REGISTRY}/${rel.base}/helmsman:bad`, '--rollback-on-failure', '--timeout', '15s', '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json).toMatchObject({ code: 'UPDATE_ROLLED_BACK' });
+    expect([compose(), env()]).toEqual([composeBefore, envBefore]);
+    expect(await helmsmanContainer(stack.project)).toMatchObject({ image: rel.ids.v2, version: 'v2' });
+  });
+
   it('a bad --image is a usage error before anything is touched', async () => {
     const [composeBefore, envBefore] = [compose(), env()];
     const r = await update(['--dir', stack.dir, '--image', 'nginx=nginx:1', '--json']);
