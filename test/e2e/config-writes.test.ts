@@ -18,7 +18,8 @@ afterAll(() => sb.cleanup());
 /** A process that takes the config lock (the SDK's own lock code) and then hangs until killed. */
 async function holdLock(path: string): Promise<{ pid: number; kill9(): Promise<void> }> {
   const lockModule = join(ROOT, 'packages/sdk/dist/fs/lock.js');
-  const script = `import(${JSON.stringify(lockModule)}).then((m) => m.withFileLock(${JSON.stringify(path)}, () => { console.log('locked'); setInterval(() => {}, 1000); return new Promise(() => {}); }));`;
+  const hold = "() => { console.log('locked'); setInterval(() => {}, 1000); return new Promise(() => {}); }";
+  const script = `import(${JSON.stringify(lockModule)}).then((m) => m.withFileLock(${JSON.stringify(path)}, ${hold}));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => c.toString().includes('locked') && resolve());

@@ -304,7 +304,16 @@ describe.skipIf(gate.skip)('edge update --image / --channel: the new pin is reco
 
   it('--channel pins the channel\'s images in the compose file and .edge.env, then the update runs them', { timeout: 90_000 }, async () => {
     const manifest = join(sb.home, `channels-${rel.base.split('/')[1]}.yaml`);
-    writeFileSync(manifest, readFileSync(rel.manifest, 'utf8') + ['  canary:', '    version: "c-2"', '    images:', `      caddy: { image: ${REGISTRY}/${rel.base}/caddy, tag: "2.6.2" }`, `      mistserver: { image: ${REGISTRY}/${rel.base}/mistserver, tag: "1" }`, `      helmsman: { image: ${REGISTRY}/${rel.base}/helmsman, tag: "v2" }`, ''].join('\n'));
+    const canary = [
+      '  canary:',
+      '    version: "c-2"',
+      '    images:',
+      `      caddy: { image: ${REGISTRY}/${rel.base}/caddy, tag: "2.6.2" }`,
+      `      mistserver: { image: ${REGISTRY}/${rel.base}/mistserver, tag: "1" }`,
+      `      helmsman: { image: ${REGISTRY}/${rel.base}/helmsman, tag: "v2" }`,
+      '',
+    ];
+    writeFileSync(manifest, readFileSync(rel.manifest, 'utf8') + canary.join('\n'));
     const r = await update(['--dir', stack.dir, '--channel', 'canary', '--release-manifest', manifest, '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const v2 = `${REGISTRY}/${rel.base}/helmsman:v2`;
@@ -328,7 +337,8 @@ describe.skipIf(gate.skip)('edge update --image / --channel: the new pin is reco
 
   it('--image onto an image that never becomes healthy, with --rollback-on-failure: the old pin and the old image are back', { timeout: 90_000 }, async () => {
     const [composeBefore, envBefore] = [compose(), env()];
-    const r = await update(['--dir', stack.dir, '--image', `helmsman=${REGISTRY}/${rel.base}/helmsman:bad`, '--rollback-on-failure', '--timeout', '15s', '--json']);
+    const bad = `helmsman=${REGISTRY}/${rel.base}/helmsman:bad`;
+    const r = await update(['--dir', stack.dir, '--image', bad, '--rollback-on-failure', '--timeout', '15s', '--json']);
     expect(r.code, r.stdout).toBe(1);
     expect(r.json).toMatchObject({ code: 'UPDATE_ROLLED_BACK' });
     expect([compose(), env()]).toEqual([composeBefore, envBefore]);

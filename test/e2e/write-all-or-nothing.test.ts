@@ -26,7 +26,8 @@ const init = (dir: string, domain: string, ...extra: string[]) =>
 const ssh = () => ['--ssh', `${sshd.user}@127.0.0.1:${sshd.port}`, '--ssh-key', sshd.clientKey, '--accept-new-host-key'];
 
 function snapshot(dir: string): Record<string, { data: string; mode: number }> {
-  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, { data: readFileSync(join(dir, name), 'latin1'), mode: statSync(join(dir, name)).mode & 0o777 }]));
+  const file = (name: string) => ({ data: readFileSync(join(dir, name), 'latin1'), mode: statSync(join(dir, name)).mode & 0o777 });
+  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, file(name)]));
 }
 const temps = (dir: string) => readdirSync(dir).filter((name) => /\.fw(tmp|bak)\.|\.tmp$/.test(name));
 
@@ -124,7 +125,8 @@ describe('temp files of a killed run', () => {
   /** What a run killed between writing its temp file and renaming it leaves: the SDK's own temp name, its process gone. */
   async function leftover(target: string): Promise<string> {
     const names = join(ROOT, 'packages/sdk/dist/fs/temp-names.js');
-    const script = `import(${JSON.stringify(names)}).then(async (m) => { const fs = await import('node:fs'); const p = m.sideName(${JSON.stringify(target)}, 'tmp'); fs.writeFileSync(p, ''); console.log(p); });`;
+    const make = `const fs = await import('node:fs'); const p = m.sideName(${JSON.stringify(target)}, 'tmp'); fs.writeFileSync(p, ''); console.log(p);`;
+    const script = `import(${JSON.stringify(names)}).then(async (m) => { ${make} });`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -108,7 +108,10 @@ describe('writeEdgeFiles through an Executor', () => {
     const ex = new LoopbackHost();
     const file = join(tmp, 'a-file');
     writeFileSync(file, 'x');
-    await expect(writeEdgeFiles(ex, join(file, 'edge'), files())).rejects.toMatchObject({ code: 'WRITE_FAILED', message: expect.stringContaining('Not a directory') });
+    await expect(writeEdgeFiles(ex, join(file, 'edge'), files())).rejects.toMatchObject({
+      code: 'WRITE_FAILED',
+      message: expect.stringContaining('Not a directory'),
+    });
   });
 });
 

@@ -25,7 +25,14 @@ class LoopbackHost extends LocalExecutor {
 function mvShim(): string {
   const bin = join(tmp, 'shim-bin');
   mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, 'mv'), '#!/bin/sh\nfor last; do :; done\ncase "$last" in *FAILME*) echo "mv: cannot move: Operation not permitted" >&2; exit 1;; esac\nexec /bin/mv "$@"\n', { mode: 0o755 });
+  const script = [
+    '#!/bin/sh',
+    'for last; do :; done',
+    'case "$last" in *FAILME*) echo "mv: cannot move: Operation not permitted" >&2; exit 1;; esac',
+    'exec /bin/mv "$@"',
+    '',
+  ];
+  writeFileSync(join(bin, 'mv'), script.join('\n'), { mode: 0o755 });
   return bin;
 }
 

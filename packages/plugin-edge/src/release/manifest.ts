@@ -1,4 +1,11 @@
-import { loadReleaseManifest as loadManifest, pickChannel, validateReleaseManifest, type LoadedManifest, type ManifestRules, type ReleaseManifest } from '@frameworks/sdk';
+import {
+  loadReleaseManifest as loadManifest,
+  pickChannel,
+  validateReleaseManifest,
+  type LoadedManifest,
+  type ManifestRules,
+  type ReleaseManifest,
+} from '@frameworks/sdk';
 import { EDGE_SERVICES, imageRef, type EdgeService, type ImageSpec } from './image-ref.js';
 
 export type { LoadedManifest, ReleaseManifest } from '@frameworks/sdk';

@@ -112,7 +112,8 @@ export async function applyRepin(executor: Executor, dir: string, repin: Repin, 
     next = replaced;
   }
   if (release) {
-    next = next.replace(/(from release channel )"[^"]*"( \(release [^)]*\))?/, `$1"${release.channel}"${release.version ? ` (release ${release.version})` : ''}`);
+    const label = `"${release.channel}"${release.version ? ` (release ${release.version})` : ''}`;
+    next = next.replace(/(from release channel )"[^"]*"( \(release [^)]*\))?/, `$1${label}`);
   }
   const envNext = (text: string | undefined) => {
     if (text === undefined) return undefined;
@@ -127,7 +128,10 @@ export async function applyRepin(executor: Executor, dir: string, repin: Repin, 
   const result: RepinResult = {
     images: (Object.entries(target) as Array<[EdgeService, string]>).map(([service, to]) => ({ service, from: current[service]?.image ?? null, to })),
     channel: release && release.channel !== oldChannel ? { from: oldChannel, to: release.channel } : null,
-    files: changed.map((i) => ({ path: paths[i], diff: unifiedDiff(shown(i, old[i]!), shown(i, fresh[i]!), { from: `${paths[i]} (now)`, to: `${paths[i]} (new pin)` }) })),
+    files: changed.map((i) => ({
+      path: paths[i],
+      diff: unifiedDiff(shown(i, old[i]!), shown(i, fresh[i]!), { from: `${paths[i]} (now)`, to: `${paths[i]} (new pin)` }),
+    })),
     written: false,
   };
   const modes = [0o644, 0o600, 0o644];

@@ -1,4 +1,12 @@
-import { imageRef, loadReleaseManifest as loadManifest, parseImageOverride, pickChannel, type ImageSpec, type LoadedManifest, type ReleaseManifest } from '@frameworks/sdk';
+import {
+  imageRef,
+  loadReleaseManifest as loadManifest,
+  parseImageOverride,
+  pickChannel,
+  type ImageSpec,
+  type LoadedManifest,
+  type ReleaseManifest,
+} from '@frameworks/sdk';
 import type { Catalog } from './catalog.js';
 import { canonicalName, unknownServiceError } from './selection.js';
 
@@ -62,5 +70,6 @@ export function resolveImages(catalog: Catalog, services: string[], opts: { mani
     refs[s] = typeof spec === 'string' ? spec : imageRef(spec);
     if (typeof spec === 'string' || !spec.digest) unpinned.push(s);
   }
-  return { channel: opts.channel, ...(release?.version ? { version: release.version } : {}), source: loaded ? loaded.source : 'catalog', refs, overridden, unpinned };
+  const version = release?.version ? { version: release.version } : {};
+  return { channel: opts.channel, ...version, source: loaded ? loaded.source : 'catalog', refs, overridden, unpinned };
 }

@@ -42,7 +42,8 @@ function me(): Holder {
   } catch {
     // no passwd entry
   }
-  return { pid: process.pid, machine: machineTag(), host: hostname(), user, command: `frameworks ${words.join(' ')}`.trim(), started: new Date().toISOString() };
+  const command = `frameworks ${words.join(' ')}`.trim();
+  return { pid: process.pid, machine: machineTag(), host: hostname(), user, command, started: new Date().toISOString() };
 }
 
 async function readHolder(lock: string): Promise<{ text: string; holder?: Holder; ageMs: number } | undefined> {
@@ -129,7 +130,8 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
     if (Date.now() > deadline) {
       const who = h ? describeHolder(h) : 'an unknown process';
       const foreign = h && h.machine !== mine.machine;
-      throw new FrameworksError(`${tildify(path)} is locked by ${who}${foreign ? ', on another machine' : ''}; waited ${Math.round((opts.waitMs ?? 10_000) / 1000)} s.`, {
+      const waited = Math.round((opts.waitMs ?? 10_000) / 1000);
+      throw new FrameworksError(`${tildify(path)} is locked by ${who}${foreign ? ', on another machine' : ''}; waited ${waited} s.`, {
         code: 'LOCK_TIMEOUT',
         exitCode: ExitCode.FAILED,
         suggestions: [

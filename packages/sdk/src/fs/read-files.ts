@@ -32,7 +32,14 @@ export async function readFilesIfPresent(executor: Executor, paths: string[]): P
   }
   if (!paths.length) return [];
   const script = paths
-    .map((p, i) => `p=${q(p)}; if [ ! -e "$p" ]; then echo '=M ${i}'; elif [ -f "$p" ] && [ -r "$p" ]; then echo '=F ${i}'; base64 < "$p" || exit 1; else echo '=U ${i}'; fi`)
+    .map((p, i) =>
+      [
+        `p=${q(p)}`,
+        `if [ ! -e "$p" ]; then echo '=M ${i}'`,
+        `elif [ -f "$p" ] && [ -r "$p" ]; then echo '=F ${i}'; base64 < "$p" || exit 1`,
+        `else echo '=U ${i}'; fi`,
+      ].join('\n'),
+    )
     .join('\n');
   const r = await executor.run(['sh', '-s'], { input: `export LC_ALL=C\n${script}\n` });
   if (r.code !== 0) throw unreadable(executor, paths[0], r.stderr.trim() || `exit ${r.code}`);

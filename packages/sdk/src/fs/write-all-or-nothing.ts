@@ -64,12 +64,15 @@ export async function writeAllOrNothing(executor: Executor, files: FileWrite[], 
         suggestions: [`ls -ld ${quoteArg(t.path)}   # move it away, or choose another folder`],
       });
     }
-    if (seen.has(t.real)) throw new FrameworksError(`internal: ${t.real} is written twice in one transaction`, { code: 'INTERNAL', exitCode: ExitCode.INTERNAL });
+    if (seen.has(t.real)) {
+      throw new FrameworksError(`internal: ${t.real} is written twice in one transaction`, { code: 'INTERNAL', exitCode: ExitCode.INTERNAL });
+    }
     seen.add(t.real);
   }
   if (missingDirs.length && !opts.createDirs) {
     const dir = missingDirs[0];
-    throw new FrameworksError(`Cannot write ${targets.find((t) => t.real.startsWith(`${dir}/`))?.path ?? dir}${on}: the folder ${dir} does not exist. Nothing was changed.`, {
+    const first = targets.find((t) => t.real.startsWith(`${dir}/`))?.path ?? dir;
+    throw new FrameworksError(`Cannot write ${first}${on}: the folder ${dir} does not exist. Nothing was changed.`, {
       code: 'WRITE_FAILED',
       exitCode: ExitCode.FAILED,
       suggestions: [`mkdir -p ${quoteArg(dir)}`],

@@ -85,12 +85,14 @@ export async function writeFailureError(c: WriteFailureContext): Promise<Framewo
         exitCode: ExitCode.FAILED,
         suggestions: [`${ssh}findmnt -T ${quoteArg(dir)}   # which mount; remount it read-write or choose another folder`],
       });
-    case 'EPERM':
-      return new FrameworksError(`Cannot write ${shown}${on}: the operation is not permitted (${c.reason}); an immutable or append-only file refuses every change, even root's.${outcome}`, {
+    case 'EPERM': {
+      const why = `the operation is not permitted (${c.reason}); an immutable or append-only file refuses every change, even root's`;
+      return new FrameworksError(`Cannot write ${shown}${on}: ${why}.${outcome}`, {
         code: 'WRITE_PERMISSION_DENIED',
         exitCode: ExitCode.FAILED,
         suggestions: [`${ssh}lsattr ${quoteArg(c.path)}   # an "i" or "a" flag: chattr -i ${quoteArg(c.path)} if it was not set on purpose`],
       });
+    }
     case 'EACCES':
       return new FrameworksError(`Cannot write ${shown}${on}: permission denied (${c.reason}).${outcome}`, {
         code: 'WRITE_PERMISSION_DENIED',

@@ -166,7 +166,8 @@ function ruleProblems(doc: unknown, rules: ManifestRules): string[] {
 }
 
 function invalid(file: string, rules: ManifestRules, detail: string, cause?: unknown): FrameworksError {
-  return configError(`Release manifest ${tildify(file)} is invalid: ${detail}`, [`Fix the key named above in ${tildify(file)}`, rules.fallbackHint], `${rules.codePrefix}_RELEASE_MANIFEST_INVALID`, cause);
+  const hint = [`Fix the key named above in ${tildify(file)}`, rules.fallbackHint];
+  return configError(`Release manifest ${tildify(file)} is invalid: ${detail}`, hint, `${rules.codePrefix}_RELEASE_MANIFEST_INVALID`, cause);
 }
 
 /** Validate a parsed manifest; exit 4 naming the file and every bad key path. */
@@ -190,7 +191,8 @@ export async function loadReleaseManifest(file: string, rules: ManifestRules): P
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw usageError(`--release-manifest ${tildify(file)}: no such file.`, ['Give the path of the release manifest (YAML or JSON)'], `${rules.codePrefix}_RELEASE_MANIFEST_NOT_FOUND`);
+      const hint = ['Give the path of the release manifest (YAML or JSON)'];
+      throw usageError(`--release-manifest ${tildify(file)}: no such file.`, hint, `${rules.codePrefix}_RELEASE_MANIFEST_NOT_FOUND`);
     }
     throw new FrameworksError(`Cannot read the release manifest ${tildify(file)}: ${(err as Error).message}`, {
       code: `${rules.codePrefix}_RELEASE_MANIFEST_UNREADABLE`,
@@ -233,7 +235,12 @@ export function pickChannel(loaded: LoadedManifest, channel: string): ChannelRel
  * `--image service=ref`: the service name and the parsed reference, or why not (exit 2). `service`
  * maps the name the user typed to the plugin's (undefined when there is no such service).
  */
-export function parseImageOverride(raw: string, hint: string[], service: (name: string) => string | undefined, problem: (name: string) => FrameworksError): { service: string; spec: ImageSpec } {
+export function parseImageOverride(
+  raw: string,
+  hint: string[],
+  service: (name: string) => string | undefined,
+  problem: (name: string) => FrameworksError,
+): { service: string; spec: ImageSpec } {
   const eq = raw.indexOf('=');
   if (eq <= 0) throw usageError(`--image ${JSON.stringify(raw)}: expected <service>=<image reference>.`, hint, 'INVALID_IMAGE');
   const name = service(raw.slice(0, eq));

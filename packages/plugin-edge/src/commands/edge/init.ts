@@ -115,7 +115,9 @@ Nothing is written unless every file can be: a file that exists with other conte
       try {
         const r = await writeEdgeFiles(h.executor, dir, hostFiles, { force: f.force, dryRun: f['dry-run'], existing });
         this.report(h, r, several);
-        if (kept && !this.jsonEnabled()) this.info(`${this.hostPrefix(h, several)}Kept the enrollment token ${dir}/.edge.env already had (--token-stdin gives a new one).`);
+        if (kept && !this.jsonEnabled()) {
+          this.info(`${this.hostPrefix(h, several)}Kept the enrollment token ${dir}/.edge.env already had (--token-stdin gives a new one).`);
+        }
         return { ...r, token_source: kept ? ('kept' as const) : token ? ('given' as const) : ('none' as const) };
       } catch (err) {
         if (isFrameworksError(err) && err.code === 'EDGE_FILES_EXIST') this.printDiffs(h, (err.result as WriteResult).files, several);

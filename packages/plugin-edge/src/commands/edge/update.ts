@@ -93,7 +93,8 @@ The result lists, per service, the image id and digest before and after. When a 
       const pinned = await pin(h, stack.host.dir);
       if (f['dry-run']) {
         const running = await stack.project.imageDigests();
-        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services: await planUpdate(stack.project, running), ...(pinned ? { repin: pinned.result } : {}) };
+        const services = await planUpdate(stack.project, running);
+        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services, ...(pinned ? { repin: pinned.result } : {}) };
       }
       const prefix = several || h.remote ? `[${h.host}] ` : '';
       if (drainOpts) {
