@@ -3,7 +3,7 @@
 // <repo>/helmsman:current, and the test moves that tag in the registry (retagInRegistry) to v2, or to
 // an image that never becomes healthy (helmsman:2 with HELMSMAN.forceUnhealthyFile baked in).
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, type CliResult } from '../support/cli.js';
@@ -278,5 +278,78 @@ describe.skipIf(gate.skip || !sshdAvailable())('edge update --ssh', () => {
     expect(byService(res.services, 'helmsman')).toMatchObject({ changed: true, before: { digest: rel.digests.v1 }, after: { digest: rel.digests.v2 } });
     expect(res.https).toMatchObject({ verified: true, health: { version: 'v2' } });
     expect(await helmsmanContainer(stack.project)).toMatchObject({ image: rel.ids.v2, version: 'v2' });
+  });
+});
+
+describe.skipIf(gate.skip)('edge update --image / --channel: the new pin is recorded in the stack\'s files', () => {
+  let rel: Awaited<ReturnType<typeof publish>>;
+  let stack: { dir: string; project: string };
+  const compose = () => readFileSync(join(stack.dir, 'docker-compose.edge.yml'), 'utf8');
+  const env = () => readFileSync(join(stack.dir, '.edge.env'), 'utf8');
+  beforeAll(async () => {
+    rel = await publish();
+    stack = await startStack(rel.manifest);
+  }, 120_000);
+
+  it('--dry-run shows the change and writes nothing', async () => {
+    const v2 = `${REGISTRY}/${rel.base}/helmsman:v2`;
+    const [composeBefore, envBefore] = [compose(), env()];
+    const r = await update(['--dir', stack.dir, '--image', `helmsman=${v2}`, '--dry-run', '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const repin = (r.json!.result as { repin: { images: unknown[]; written: boolean; files: Array<{ diff: string }> } }).repin;
+    expect(repin).toMatchObject({ written: false, images: [{ service: 'helmsman', from: `${REGISTRY}/${rel.base}/helmsman:current`, to: v2 }] });
+    expect(repin.files.map((f) => f.diff).join('\n')).toContain(`+HELMSMAN_IMAGE=${v2}`);
+    expect([compose(), env()]).toEqual([composeBefore, envBefore]);
+  });
+
+  it('--channel pins the channel\'s images in the compose file and .edge.env, then the update runs them', { timeout: 90_000 }, async () => {
+    const manifest = join(sb.home, `channels-${rel.base.split('/')[1]}.yaml`);
+    const canary = [
+      '  canary:',
+      '    version: "c-2"',
+      '    images:',
+      `      caddy: { image: ${REGISTRY}/${rel.base}/caddy, tag: "2.6.2" }`,
+      `      mistserver: { image: ${REGISTRY}/${rel.base}/mistserver, tag: "1" }`,
+      `      helmsman: { image: ${REGISTRY}/${rel.base}/helmsman, tag: "v2" }`,
+      '',
+    ];
+    writeFileSync(manifest, readFileSync(rel.manifest, 'utf8') + canary.join('\n'));
+    const r = await update(['--dir', stack.dir, '--channel', 'canary', '--release-manifest', manifest, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const v2 = `${REGISTRY}/${rel.base}/helmsman:v2`;
+    expect(compose()).toContain(`image: "${v2}"`);
+    expect(env()).toMatch(new RegExp(`^HELMSMAN_IMAGE=${v2.replace(/[.]/g, '\\.')}$`, 'm'));
+    expect(env()).toMatch(/^EDGE_CHANNEL=canary$/m);
+    expect(env()).toMatch(/^EDGE_RELEASE=c-2$/m);
+    expect(env()).toContain(`EDGE_ENROLLMENT_TOKEN=${TOKEN}`);
+    expect((r.json!.result as { repin: { written: boolean } }).repin.written).toBe(true);
+    expect(await helmsmanContainer(stack.project)).toMatchObject({ image: rel.ids.v2, version: 'v2' });
+  });
+
+  it('--image with a tag the registry does not have: the update changes nothing, the files keep their pin', { timeout: 90_000 }, async () => {
+    const [composeBefore, envBefore] = [compose(), env()];
+    const r = await update(['--dir', stack.dir, '--image', `helmsman=${REGISTRY}/${rel.base}/helmsman:no-such-tag`, '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json).toMatchObject({ code: 'UPDATE_FAILED' });
+    expect([compose(), env()]).toEqual([composeBefore, envBefore]);
+    expect((await helmsmanContainer(stack.project)).image).toBe(rel.ids.v2);
+  });
+
+  it('--image onto an image that never becomes healthy, with --rollback-on-failure: the old pin and the old image are back', { timeout: 90_000 }, async () => {
+    const [composeBefore, envBefore] = [compose(), env()];
+    const bad = `helmsman=${REGISTRY}/${rel.base}/helmsman:bad`;
+    const r = await update(['--dir', stack.dir, '--image', bad, '--rollback-on-failure', '--timeout', '15s', '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json).toMatchObject({ code: 'UPDATE_ROLLED_BACK' });
+    expect([compose(), env()]).toEqual([composeBefore, envBefore]);
+    expect(await helmsmanContainer(stack.project)).toMatchObject({ image: rel.ids.v2, version: 'v2' });
+  });
+
+  it('a bad --image is a usage error before anything is touched', async () => {
+    const [composeBefore, envBefore] = [compose(), env()];
+    const r = await update(['--dir', stack.dir, '--image', 'nginx=nginx:1', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.json).toMatchObject({ code: 'INVALID_IMAGE' });
+    expect([compose(), env()]).toEqual([composeBefore, envBefore]);
   });
 });

@@ -234,7 +234,7 @@ describe('running commands', () => {
     expect(await ex.exists(join(dir, 'nope'))).toBe(false);
     expect((await failure(ex.readFile(join(dir, 'nope')))).code).toBe('FILE_NOT_FOUND');
     const err = await failure(ex.writeFile(join(dir, 'no-dir', 'x'), 'x'));
-    expect(err.code).toBe('REMOTE_WRITE_FAILED');
+    expect(err.code).toBe('WRITE_FAILED');
     expect(readdirSync(dir).sort()).toEqual(['old-link', 'secret.env']);
   });
 

@@ -111,11 +111,11 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   }
 
   protected configStore(): ConfigStore {
-    return new ConfigStore(this.paths);
+    return new ConfigStore(this.paths, { onWarning: (m) => this.warning(m, 'STALE_LOCK_TAKEN_OVER') });
   }
 
   protected credentialStore(): CredentialStore {
-    return new CredentialStore(this.paths);
+    return new CredentialStore(this.paths, { onWarning: (m) => this.warning(m, 'STALE_LOCK_TAKEN_OVER') });
   }
 
   protected async loadConfig(): Promise<LoadedConfig> {

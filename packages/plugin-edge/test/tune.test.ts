@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Executor, RunOptions, RunResult } from '@frameworks/sdk';
 import { describe, expect, it } from 'vitest';
 import { judgeKey, parseSysctlApplyOutput, sysctlErrorFor, writeAndApply } from '../src/tune/apply.js';
@@ -58,6 +62,36 @@ export class FakeExecutor implements Executor {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * Run the SDK writer's `sh -s` scripts for real, in a sandbox folder standing in for `/`: the
+   * fake's files are copied in first and read back afterwards, so a test sees them in `files`/`modes`.
+   */
+  withDisk(): this {
+    return this.on('sh -s', async (_argv, opts) => {
+      const root = mkdtempSync(join(tmpdir(), 'fw-fake-disk-'));
+      try {
+        for (const [path, data] of this.files) {
+          mkdirSync(join(root, dirname(path)), { recursive: true });
+          writeFileSync(join(root, path), data, { mode: this.modes.get(path) ?? 0o644 });
+        }
+        for (const dir of ['etc/sysctl.d', 'etc/security/limits.d', 'tmp']) mkdirSync(join(root, dir), { recursive: true });
+        const script = (opts.input ?? '').replace(/(^|[\s='])\/(etc|tmp)\//gm, `$1${root}/$2/`);
+        const r = spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
+        const back = (text: string) => text.split(root).join('');
+        this.files.clear();
+        for (const rel of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+          const full = join(root, rel);
+          if (!statSync(full).isFile()) continue;
+          this.files.set(`/${rel}`, readFileSync(full, 'utf8'));
+          this.modes.set(`/${rel}`, statSync(full).mode & 0o7777);
+        }
+        return { code: r.status ?? 1, stdout: back(r.stdout), stderr: back(r.stderr) };
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
 
   /** Answer `cat /proc/sys/<key>` for each key. */
   sysctls(values: Record<string, string>): this {
@@ -248,7 +282,7 @@ describe('apply: parse sysctl output, judge each key', () => {
 describe('write and apply through an executor', () => {
   function host(uid = '0'): FakeExecutor {
     const values = { ...DEFAULTS };
-    const x = new FakeExecutor('edge-1');
+    const x = new FakeExecutor('edge-1').withDisk();
     x.on('id -u', { stdout: `${uid}\n` })
       .on('uname -r', { stdout: '6.1.0\n' })
       .on('gzip -dc /proc/config.gz', { stdout: 'CONFIG_NET_SCH_FQ=y\n' })

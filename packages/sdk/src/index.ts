@@ -31,3 +31,6 @@ export * from './input/server-text.js';
 export * from './input/stdin.js';
 export * from './compose/project-name.js';
 export * from './schema/ajv-messages.js';
+export { writeAllOrNothing, type FileWrite, type WriteAllOptions, type WriteAllResult } from './fs/write-all-or-nothing.js';
+export { readFilesIfPresent } from './fs/read-files.js';
+export * from './release/manifest.js';

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { ExitCode, FrameworksError, type Executor } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, readFilesIfPresent, writeAllOrNothing, type Executor } from '@frameworks/sdk';
 import { maskEnvSecrets } from '../templates/edge-env.js';
 import type { RenderedFile } from '../templates/index.js';
 import { unifiedDiff } from './diff.js';
@@ -22,6 +22,13 @@ export interface FileOutcome {
 export interface WriteOptions {
   force?: boolean;
   dryRun?: boolean;
+  /** What is on disk now, file by file (readEdgeFiles), when the caller has read it already. */
+  existing?: Array<string | undefined>;
+}
+
+/** The current content of each file in `dir` (undefined where missing), in one round trip. */
+export function readEdgeFiles(executor: Executor, dir: string, files: Array<Pick<RenderedFile, 'name'>>): Promise<Array<string | undefined>> {
+  return readFilesIfPresent(executor, files.map((file) => posix.join(dir, file.name)));
 }
 
 export interface WriteResult {
@@ -44,33 +51,21 @@ export function displayContent(file: Pick<RenderedFile, 'name'>, content: string
   return file.name.startsWith('.edge.env') ? maskEnvSecrets(content) : content;
 }
 
-async function readExisting(executor: Executor, path: string): Promise<string | undefined> {
-  if (!(await executor.exists(path))) return undefined;
-  try {
-    return await executor.readFile(path);
-  } catch (err) {
-    throw new FrameworksError(`Cannot read ${path} on ${executor.name}: ${(err as Error).message}`, {
-      code: 'EDGE_FILE_UNREADABLE',
-      exitCode: ExitCode.FAILED,
-      cause: err,
-      suggestions: [`Check the permissions of ${path}, or choose another folder with --dir`],
-    });
-  }
-}
-
 /**
  * Write the rendered files into `dir` through the executor (so --ssh writes on the remote host),
  * all or nothing: every file is compared first; if one exists with other content and `force` is
  * not set, nothing is written and EDGE_FILES_EXIST (exit 1) carries the list and the diffs.
- * Identical files are left alone ("unchanged"). Each write is atomic (temp file + rename) with the
- * file's mode. `dryRun` compares and reports, and writes nothing (not even the folder).
+ * Identical files are left alone ("unchanged"). The others are written by the SDK's all-or-nothing
+ * writer: a full disk or a refused rename leaves every existing file as it was. `dryRun` compares
+ * and reports, and writes nothing (not even the folder).
  */
 export async function writeEdgeFiles(executor: Executor, dir: string, files: RenderedFile[], opts: WriteOptions = {}): Promise<WriteResult> {
-  const dirExists = await executor.exists(dir);
+  const paths = files.map((file) => posix.join(dir, file.name));
+  const contents = opts.existing ?? (await readEdgeFiles(executor, dir, files));
   const planned: Planned[] = [];
-  for (const file of files) {
-    const path = posix.join(dir, file.name);
-    const existing = dirExists ? await readExisting(executor, path) : undefined;
+  for (const [i, file] of files.entries()) {
+    const path = paths[i];
+    const existing = contents[i];
     const state: Planned['state'] = existing === undefined ? 'missing' : existing === file.content ? 'same' : 'differs';
     const diff =
       state === 'differs'
@@ -106,36 +101,13 @@ export async function writeEdgeFiles(executor: Executor, dir: string, files: Ren
     );
   }
 
-  let dirCreated = false;
-  if (!dirExists) {
-    const r = await executor.run(['mkdir', '-p', dir]);
-    if (r.code !== 0) {
-      throw new FrameworksError(`Cannot create the folder ${dir} on ${executor.name}: ${r.stderr.trim() || `mkdir exited ${r.code}`}`, {
-        code: 'EDGE_DIR_FAILED',
-        exitCode: ExitCode.FAILED,
-        suggestions: ['Choose a folder you can write to with --dir'],
-      });
-    }
-    dirCreated = true;
-  }
-  const results: FileOutcome[] = [];
-  for (const p of planned) {
-    if (p.state === 'same') {
-      results.push(outcome(p, 'unchanged'));
-      continue;
-    }
-    try {
-      await executor.writeFile(p.path, p.file.content, p.file.mode);
-    } catch (err) {
-      throw new FrameworksError(`Cannot write ${p.path} on ${executor.name}: ${(err as Error).message}`, {
-        code: 'EDGE_WRITE_FAILED',
-        exitCode: ExitCode.FAILED,
-        cause: err,
-        suggestions: ['Check the permissions of the folder, or choose another one with --dir'],
-        result: { dir, files: [...results, ...planned.slice(results.length).map((q) => outcome(q, planAction(q)))] },
-      });
-    }
-    results.push(outcome(p, p.state === 'missing' ? 'created' : 'replaced'));
-  }
-  return { dir, dir_created: dirCreated, files: results };
+  // The SDK's one writer: every file or none, old files byte-identical on any failure.
+  const changed = planned.filter((p) => p.state !== 'same');
+  const written = await writeAllOrNothing(
+    executor,
+    changed.map((p) => ({ path: p.path, content: p.file.content, mode: p.file.mode })),
+    { createDirs: true },
+  );
+  const results = planned.map((p) => outcome(p, p.state === 'same' ? 'unchanged' : p.state === 'missing' ? 'created' : 'replaced'));
+  return { dir, dir_created: written.dirs_created.length > 0, files: results };
 }

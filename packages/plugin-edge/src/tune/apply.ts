@@ -1,6 +1,6 @@
-import { dirname, join } from 'node:path/posix';
-import type { Executor } from '@frameworks/sdk';
-import { firstLine, probe } from '../preflight/probe.js';
+import { join } from 'node:path/posix';
+import { readFilesIfPresent, writeAllOrNothing, type Executor } from '@frameworks/sdk';
+import { probe } from '../preflight/probe.js';
 import { meets, normalizeValue } from './compare.js';
 import { readSysctls } from './live.js';
 import type { PlannedKey, TunePlan } from './plan.js';
@@ -90,7 +90,7 @@ function explainError(error: string): string {
 }
 
 /**
- * Write both files atomically, remove the MVP's files that would override them, apply, and read
+ * Write both files (all or nothing), remove the MVP's files that would override them, apply, and read
  * every key back. Root has been checked by the caller.
  */
 export async function writeAndApply(executor: Executor, plan: TunePlan, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -100,14 +100,13 @@ export async function writeAndApply(executor: Executor, plan: TunePlan, opts: Wr
     { path: sysctlPath, content: plan.sysctlFile.content },
     { path: limitsPath, content: plan.limitsFile.content },
   ];
-  const mkdir = await probe(executor, ['mkdir', '-p', dirname(sysctlPath), dirname(limitsPath)]);
-  if (!mkdir.ok) throw new Error(`mkdir -p ${dirname(sysctlPath)} ${dirname(limitsPath)} failed: ${firstLine(mkdir.stderr)}`);
-  const written = await Promise.all(
-    files.map(async (f) => {
-      const before = (await executor.exists(f.path)) ? await executor.readFile(f.path).catch(() => undefined) : undefined;
-      await executor.writeFile(f.path, f.content, 0o644);
-      return { path: f.path, changed: before !== f.content };
-    }),
+  // Both files or neither (the SDK's one writer); a file already as planned is left alone.
+  const before = await readFilesIfPresent(executor, files.map((f) => f.path));
+  const written = files.map((f, i) => ({ path: f.path, changed: before[i] !== f.content }));
+  await writeAllOrNothing(
+    executor,
+    files.filter((_, i) => written[i].changed).map((f) => ({ path: f.path, content: f.content, mode: 0o644 })),
+    { createDirs: true },
   );
   const removed: string[] = [];
   for (const legacy of LEGACY_FILES.map((p) => rooted(opts.root, p))) {

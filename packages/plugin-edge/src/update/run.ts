@@ -14,6 +14,8 @@ export interface UpdateOptions {
   rollbackOnFailure: boolean;
   /** "--dir … --ssh …" for hint commands. */
   where: string;
+  /** Before a rollback: put back the image pins this run recorded in the stack's files (edge update --image). */
+  beforeRollback?: () => Promise<void>;
 }
 
 export interface UpdateResult {
@@ -179,6 +181,7 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     let rb: RollbackReport;
     try {
       // The rollback gets a budget of its own: the update's may be spent.
+      await o.beforeRollback?.();
       rb = await rollback(project, state.before, { timeoutMs: o.timeoutMs, ...(onRollback ? { progress: onRollback } : {}) });
     } catch (rbErr) {
       const commands = rollbackCommands(project, await project.compose(), drifted);

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { ExitCode, FrameworksError, type Executor } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, readFilesIfPresent, writeAllOrNothing, type Executor } from '@frameworks/sdk';
 import { ENV_FILE, FRAGMENT_RE, PLAN_FILE, parsePlan, sha256, type PlanDoc, type RenderedFile } from './fragments.js';
 
 export type FileAction = 'created' | 'replaced' | 'unchanged' | 'kept' | 'would-create' | 'would-replace' | 'would-keep' | 'conflict';
@@ -31,17 +31,7 @@ interface Planned {
 const octal = (m: number) => `0${m.toString(8)}`;
 
 export async function readIfExists(executor: Executor, path: string): Promise<string | undefined> {
-  if (!(await executor.exists(path))) return undefined;
-  try {
-    return await executor.readFile(path);
-  } catch (err) {
-    throw new FrameworksError(`Cannot read ${path} on ${executor.name}: ${(err as Error).message}`, {
-      code: 'SERVICES_FILE_UNREADABLE',
-      exitCode: ExitCode.FAILED,
-      cause: err,
-      suggestions: [`Check the permissions of ${path}`],
-    });
-  }
+  return (await readFilesIfPresent(executor, [path]))[0];
 }
 
 /** Names of the svc-*.yml files in dir, sorted (empty when the folder does not exist). */
@@ -63,8 +53,8 @@ export async function readPlan(executor: Executor, dir: string): Promise<PlanDoc
  *  - one edited by hand since (or a svc-*.yml the planner never wrote) is a conflict: nothing is
  *    written (SERVICES_FRAGMENTS_EDITED, exit 1, the list in the message) unless `force`;
  *  - .central.env is created once and never overwritten (it holds the operator's values);
- *  - every write is atomic (temp file + rename through the executor), so an interrupt leaves
- *    each file either old or new.
+ *  - the files are written by the SDK's all-or-nothing writer: a full disk or a refused rename
+ *    leaves every existing file as it was.
  */
 export async function writePlanFiles(
   executor: Executor,
@@ -72,12 +62,13 @@ export async function writePlanFiles(
   files: { fragments: RenderedFile[]; env: RenderedFile; plan: RenderedFile },
   opts: { force?: boolean; dryRun?: boolean; previous?: PlanDoc } = {},
 ): Promise<PlanWriteResult> {
-  const dirExists = await executor.exists(dir);
   const recorded = opts.previous?.fragments ?? {};
+  const all = [...files.fragments, files.env, files.plan];
+  const contents = await readFilesIfPresent(executor, all.map((f) => posix.join(dir, f.name))); // one round trip over SSH
   const planned: Planned[] = [];
-  for (const file of files.fragments) {
+  for (const [i, file] of files.fragments.entries()) {
     const path = posix.join(dir, file.name);
-    const existing = dirExists ? await readIfExists(executor, path) : undefined;
+    const existing = contents[i];
     let state: Planned['state'];
     if (existing === undefined) state = 'missing';
     else if (existing === file.content) state = 'same';
@@ -86,9 +77,9 @@ export async function writePlanFiles(
     planned.push({ file, path, state });
   }
   const envPath = posix.join(dir, files.env.name);
-  planned.push({ file: files.env, path: envPath, state: dirExists && (await executor.exists(envPath)) ? 'keep' : 'missing' });
+  planned.push({ file: files.env, path: envPath, state: contents[all.length - 2] !== undefined ? 'keep' : 'missing' });
   const planPath = posix.join(dir, files.plan.name);
-  const oldPlan = dirExists ? await readIfExists(executor, planPath) : undefined;
+  const oldPlan = contents[all.length - 1];
   planned.push({ file: files.plan, path: planPath, state: oldPlan === undefined ? 'missing' : oldPlan === files.plan.content ? 'same' : 'regenerate' });
 
   const listed = new Set(files.fragments.map((f) => f.name));
@@ -119,33 +110,9 @@ export async function writePlanFiles(
     });
   }
 
-  if (!dirExists) {
-    const r = await executor.run(['mkdir', '-p', dir]);
-    if (r.code !== 0) {
-      throw new FrameworksError(`Cannot create the folder ${dir} on ${executor.name}: ${r.stderr.trim() || `mkdir exited ${r.code}`}`, {
-        code: 'SERVICES_DIR_FAILED',
-        exitCode: ExitCode.FAILED,
-        suggestions: ['Choose a folder you can write to with --dir'],
-      });
-    }
-  }
-  const results: FileOutcome[] = [];
-  for (const p of planned) {
-    if (p.state === 'same' || p.state === 'keep') {
-      results.push(outcome(p, p.state === 'same' ? 'unchanged' : 'kept'));
-      continue;
-    }
-    try {
-      await executor.writeFile(p.path, p.file.content, p.file.mode);
-    } catch (err) {
-      throw new FrameworksError(`Cannot write ${p.path} on ${executor.name}: ${(err as Error).message}`, {
-        code: 'SERVICES_WRITE_FAILED',
-        exitCode: ExitCode.FAILED,
-        cause: err,
-        suggestions: ['Check the permissions of the folder, or choose another one with --dir'],
-      });
-    }
-    results.push(outcome(p, p.state === 'missing' ? 'created' : 'replaced'));
-  }
-  return { dir, files: results, stale };
+  // The SDK's one writer: every file or none (plan.yaml included), old files byte-identical on any failure.
+  const changed = planned.filter((p) => p.state !== 'same' && p.state !== 'keep');
+  await writeAllOrNothing(executor, changed.map((p) => ({ path: p.path, content: p.file.content, mode: p.file.mode })), { createDirs: true });
+  const action = (p: Planned): FileAction => (p.state === 'same' ? 'unchanged' : p.state === 'keep' ? 'kept' : p.state === 'missing' ? 'created' : 'replaced');
+  return { dir, files: planned.map((p) => outcome(p, action(p))), stale };
 }

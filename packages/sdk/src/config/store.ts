@@ -25,7 +25,11 @@ export function emptyConfig(): ConfigFile {
 export class ConfigStore {
   readonly paths: FrameworksPaths;
 
-  constructor(paths: FrameworksPaths = frameworksPaths()) {
+  /** `onWarning` hears about a stale lock (its holder was killed) being taken over. */
+  constructor(
+    paths: FrameworksPaths = frameworksPaths(),
+    private readonly opts: { onWarning?: (message: string) => void } = {},
+  ) {
     this.paths = paths;
   }
 
@@ -58,14 +62,14 @@ export class ConfigStore {
       checkSemantics(doc, this.paths.config, this.hint());
       await writeFileAtomic(this.paths.config, await dumpYaml(doc, HEADER), 0o600);
       return { doc, value };
-    });
+    }, this.opts);
   }
 
   /** Replace the file wholesale (context init --force). */
   async replace(doc: ConfigFile): Promise<void> {
     await ensurePrivateDir(this.paths.home);
     await validateDocument<ConfigFile>(configSchema, doc, this.paths.config, this.hint());
-    await withFileLock(this.paths.config, async () => writeFileAtomic(this.paths.config, await dumpYaml(doc, HEADER), 0o600));
+    await withFileLock(this.paths.config, async () => writeFileAtomic(this.paths.config, await dumpYaml(doc, HEADER), 0o600), this.opts);
   }
 }
 

@@ -16,7 +16,11 @@ const HEADER = '# frameworks CLI credentials — secrets. Keep this file 0600; n
 export class CredentialStore {
   readonly paths: FrameworksPaths;
 
-  constructor(paths: FrameworksPaths = frameworksPaths()) {
+  /** `onWarning` hears about a stale lock (its holder was killed) being taken over. */
+  constructor(
+    paths: FrameworksPaths = frameworksPaths(),
+    private readonly opts: { onWarning?: (message: string) => void } = {},
+  ) {
     this.paths = paths;
   }
 
@@ -65,7 +69,7 @@ export class CredentialStore {
       await validateDocument<CredentialsFile>(credentialsSchema, doc, this.paths.credentials, this.hint());
       await writeFileAtomic(this.paths.credentials, await dumpYaml(doc, HEADER), 0o600);
       return entry;
-    });
+    }, this.opts);
   }
 
   async removeContext(context: string): Promise<boolean> {

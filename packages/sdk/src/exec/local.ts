@@ -8,7 +8,7 @@ import type { Executor, RunOptions, RunResult } from './types.js';
 
 /** Runs commands on this host with spawn(argv) — no shell, so no quoting problems at all. */
 export class LocalExecutor implements Executor {
-  readonly name = 'local';
+  readonly name: string = 'local';
 
   run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const display = quoteCommand(argv);

@@ -1,11 +1,11 @@
 import { NodeSSH } from 'node-ssh';
-import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { constants, homedir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { ExitCode, FrameworksError, authError, networkError, usageError } from '../errors.js';
 import { trace } from '../log.js';
+import { writeAllOrNothing } from '../fs/write-all-or-nothing.js';
 import { tildify } from '../paths.js';
 import { redact } from '../redact.js';
 import { hostKeyVerifier } from './known-hosts.js';
@@ -303,21 +303,9 @@ export class SshExecutor implements Executor {
     throw new FrameworksError(`Cannot read ${path} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}.`, { code: 'REMOTE_READ_FAILED', exitCode: ExitCode.FAILED });
   }
 
-  /** Atomic on the remote: a temp file in the same folder, chmod, then rename over the target. */
+  /** Atomic on the remote: the one writer (temp file in the same folder, fsync, rename) with a single file. */
   async writeFile(path: string, data: string, mode = 0o644): Promise<void> {
-    const dir = path.includes('/') ? posix.dirname(path) : '.';
-    const tmp = quoteArg(`${dir}/.${posix.basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-    const octal = (mode & 0o7777).toString(8).padStart(4, '0');
-    // umask 077: the data is never readable by others before chmod; set -C: never clobber an existing file.
-    const script = `umask 077; set -C; cat > ${tmp} && chmod ${octal} ${tmp} && mv -f -- ${tmp} ${quoteArg(path)} || { s=$?; rm -f -- ${tmp}; exit $s; }`;
-    const r = await this.script(script, `write ${quoteArg(path)} (mode ${octal}, ${Buffer.byteLength(data)} bytes)`, data);
-    if (r.code !== 0) {
-      throw new FrameworksError(`Cannot write ${path} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}.`, {
-        code: 'REMOTE_WRITE_FAILED',
-        exitCode: ExitCode.FAILED,
-        suggestions: [`Check that ${dir} exists and that ${this.conn.host.user} may write there`],
-      });
-    }
+    await writeAllOrNothing(this, [{ path, content: data, mode }]);
   }
 
   async exists(path: string): Promise<boolean> {

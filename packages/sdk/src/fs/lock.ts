@@ -1,31 +1,151 @@
+import { hostname, userInfo } from 'node:os';
+import { link, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { ExitCode, FrameworksError } from '../errors.js';
+import { tildify } from '../paths.js';
+import { machineTag } from './temp-names.js';
+
+/** Who holds a lock: written into `<file>.lock` when it is taken. */
+interface Holder {
+  pid: number;
+  machine: string;
+  host: string;
+  user: string;
+  command: string;
+  started: string;
+}
+
+export interface FileLockOptions {
+  /** How long to wait for a live holder (default 10 s). */
+  waitMs?: number;
+  /** Told when a lock left by a process that is gone is taken over. */
+  onWarning?: (message: string) => void;
+}
+
+/** A lock older than this with no readable holder (being written, or proper-lockfile's folder of older versions) is stale. */
+const UNKNOWN_STALE_MS = 10_000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function me(): Holder {
+  // The verb only (e.g. "context use"): arguments may be secrets.
+  const words = process.argv.slice(2).filter((a) => /^[a-z][a-z-]*$/.test(a)).slice(0, 2);
+  let user = '';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry
+  }
+  const command = `frameworks ${words.join(' ')}`.trim();
+  return { pid: process.pid, machine: machineTag(), host: hostname(), user, command, started: new Date().toISOString() };
+}
+
+async function readHolder(lock: string): Promise<{ text: string; holder?: Holder; ageMs: number } | undefined> {
+  let st;
+  try {
+    st = await stat(lock);
+  } catch {
+    return undefined; // released meanwhile
+  }
+  const ageMs = Date.now() - st.mtimeMs;
+  if (st.isDirectory()) return { text: '', ageMs };
+  const text = await readFile(lock, 'utf8').catch(() => '');
+  try {
+    const h = JSON.parse(text) as Holder;
+    return typeof h.pid === 'number' && typeof h.machine === 'string' ? { text, holder: h, ageMs } : { text, ageMs };
+  } catch {
+    return { text, ageMs };
+  }
+}
+
+/** Move a stale lock aside and remove it, unless someone replaced it in between (then it is put back). */
+async function breakLock(lock: string, seen: string): Promise<boolean> {
+  const aside = `${lock}.stale.${process.pid}.${Date.now()}`;
+  try {
+    await rename(lock, aside);
+  } catch {
+    return false;
+  }
+  const now = (await stat(aside)).isDirectory() ? '' : await readFile(aside, 'utf8').catch(() => '');
+  if (now !== seen) {
+    await link(aside, lock).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
+    return false;
+  }
+  await unlink(aside).catch(() => rmdir(aside).catch(() => undefined));
+  return true;
+}
+
+const describeHolder = (h: Holder) => `process ${h.pid} (${h.command || 'frameworks'}, ${h.user ? `${h.user}@` : ''}${h.host}, since ${h.started})`;
 
 /**
- * Run `fn` while holding an advisory lock on `path` (a `<path>.lock` folder, proper-lockfile).
- * Concurrent frameworks processes serialise their read-modify-write cycles, so none loses
- * another's change. A lock older than 10 s is considered stale (crashed holder) and taken over.
+ * Run `fn` while holding `<path>.lock`, an atomically created file that names its holder (pid,
+ * machine, user, command, start). Concurrent frameworks processes serialise their read-modify-write
+ * cycles, so none loses another's change. A lock whose holder process is gone (same machine) is taken
+ * over at once, with a warning; a live holder is waited for (10 s), then named in the error; a lock
+ * from another machine (shared home) is never broken.
  */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const { lock } = await import('proper-lockfile');
-  let release: () => Promise<void>;
-  try {
-    release = await lock(path, {
-      realpath: false,
-      stale: 10_000,
-      update: 2_000,
-      retries: { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 150, randomize: true },
-    });
-  } catch (err) {
-    throw new FrameworksError(`Could not lock ${path}: another frameworks process holds it.`, {
-      code: 'LOCK_TIMEOUT',
-      exitCode: ExitCode.FAILED,
-      suggestions: [`Retry in a moment; if no frameworks command is running, remove ${path}.lock`],
-      cause: err,
-    });
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + (opts.waitMs ?? 10_000);
+  const mine = me();
+  const text = `${JSON.stringify(mine)}\n`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fh = await open(lock, 'wx', 0o600);
+      try {
+        await fh.writeFile(text);
+      } finally {
+        await fh.close();
+      }
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new FrameworksError(`Cannot create the lock ${tildify(lock)}: ${(err as Error).message}`, {
+          code: 'LOCK_FAILED',
+          exitCode: ExitCode.FAILED,
+          cause: err,
+          suggestions: [`ls -ld ${tildify(path.replace(/\/[^/]*$/, ''))}   # the folder must be writable`],
+        });
+      }
+    }
+    const seen = await readHolder(lock);
+    if (!seen) continue;
+    const h = seen.holder;
+    const gone = h ? h.machine === mine.machine && h.pid !== process.pid && !alive(h.pid) : seen.ageMs > UNKNOWN_STALE_MS;
+    if (gone && (await breakLock(lock, seen.text))) {
+      opts.onWarning?.(
+        h
+          ? `Took over the lock on ${tildify(path)} left by ${describeHolder(h)}, which is no longer running (killed?).`
+          : `Took over a stale lock on ${tildify(path)} (${Math.round(seen.ageMs / 1000)} s old, no holder recorded).`,
+      );
+      continue;
+    }
+    if (Date.now() > deadline) {
+      const who = h ? describeHolder(h) : 'an unknown process';
+      const foreign = h && h.machine !== mine.machine;
+      const waited = Math.round((opts.waitMs ?? 10_000) / 1000);
+      throw new FrameworksError(`${tildify(path)} is locked by ${who}${foreign ? ', on another machine' : ''}; waited ${waited} s.`, {
+        code: 'LOCK_TIMEOUT',
+        exitCode: ExitCode.FAILED,
+        suggestions: [
+          'Retry when that command has finished',
+          `If no frameworks command is running${foreign ? ` on ${h.host}` : ''}: rm ${tildify(lock)}`,
+        ],
+      });
+    }
+    await new Promise((r) => setTimeout(r, Math.min(150, 5 * 1.3 ** attempt) * (0.5 + Math.random())));
   }
   try {
     return await fn();
   } finally {
-    await release().catch(() => undefined);
+    // Release only what is still ours.
+    if ((await readFile(lock, 'utf8').catch(() => '')) === text) await unlink(lock).catch(() => undefined);
   }
 }

@@ -10,14 +10,14 @@ export default class EdgeInit extends EdgeCommand<typeof EdgeInit> {
   static override summary = 'Write the edge stack: .edge.env, .edge.env.example, docker-compose.edge.yml and Caddyfile.';
   static override description = `Renders the files of an edge node (Caddy + MistServer + Helmsman under Docker Compose) into --dir, on this host or on every --ssh host:
 
-  .edge.env                 0600  enrollment token, Foghorn addresses, domain, node name, images, limits
+  .edge.env                 0600  enrollment token (kept from the existing file unless a new one is given), Foghorn addresses, domain, node name, images, limits
   .edge.env.example         0644  the same keys with secrets blank (safe to commit)
   docker-compose.edge.yml   0644  the three services, images pinned from the release manifest
   Caddyfile                 0644  TLS (ACME HTTP-01, or --tls internal) and routes to MistServer and Helmsman
 
 Images come from the release manifest of --channel (built in, or --release-manifest FILE in YAML or JSON); --image SERVICE=REF overrides one service (workspace builds). Foghorn's addresses come from the context (foghorn-grpc, foghorn-http).
 
-Nothing is written unless every file can be: a file that exists with other content stops the run (exit 1, EDGE_FILES_EXIST) with a diff, secrets masked, unless --force. Identical files are left alone. --dry-run prints the files (token masked) and writes nothing.`;
+Nothing is written unless every file can be: a file that exists with other content stops the run (exit 1, EDGE_FILES_EXIST) with a diff, secrets masked, unless --force. Identical files are left alone. The files are written to temp names first and renamed into place only when all are written: a full disk (DISK_FULL), a permission problem (WRITE_PERMISSION_DENIED) or a read-only filesystem leaves every existing file as it was. --dry-run prints the files (token masked) and writes nothing.`;
 
   static override examples = [
     {
@@ -70,7 +70,9 @@ Nothing is written unless every file can be: a file that exists with other conte
     const { parseImageOverrides } = await import('../../release/image-ref.js');
     const { resolveInitSettings } = await import('../../lib/init-settings.js');
     const { renderEdgeFiles } = await import('../../templates/index.js');
-    const { writeEdgeFiles } = await import('../../lib/write-files.js');
+    const { readEdgeFiles, writeEdgeFiles } = await import('../../lib/write-files.js');
+    const { EDGE_ENV } = await import('../../lib/edge-env.js');
+    const { keptEnrollmentToken } = await import('../../lib/kept-token.js');
     const f = this.flags;
 
     const token = f['token-stdin'] ? await readStdinToken() : f.token;
@@ -97,16 +99,26 @@ Nothing is written unless every file can be: a file that exists with other conte
       { 'foghorn-grpc': ctx.endpoints['foghorn-grpc'], 'foghorn-http': ctx.endpoints['foghorn-http'] },
       release,
     );
-    for (const w of warnings) this.warning(w.message, w.code);
+    // Without a token the host may keep the one it has (below): that warning is given per host.
+    const noToken = warnings.find((w) => w.code === 'NO_ENROLLMENT_TOKEN');
+    for (const w of warnings) if (w !== noToken) this.warning(w.message, w.code);
     const files = await renderEdgeFiles(settings);
 
     const several = this.sshTargets().length > 1;
     const outcomes = await this.onHosts(async (h: HostContext) => {
       const dir = h.remote ? h.dir : resolve(h.dir);
+      // No new token: the stack keeps the enrollment token its .edge.env already has.
+      const existing = await readEdgeFiles(h.executor, dir, files); // one round trip over SSH
+      const kept = token ? undefined : keptEnrollmentToken(existing[files.findIndex((x) => x.name === EDGE_ENV)]);
+      if (noToken && !kept) this.warning(`${this.hostPrefix(h, several)}${noToken.message}`, noToken.code);
+      const hostFiles = kept ? await renderEdgeFiles({ ...settings, token: kept }) : files;
       try {
-        const r = await writeEdgeFiles(h.executor, dir, files, { force: f.force, dryRun: f['dry-run'] });
+        const r = await writeEdgeFiles(h.executor, dir, hostFiles, { force: f.force, dryRun: f['dry-run'], existing });
         this.report(h, r, several);
-        return r;
+        if (kept && !this.jsonEnabled()) {
+          this.info(`${this.hostPrefix(h, several)}Kept the enrollment token ${dir}/.edge.env already had (--token-stdin gives a new one).`);
+        }
+        return { ...r, token_source: kept ? ('kept' as const) : token ? ('given' as const) : ('none' as const) };
       } catch (err) {
         if (isFrameworksError(err) && err.code === 'EDGE_FILES_EXIST') this.printDiffs(h, (err.result as WriteResult).files, several);
         throw err;

@@ -6,9 +6,10 @@ import type { DrainReport } from '../../drain/drain.js';
 import { shortId } from '../../enroll/images.js';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { DryRunRow } from '../../update/plan.js';
+import type { AppliedRepin, RepinResult } from '../../update/repin.js';
 import type { UpdateResult } from '../../update/run.js';
 
-type DryRunResult = { host: string; dir: string; project: string; dry_run: true; services: DryRunRow[] };
+type DryRunResult = { host: string; dir: string; project: string; dry_run: true; services: DryRunRow[]; repin?: RepinResult };
 
 export default class EdgeUpdate extends EdgeCommand<typeof EdgeUpdate> {
   static override summary = 'Pull newer images and restart the edge stack, verified; optionally roll back when it fails.';
@@ -26,11 +27,14 @@ The result lists, per service, the image id and digest before and after. When a 
 
 --dry-run pulls nothing: it shows per service the running digest and the registry's (docker manifest inspect on the host, when the registry answers).
 
+--image SERVICE=REF (repeatable) and --channel C pin new images first: the compose file's image lines and the *_IMAGE, EDGE_CHANNEL and EDGE_RELEASE keys of .edge.env (and .edge.env.example) are rewritten together, all or nothing, as edge init writes them; then the update pulls and runs them. When the update changes nothing (a pull that fails) or is rolled back, the previous pins are written back. With --dry-run the change is shown (a diff) and nothing is written.
+
 --drain: before the update, Foghorn (the context's foghorn-http URL) sets the node to draining and the command waits until it has no viewers (drain-status polled, progress on stderr, at most --idle-timeout); after the update — also when it fails or the wait times out — the node is set back to the mode it had (normal). The node id is Helmsman's (GET /node/mode in its container) unless --node-id names it. The result's "drain" says what happened; a node that cannot be set back is an error (exit 1) with the undrain command.`;
 
   static override examples = [
     '<%= config.bin %> edge update --dry-run',
     '<%= config.bin %> edge update --rollback-on-failure',
+    { description: 'Run a new MistServer build (the pin is recorded in the stack\'s files):', command: '<%= config.bin %> edge update --image mistserver=registry.example.com/mistserver:3.4 --rollback-on-failure' },
     { description: 'Drain the node first, wait up to 30 minutes for viewers to leave, undrain afterwards:', command: '<%= config.bin %> edge update --drain --idle-timeout 30m' },
     { description: 'A fleet, two at a time, machine-readable:', command: '<%= config.bin %> edge update --ssh ops@edge-1,ops@edge-2,ops@edge-3 --parallel 2 --rollback-on-failure --json' },
   ];
@@ -43,6 +47,9 @@ The result lists, per service, the image id and digest before and after. When a 
     'node-id': Flags.string({ dependsOn: ['drain'], description: "With --drain: the node's id in Foghorn (default: what Helmsman reports at /node/mode)." }),
     'idle-timeout': Flags.string({ default: '10m', description: 'With --drain: how long to wait for the viewers to leave (then exit 1, nothing updated, node set back).' }),
     'poll-interval': Flags.string({ default: '5s', hidden: true, description: 'With --drain: time between drain-status polls.' }),
+    image: Flags.string({ multiple: true, description: "Pin a new image for one service first: SERVICE=IMAGE:TAG or SERVICE=IMAGE@DIGEST (caddy, mistserver, helmsman); recorded in the stack's files. Repeatable." }),
+    channel: Flags.string({ description: "Pin the images of a release channel first (stable, canary, or one --release-manifest defines); recorded in the stack's files." }),
+    'release-manifest': Flags.string({ dependsOn: ['channel'], description: 'With --channel: the release manifest (YAML or JSON) instead of the built-in one.' }),
   };
 
   static override mutating = true;
@@ -50,6 +57,8 @@ The result lists, per service, the image id and digest before and after. When a 
   async run() {
     const f = this.flags;
     const timeoutMs = parseDuration(f.timeout, '--timeout');
+    const { prepareRepin, applyRepin, describeRepin, withRepin } = await import('../../update/repin.js');
+    const repin = await prepareRepin({ images: f.image, channel: f.channel, releaseManifest: f['release-manifest'] });
     const [{ openStack }, { runUpdate }, { planUpdate }, { driveSilently, driveWithLines, driveWithListr }] = await Promise.all([
       import('../../lib/stack.js'),
       import('../../update/run.js'),
@@ -63,27 +72,37 @@ The result lists, per service, the image id and digest before and after. When a 
       ? { idleTimeoutMs: parseDuration(f['idle-timeout'], '--idle-timeout'), intervalMs: parseDuration(f['poll-interval'], '--poll-interval'), ctx: await this.context() }
       : undefined;
 
-    const update = async (h: HostContext, stack: Awaited<ReturnType<typeof openStack>>, prefix: string): Promise<UpdateResult> => {
+    // --image / --channel: the new pin goes into the stack's files (all or nothing) before the update uses it.
+    const pin = async (h: HostContext, dir: string): Promise<AppliedRepin | undefined> => {
+      if (!repin) return undefined;
+      const pinned = await applyRepin(h.executor, dir, repin, { dryRun: f['dry-run'] });
+      if (!json) for (const line of describeRepin(pinned.result, Boolean(f['dry-run']))) this.info(`${several || h.remote ? `[${h.host}] ` : ''}${line}`);
+      return pinned;
+    };
+    const update = async (h: HostContext, stack: Awaited<ReturnType<typeof openStack>>, prefix: string, pinned?: AppliedRepin): Promise<UpdateResult> => {
       const drive = json
         ? driveSilently
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
-      return runUpdate(stack, { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h) }, drive, (text) => this.info(`${prefix}↺ ${text}`));
+      const o = { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), beforeRollback: pinned?.restore };
+      return withRepin(pinned, () => runUpdate(stack, o, drive, (text) => this.info(`${prefix}↺ ${text}`)));
     };
     const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
       const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });
+      const pinned = await pin(h, stack.host.dir);
       if (f['dry-run']) {
         const running = await stack.project.imageDigests();
-        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services: await planUpdate(stack.project, running) };
+        const services = await planUpdate(stack.project, running);
+        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services, ...(pinned ? { repin: pinned.result } : {}) };
       }
       const prefix = several || h.remote ? `[${h.host}] ` : '';
       if (drainOpts) {
         const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
         const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
-        return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () => update(h, stack, prefix));
+        return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () => update(h, stack, prefix, pinned));
       }
-      return update(h, stack, prefix);
+      return update(h, stack, prefix, pinned);
     });
     this.summarize(outcomes, several);
     const rows = this.settle(outcomes, 'edge update');
