@@ -6,7 +6,7 @@ import {
   isFrameworksError,
   parseSshTargets,
   runBounded,
-  type Executor,
+  type HostContext,
   type HostOutcome,
   type SshTarget,
 } from '@frameworks/sdk';
@@ -14,16 +14,8 @@ import { FrameworksCommand } from './command.js';
 
 export type HostsFlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof HostsCommand)['baseFlags'] & T['flags']>;
 
-export interface HostContext {
-  executor: Executor;
-  /** "local" or the --ssh spec as typed. */
-  host: string;
-  /** The command's folder on that host. */
-  dir: string;
-  remote: boolean;
-  /** Network address of a remote host (the SSH target's resolved HostName), for probes from this machine. */
-  address?: string;
-}
+/** Lives in the SDK (domain code needs it without oclif); re-exported for commands. */
+export type { HostContext } from '@frameworks/sdk';
 
 export interface HostRow<R> {
   host: string;
@@ -92,17 +84,21 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
 
   /**
    * The command's result across hosts. One host: its error is the command's error (its exit
-   * code). Several: every host failed → exit 1; some failed → exit 68 with the per-host rows.
+   * code). Several: every host unreachable (each exit 6) → exit 6; every host failed otherwise →
+   * exit 1; some failed → exit 68. A failed host's row keeps what its error carried as `result`
+   * (a failed preflight's checks, a degraded status), so commands need not put it back.
+   * `toRow` shapes a command's own rows (edge status); the rows ride on the error as `result`.
    */
-  protected settle<R>(outcomes: HostOutcome<R>[], what: string): HostRow<R>[] {
-    const rows = outcomes.map((o) => ({ host: o.host, ok: o.ok, result: o.value ?? null, error: o.error ? errorView(o.error) : null, duration_ms: o.durationMs }));
+  protected settle<R, Row = HostRow<R>>(outcomes: HostOutcome<R>[], what: string, toRow?: (o: HostOutcome<R>) => Row): Row[] {
+    const rows = outcomes.map((o) => (toRow ? toRow(o) : (hostRow(o) as Row)));
     const failed = outcomes.filter((o) => !o.ok);
     if (failed.length === 0) return rows;
     if (outcomes.length === 1) throw failed[0].error!;
     const partial = failed.length < outcomes.length;
-    throw new FrameworksError(`${what} failed on ${failed.length} of ${outcomes.length} hosts: ${failed.map((f) => f.host).join(', ')}.`, {
-      code: partial ? 'PARTIAL_FAILURE' : 'ALL_HOSTS_FAILED',
-      exitCode: partial ? ExitCode.PARTIAL : ExitCode.FAILED,
+    const unreachable = !partial && failed.every((f) => isFrameworksError(f.error) && f.error.exitCode === ExitCode.NETWORK);
+    throw new FrameworksError(`${what} failed on ${failed.length} of ${outcomes.length} hosts${unreachable ? ' (none could be reached)' : ''}: ${failed.map((f) => f.host).join(', ')}.`, {
+      code: partial ? 'PARTIAL_FAILURE' : unreachable ? 'ALL_HOSTS_UNREACHABLE' : 'ALL_HOSTS_FAILED',
+      exitCode: partial ? ExitCode.PARTIAL : unreachable ? ExitCode.NETWORK : ExitCode.FAILED,
       result: rows,
       suggestions: failed.slice(0, 3).flatMap((f) => (isFrameworksError(f.error) ? f.error.suggestions.slice(0, 1) : [])),
     });
@@ -112,6 +108,12 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
   protected prefix(h: HostContext): string {
     return this.sshTargets().length ? `[${h.host}] ` : '';
   }
+}
+
+/** A host's row: its value, or what its error carried as `result` when it failed. */
+export function hostRow<R>(o: HostOutcome<R>): HostRow<R> {
+  const carried = !o.ok && isFrameworksError(o.error) && o.error.result !== undefined ? (o.error.result as R) : null;
+  return { host: o.host, ok: o.ok, result: o.value ?? carried, error: o.error ? errorView(o.error) : null, duration_ms: o.durationMs };
 }
 
 export function errorView(err: Error): { code: string; message: string; exit_code: number } {

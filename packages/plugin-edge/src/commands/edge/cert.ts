@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { paint } from '@frameworks/cli-kit';
-import { FrameworksError, isFrameworksError, usageError, type HostOutcome } from '@frameworks/sdk';
+import { isFrameworksError, usageError, type HostOutcome } from '@frameworks/sdk';
 import { EdgeCommand } from '../../lib/edge-command.js';
 import type { CertResult } from '../../cert/run.js';
 
@@ -49,13 +49,7 @@ With several --ssh hosts: one result per host; exit 68 when only some fail.`;
       if (o.value!.status === 'warn') this.next(...(await import('../../cert/run.js')).certSuggestions({ host: o.host, dir: o.value!.dir, remote: o.host !== 'local' }, o.value!.code));
       return o.value!;
     }
-    try {
-      return this.settle(outcomes, 'Certificate check');
-    } catch (err) {
-      if (!isFrameworksError(err) || !Array.isArray(err.result)) throw err;
-      const rows = (err.result as Array<{ host: string; result: unknown }>).map((r, i) => ({ ...r, result: r.result ?? resultOf(outcomes[i]) ?? null }));
-      throw new FrameworksError(err.message, { code: err.code, exitCode: err.exitCode, suggestions: err.suggestions, result: rows });
-    }
+    return this.settle(outcomes, 'Certificate check');
   }
 
   private async print(outcomes: HostOutcome<CertResult>[]): Promise<void> {

@@ -56,13 +56,7 @@ Testing only (hidden flags): --root <dir> writes under <dir> and applies nothing
       else this.next('frameworks edge preflight   # the sysctl checks read the values back');
       return o.value!;
     }
-    try {
-      return this.settle(outcomes, write ? 'Tuning' : 'Tuning preview');
-    } catch (err) {
-      if (!isFrameworksError(err) || !Array.isArray(err.result)) throw err;
-      const rows = (err.result as Array<{ host: string; result: unknown }>).map((r, i) => ({ ...r, result: r.result ?? reportOf(outcomes[i]) ?? null }));
-      throw new FrameworksError(err.message, { code: err.code, exitCode: err.exitCode, suggestions: err.suggestions, result: rows });
-    }
+    return this.settle(outcomes, write ? 'Tuning' : 'Tuning preview');
   }
 
   private async tuneHost(h: HostContext, write: boolean, root: string | undefined, applyKeys: string[] | undefined): Promise<TuneReport> {
