@@ -1,11 +1,10 @@
-import { ExitCode, FrameworksError, isFrameworksError } from '@frameworks/sdk';
+import { ExitCode, FrameworksError } from '@frameworks/sdk';
 import type { ServiceImage } from '@frameworks/sdk/compose';
-import { EDGE_ENV } from '../lib/edge-env.js';
 import type { EdgeStack } from '../lib/stack.js';
-import { localImageIds, serviceRefs, shortId } from '../enroll/images.js';
-import { describeHttps, verifyHttps, type HttpsReport } from '../enroll/https-verify.js';
-import { summarizeUp } from '../enroll/run.js';
-import { Pipeline, firstLine, type Stage, type StageReport } from '../enroll/stages.js';
+import { localImageIds, serviceRefs, shortId } from '../lib/images.js';
+import type { HttpsReport } from '../pipeline/https-verify.js';
+import { healthyStage, httpsStage, upStage } from '../pipeline/stack-stages.js';
+import { Pipeline, firstLine, type Stage, type StageReport } from '../pipeline/stages.js';
 import { diffServices, driftedServices, rollbackCommands, rollbackOneLiner, type ServiceChange } from './plan.js';
 import { rollback, type RollbackReport } from './rollback.js';
 
@@ -40,8 +39,6 @@ export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): 
   const { project } = stack;
   const w = o.where ? ` ${o.where}` : '';
   const status = `frameworks edge status${w}`;
-  const logs = (svc?: string) => `frameworks edge logs${svc ? ` ${svc}` : ''}${w}`;
-  const healthyHints = [status, logs()];
   return [
     {
       name: 'record',
@@ -69,54 +66,9 @@ export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): 
         return { detail: fresh.length ? `new image for ${fresh.map((r) => `${r.service} (${r.image} → ${shortId(ids.get(r.image))})`).join(', ')}` : 'no new images' };
       },
     },
-    {
-      name: 'up',
-      title: 'Containers updated',
-      hints: [status, logs()],
-      run: async (run) => {
-        const lines: string[] = [];
-        run.progress('docker compose up -d --remove-orphans');
-        const containers = await project.up({ removeOrphans: true, timeoutMs: run.remainingMs(), onOutput: (line) => void lines.push(line) });
-        const services = [...new Set(containers.filter((c) => !c.oneoff).map((c) => c.service))];
-        const summary = summarizeUp(lines);
-        return { detail: `${services.join(', ')}${summary ? ` (${summary})` : ''}` };
-      },
-    },
-    {
-      name: 'healthy',
-      title: 'Containers running and healthy',
-      hints: healthyHints,
-      run: async (run) => {
-        const containers = await project.waitReady({
-          timeoutMs: run.remainingMs(),
-          signal: run.signal,
-          intervalMs: 1000,
-          onProgress: (s) => {
-            const pending = Object.entries(s.pending);
-            if (pending.length) run.progress(`waiting for ${pending.map(([svc, why]) => `${svc} (${why})`).join(', ')}`);
-            // A timeout points at the logs of what it was still waiting for.
-            const stuck = [...Object.keys(s.failed), ...Object.keys(s.pending)];
-            if (stuck.length) healthyHints.splice(0, healthyHints.length, ...stuck.map((svc) => logs(svc)), status);
-          },
-        });
-        const services = [...new Set(containers.map((c) => c.service))];
-        return { detail: `${services.join(', ')} ${services.length === 1 ? 'is' : 'are'} running and healthy` };
-      },
-    },
-    {
-      name: 'https',
-      title: 'HTTPS certificate verifies',
-      hints: [logs('caddy'), status],
-      run: async (run) => {
-        if (!stack.domain) return { status: 'skipped', detail: `no EDGE_DOMAIN in ${EDGE_ENV}` };
-        const r = await verifyHttps(stack, run).catch((err: unknown) => {
-          if (isFrameworksError(err) && err.result) state.https = err.result as HttpsReport;
-          throw err;
-        });
-        state.https = r;
-        return { detail: describeHttps(r) };
-      },
-    },
+    upStage(stack, o.where, 'Containers updated'),
+    healthyStage(stack, o.where),
+    httpsStage(stack, o.where, (r) => (state.https = r)),
   ];
 }
 

@@ -38,7 +38,7 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
     const [{ runEnroll }, { openStack }, { driveSilently, driveWithLines, driveWithListr }, { readTokenFromStdin }, { validateToken }] = await Promise.all([
       import('../../enroll/run.js'),
       import('../../lib/stack.js'),
-      import('../../enroll/drive.js'),
+      import('../../pipeline/drive.js'),
       import('../../enroll/token.js'),
       import('../../lib/validate-input.js'),
     ]);

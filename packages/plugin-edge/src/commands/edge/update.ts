@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { marks } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, parseDuration, quoteArg, usageError, type HostOutcome } from '@frameworks/sdk';
 import type { DrainReport } from '../../drain/drain.js';
-import { shortId } from '../../enroll/images.js';
+import { shortId } from '../../lib/images.js';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { DryRunRow } from '../../update/plan.js';
 import type { UpdateResult } from '../../update/run.js';
@@ -54,7 +54,7 @@ The result lists, per service, the image id and digest before and after. When a 
       import('../../lib/stack.js'),
       import('../../update/run.js'),
       import('../../update/plan.js'),
-      import('../../enroll/drive.js'),
+      import('../../pipeline/drive.js'),
     ]);
     const several = this.sshTargets().length > 1;
     const json = this.jsonEnabled();
