@@ -5,6 +5,7 @@ import {
   ExitCode,
   FrameworksError,
   appendAudit,
+  appendAuditSync,
   chooseCredential,
   collectCredentials,
   frameworksPaths,
@@ -19,6 +20,7 @@ import {
   type ServiceKey,
 } from '@frameworks/sdk';
 import { normalizeError } from './errors.js';
+import { interruptState, interruptedError } from './interrupts.js';
 import { marks, paint } from './output/style.js';
 import type { PromptContext } from './prompts.js';
 
@@ -82,6 +84,14 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     });
     this.flags = flags as FlagsOf<T>;
     this.args = args as ArgsOf<T>;
+    if (this.fwCtor.mutating) {
+      const state = interruptState();
+      state.graceful = true;
+      state.hardExit = () => this.hardExit();
+    }
+    // finally() needs the result (a --json run with none still prints one document).
+    const run = this.run;
+    this.run = async () => (this.result = await run.call(this));
     if (this.flags.verbose || /(^|,)frameworks(:\*|$)/.test(process.env.DEBUG ?? '')) {
       setTraceSink((line) => process.stderr.write(paint(`  ${line}`, 'dim', process.stderr) + '\n'));
     }
@@ -168,27 +178,68 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   // ---------------------------------------------------------------- lifecycle
 
-  protected override async _run<R>(): Promise<R> {
-    const started = performance.now();
-    let result: unknown;
-    let error: FrameworksError | undefined;
-    try {
-      await this.init();
-      result = await this.run();
-    } catch (err) {
-      error = normalizeError(err);
+  private readonly startedAt = performance.now();
+  private failure?: FrameworksError;
+  private result?: unknown;
+
+  /**
+   * Aborted on the first Ctrl-C or SIGTERM of a mutating command (read-only ones exit 130 at once):
+   * stop starting new steps, let the one in flight finish (at most INTERRUPT_GRACE_MS), then say
+   * what changed. A run that ends after it is reported as interrupted (exit 130).
+   */
+  protected get interrupted(): AbortSignal {
+    return interruptState().controller.signal;
+  }
+
+  // oclif's lifecycle: init → run → catch (on error) → finally → the success document.
+  // catch keeps the error; finally writes the audit line and prints the error document.
+
+  public override async catch(err: Error): Promise<void> {
+    this.failure = normalizeError(err);
+  }
+
+  public override async finally(_err: Error | undefined): Promise<void> {
+    let error = this.failure;
+    if (this.fwCtor.mutating) interruptState().hardExit = undefined;
+    if (!error && this.fwCtor.mutating && this.interrupted.aborted) {
+      error = interruptedError('Interrupted; the step in flight had finished, so the command completed what it was doing.', { result: this.result });
     }
     const exitCode = error ? error.exitCode : ExitCode.OK;
-    if (this.fwCtor.mutating && this.flags) await this.audit(error, exitCode, Math.round(performance.now() - started));
-
+    if (this.fwCtor.mutating && this.flags) await this.audit(error, exitCode, Math.round(performance.now() - this.startedAt));
     if (this.jsonEnabled()) {
-      const doc = error ? this.errorDocument(error) : { status: 0, result: result ?? null, warnings: this.warnings };
-      process.stdout.write(JSON.stringify(redactValue(doc), null, 2) + '\n');
+      // The success document with a result goes out through oclif (toSuccessJson) after finally.
+      if (error) this.logJson(this.errorDocument(error));
+      else if (!this.result) this.logJson(this.toSuccessJson(null));
     } else if (error && error.message) {
       this.printError(error);
     }
+    if (error) this.result = undefined;
     process.exitCode = exitCode;
-    return result as R;
+  }
+
+  public override toSuccessJson(result: unknown): Record<string, unknown> {
+    return { status: 0, result: result ?? null, warnings: this.warnings };
+  }
+
+  /** One plain, redacted JSON document on stdout (oclif would colour it on a terminal). */
+  public override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(redactValue(json), null, 2) + '\n');
+  }
+
+  /** Second Ctrl-C: no time for anything asynchronous; the audit line and the document, synchronously. */
+  private hardExit(): boolean {
+    const error = interruptedError('Aborted at once by a second interrupt: the step in flight was cut off and may be half done.', {
+      suggestions: this.interruptHints(),
+    });
+    if (this.flags) this.audit(error, ExitCode.INTERRUPTED, Math.round(performance.now() - this.startedAt), true).catch(() => undefined);
+    if (!this.jsonEnabled()) return false;
+    this.logJson(this.errorDocument(error));
+    return true;
+  }
+
+  /** Commands that inspect what an abort left (edge status, services status …) put them here. */
+  protected interruptHints(): string[] {
+    return [];
   }
 
   protected errorDocument(error: FrameworksError): Record<string, unknown> {
@@ -220,11 +271,11 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     err.write(lines.join('\n') + '\n');
   }
 
-  private async audit(error: FrameworksError | undefined, exitCode: number, durationMs: number): Promise<void> {
+  private async audit(error: FrameworksError | undefined, exitCode: number, durationMs: number, sync = false): Promise<void> {
     const flags = { ...(this.flags as Record<string, unknown>) };
     const outcome = exitCode === ExitCode.INTERRUPTED ? 'interrupted' : exitCode === ExitCode.PARTIAL ? 'partial' : error ? 'failed' : flags['dry-run'] ? 'dry-run' : 'ok';
     try {
-      await appendAudit(
+      await (sync ? appendAuditSync : appendAudit)(
         {
           command: this.id ?? this.constructor.name,
           context: this.auditContext ?? this.resolved?.name ?? (flags.context as string | undefined),

@@ -4,3 +4,4 @@ export * from './output/style.js';
 export * from './output/table.js';
 export { inputRequired, interrupted, type PromptContext } from './prompts.js';
 export * from './hosts-command.js';
+export * from './interrupts.js';
