@@ -4,6 +4,8 @@ import {
   FrameworksError,
   LocalExecutor,
   isFrameworksError,
+  parseDuration,
+  quoteArg,
   parseSshTargets,
   runBounded,
   type HostContext,
@@ -11,6 +13,7 @@ import {
   type SshTarget,
 } from '@frameworks/sdk';
 import { FrameworksCommand } from './command.js';
+import { withHostLock, type LockScope } from './host-lock.js';
 
 export type HostsFlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof HostsCommand)['baseFlags'] & T['flags']>;
 
@@ -102,6 +105,32 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
       result: rows,
       suggestions: failed.slice(0, 3).flatMap((f) => (isFrameworksError(f.error) ? f.error.suggestions.slice(0, 1) : [])),
     });
+  }
+
+  /**
+   * Run `fn` holding the lock of the stack on that host (a lock file in `h.dir`, or `scope.dir`):
+   * a second run refuses (LOCKED, exit 1) or waits --lock-wait; released whatever happens.
+   */
+  protected async withLock<R>(h: HostContext, fn: () => Promise<R>, scope: Partial<LockScope> = {}): Promise<R> {
+    const f = this.flags as { 'lock-wait'?: string; 'lock-message'?: string; dir?: string };
+    const topic = (this.id ?? '').split(':')[0];
+    const where = [...(f.dir ? [`--dir ${quoteArg(f.dir)}`] : []), ...(h.remote ? [`--ssh ${quoteArg(h.host)}`] : [])].map((x) => ` ${x}`).join('');
+    const command = `frameworks ${(this.id ?? '').replace(/:/g, ' ')}`;
+    const hints = scope.hints ?? [
+      `frameworks ${topic} lock status${where}`,
+      `frameworks ${topic} lock release${where} --force   # only when that run is really gone`,
+      `${command}${where} --lock-wait 5m   # wait for it instead`,
+    ];
+    const full: LockScope = { what: `the stack in ${scope.dir ?? h.dir}`, ...scope, hints };
+    const hooks = {
+      waitMs: parseDuration(f['lock-wait'] ?? '0', '--lock-wait'),
+      ...(f['lock-message'] ? { message: f['lock-message'] } : {}),
+      command,
+      signal: this.interrupted,
+      warn: (text: string, code: string) => this.warning(text, code),
+      info: (text: string) => this.info(text),
+    };
+    return withHostLock(h, full, hooks, () => fn());
   }
 
   /** Prefix of per-host lines when a remote host is involved. */

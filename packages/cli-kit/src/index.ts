@@ -5,3 +5,4 @@ export * from './output/table.js';
 export { inputRequired, interrupted, type PromptContext } from './prompts.js';
 export * from './hosts-command.js';
 export * from './interrupts.js';
+export * from './host-lock.js';

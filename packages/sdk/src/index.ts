@@ -28,3 +28,4 @@ export * from './clients/commodore.js';
 export * from './clients/foghorn.js';
 export { parseRfc3339, type Dates, type RestClientOptions } from './clients/rest-util.js';
 export * from './release/image-ref.js';
+export * from './lock/host-lock.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
+import { lockFlags } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, quoteArg, registerSecret, usageError } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { FileOutcome, WriteResult } from '../../lib/write-files.js';
@@ -61,6 +62,7 @@ Nothing is written unless every file can be: a file that exists with other conte
     project: Flags.string({ default: 'frameworks-edge', description: 'Compose project name (stored as EDGE_PROJECT; the edge commands pass it with -p).' }),
     force: Flags.boolean({ description: 'Replace files that exist with other content.' }),
     'dry-run': Flags.boolean({ description: 'Print the files (token masked) and what would happen; write nothing.' }),
+    ...lockFlags,
   };
 
   static override mutating = true;
@@ -104,7 +106,9 @@ Nothing is written unless every file can be: a file that exists with other conte
     const outcomes = await this.onHosts(async (h: HostContext) => {
       const dir = h.remote ? h.dir : resolve(h.dir);
       try {
-        const r = await writeEdgeFiles(h.executor, dir, files, { force: f.force, dryRun: f['dry-run'] });
+        const write = () => writeEdgeFiles(h.executor, dir, files, { force: f.force, dryRun: f['dry-run'] });
+        // A folder that exists may hold a running stack: one change at a time (a new one has nothing to lock yet).
+        const r = f['dry-run'] ? await write() : await this.withLock({ ...h, dir }, write);
         this.report(h, r, several);
         return r;
       } catch (err) {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { paint } from '@frameworks/cli-kit';
+import { lockFlags, paint } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, usageError, type HostOutcome } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { TuneReport } from '../../tune/run.js';
@@ -25,6 +25,7 @@ Testing only (hidden flags): --root <dir> writes under <dir> and applies nothing
   static override mutating = true;
   static override flags = {
     write: Flags.boolean({ description: 'Write the files, apply them with sysctl --system and read the values back (root only).' }),
+    ...lockFlags,
     'dry-run': Flags.boolean({ description: 'Show what --write would write and change, without writing (the same as leaving out --write).' }),
     root: Flags.string({ hidden: true, description: 'For testing: write every file under this folder instead of /; nothing is applied unless --apply-keys.' }),
     'apply-keys': Flags.string({
@@ -73,7 +74,14 @@ Testing only (hidden flags): --root <dir> writes under <dir> and applies nothing
           : ['sudo frameworks edge tune --write', 'frameworks edge tune   # preview, no root needed'],
       });
     }
-    const report = await writeTune(h.executor, h.host, { root, applyKeys });
+    // Host-wide files (sysctl.d, limits.d), not a stack's: the lock lives in /run (tmpfs, root-only,
+    // gone at reboot, so a lock never outlives the machine's state it protects).
+    const report = await this.withLock(h, () => writeTune(h.executor, h.host, { root, applyKeys }), {
+      dir: `${root ?? ''}/run/frameworks`,
+      file: 'edge-tune.lock',
+      ensureDir: true,
+      what: 'kernel tuning of this host',
+    });
     const failed = report.applied!.keys.filter((k) => k.status === 'not-applied');
     if (failed.length) {
       throw new FrameworksError(`${failed.length} of ${report.applied!.keys.length} sysctl values did not take on ${h.host}: ${failed.map((k) => k.key).join(', ')}.`, {

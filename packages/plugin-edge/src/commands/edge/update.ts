@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { marks } from '@frameworks/cli-kit';
+import { lockFlags, marks } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, parseDuration, quoteArg, usageError, type HostOutcome } from '@frameworks/sdk';
 import type { DrainReport } from '../../drain/drain.js';
 import { shortId } from '../../lib/images.js';
@@ -43,6 +43,7 @@ The result lists, per service, the image id and digest before and after. When a 
     'node-id': Flags.string({ dependsOn: ['drain'], description: "With --drain: the node's id in Foghorn (default: what Helmsman reports at /node/mode)." }),
     'idle-timeout': Flags.string({ default: '10m', description: 'With --drain: how long to wait for the viewers to leave (then exit 1, nothing updated, node set back).' }),
     'poll-interval': Flags.string({ default: '5s', hidden: true, description: 'With --drain: time between drain-status polls.' }),
+    ...lockFlags,
   };
 
   static override mutating = true;
@@ -78,12 +79,14 @@ The result lists, per service, the image id and digest before and after. When a 
         return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services: await planUpdate(stack.project, running) };
       }
       const prefix = several || h.remote ? `[${h.host}] ` : '';
-      if (drainOpts) {
-        const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
-        const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
-        return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () => update(h, stack, prefix));
-      }
-      return update(h, stack, prefix);
+      return this.withLock(stack.host, async () => {
+        if (drainOpts) {
+          const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
+          const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
+          return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () => update(h, stack, prefix));
+        }
+        return update(h, stack, prefix);
+      });
     });
     this.summarize(outcomes, several);
     const rows = this.settle(outcomes, 'edge update');
