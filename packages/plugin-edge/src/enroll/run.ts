@@ -16,6 +16,8 @@ export interface EnrollOptions {
   quartermaster: QuartermasterAccess;
   /** "--dir … --ssh …" to append to the hint commands (empty for the defaults). */
   where: string;
+  /** Ctrl-C: no new stage; the one in flight finishes (waits stop at once). */
+  interrupt?: AbortSignal;
 }
 
 export interface EnrollResult {
@@ -90,6 +92,7 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
     {
       name: 'enrolled',
       title: 'Helmsman enrolled',
+      interruptible: true,
       hints: [logs('helmsman'), status],
       run: async (run) => {
         const e = await waitForEnrollment(stack, run, [logs('helmsman'), status]);
@@ -102,6 +105,7 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
     {
       name: 'quartermaster',
       title: 'Quartermaster lists the node',
+      interruptible: true,
       maxMs: QUARTERMASTER_BUDGET_MS,
       hints: ['frameworks context check --only quartermaster'],
       run: async (run) => {
@@ -126,7 +130,7 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
  */
 export async function runEnroll(stack: EdgeStack, o: EnrollOptions, drive: (p: Pipeline) => Promise<void>): Promise<EnrollResult> {
   const state: Partial<EnrollResult> = {};
-  const pipeline = new Pipeline(enrollStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge enroll', codePrefix: 'ENROLL' });
+  const pipeline = new Pipeline(enrollStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge enroll', codePrefix: 'ENROLL', ...(o.interrupt ? { interrupt: o.interrupt } : {}) });
   const result = (): EnrollResult => ({
     host: stack.host.host,
     dir: stack.host.dir,

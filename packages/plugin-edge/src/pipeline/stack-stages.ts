@@ -38,6 +38,7 @@ export function healthyStage(stack: EdgeStack, where: string): Stage {
     name: 'healthy',
     title: 'Containers running and healthy',
     hints,
+    interruptible: true,
     run: async (run) => {
       const containers = await stack.project.waitReady({
         timeoutMs: run.remainingMs(),
@@ -64,6 +65,7 @@ export function httpsStage(stack: EdgeStack, where: string, record: (r: HttpsRep
     name: 'https',
     title: 'HTTPS certificate verifies',
     hints: [logs('caddy'), status],
+    interruptible: true,
     run: async (run) => {
       if (!stack.domain) return { status: 'skipped', detail: `no EDGE_DOMAIN in ${EDGE_ENV}` };
       const r = await verifyHttps(stack, run).catch((err: unknown) => {

@@ -13,6 +13,8 @@ export interface UpdateOptions {
   rollbackOnFailure: boolean;
   /** "--dir … --ssh …" for hint commands. */
   where: string;
+  /** Ctrl-C: no new stage; the one in flight finishes (waits stop at once); then roll back or say how to. */
+  interrupt?: AbortSignal;
 }
 
 export interface UpdateResult {
@@ -27,6 +29,8 @@ export interface UpdateResult {
   rolled_back: (RollbackReport & { to: Array<{ service: string; image: string; image_id: string; digest: string | null }> }) | null;
   /** Without --rollback-on-failure: the commands that would restore the recorded images. */
   rollback_commands: string[];
+  /** The same as one line to paste (over ssh for a remote host); null when nothing needs restoring. */
+  restore_command: string | null;
   duration_ms: number;
 }
 
@@ -81,7 +85,7 @@ export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): 
 export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: Pipeline) => Promise<void>, onRollback?: (text: string) => void): Promise<UpdateResult> {
   const { project } = stack;
   const state: State = { before: [] };
-  const pipeline = new Pipeline(updateStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge update', codePrefix: 'UPDATE' });
+  const pipeline = new Pipeline(updateStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge update', codePrefix: 'UPDATE', ...(o.interrupt ? { interrupt: o.interrupt } : {}) });
   const result = (after: ServiceImage[], extra: Partial<UpdateResult> = {}): UpdateResult => ({
     host: stack.host.host,
     dir: stack.host.dir,
@@ -91,6 +95,7 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     https: state.https ?? null,
     rolled_back: null,
     rollback_commands: [],
+    restore_command: null,
     duration_ms: pipeline.elapsedMs(),
     ...extra,
   });
@@ -100,8 +105,11 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     const failed = pipeline.error(err, undefined);
     const stage = pipeline.failure?.stage.name ?? 'record';
     const cause = { code: failed.code, message: firstLine(pipeline.failure?.cause.message ?? failed.message) };
-    // "edge update timed out after 5m00s: stage …" / "edge update failed at stage …: …"
+    // "edge update timed out after 5m00s: stage …" / "edge update failed at stage …: …" / "edge update was interrupted at stage …"
     const why = firstLine(failed.message);
+    // An interrupt ends like a failure (roll back or say how), but exits 130 with code INTERRUPTED.
+    const interrupted = pipeline.interrupted;
+    const as = (code: string) => (interrupted ? { code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError' } : { code, exitCode: ExitCode.FAILED });
     if (stage === 'record' || !state.before.length) throw pipeline.error(err, result(state.before));
 
     // What moved: references that now name another image, containers that run another one.
@@ -110,8 +118,7 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     const drifted = driftedServices(state.before, refIds, running);
     if (!drifted.length) {
       throw new FrameworksError(`${why}. Nothing changed: the stack still runs the recorded images.`, {
-        code: 'UPDATE_FAILED',
-        exitCode: ExitCode.FAILED,
+        ...as('UPDATE_FAILED'),
         suggestions: failed.suggestions,
         cause: failed,
         result: { ...result(running), failed_stage: stage, cause },
@@ -119,13 +126,19 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     }
     if (!o.rollbackOnFailure) {
       const commands = rollbackCommands(project, await project.compose(), drifted);
-      throw new FrameworksError(`${why}. The stack was left as it is (${drifted.map((d) => d.service).join(', ')} changed); --rollback-on-failure would have restored the recorded images.`, {
-        code: 'UPDATE_FAILED',
-        exitCode: ExitCode.FAILED,
-        suggestions: [...(commands.length ? [`${rollbackOneLiner(commands, stack.host)}   # roll back to the recorded images`] : []), ...failed.suggestions],
-        cause: failed,
-        result: { ...result(running, { rollback_commands: commands }), failed_stage: stage, cause },
-      });
+      const restore = commands.length ? rollbackOneLiner(commands, stack.host) : null;
+      const changed = `${drifted.map((d) => d.service).join(', ')} changed`;
+      throw new FrameworksError(
+        interrupted
+          ? `${why}. The stack was left as it is (${changed}); to restore the recorded images run: ${restore ?? 'nothing to restore (pinned by digest)'}`
+          : `${why}. The stack was left as it is (${changed}); --rollback-on-failure would have restored the recorded images.`,
+        {
+          ...as('UPDATE_FAILED'),
+          suggestions: [...(restore ? [`${restore}   # roll back to the recorded images`] : []), ...failed.suggestions],
+          cause: failed,
+          result: { ...result(running, { rollback_commands: commands, restore_command: restore }), failed_stage: stage, cause },
+        },
+      );
     }
     onRollback?.(`${why}; rolling back ${drifted.map((d) => `${d.service} to ${shortId(d.digest ?? d.imageId)}`).join(', ')}`);
     let rb: RollbackReport;
@@ -134,20 +147,20 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
       rb = await rollback(project, state.before, { timeoutMs: o.timeoutMs, ...(onRollback ? { progress: onRollback } : {}) });
     } catch (rbErr) {
       const commands = rollbackCommands(project, await project.compose(), drifted);
+      const restore = commands.length ? rollbackOneLiner(commands, stack.host) : null;
       throw new FrameworksError(`${why}. The rollback failed too: ${(rbErr as Error).message}`, {
         code: 'UPDATE_ROLLBACK_FAILED',
-        exitCode: ExitCode.FAILED,
-        suggestions: [...(commands.length ? [rollbackOneLiner(commands, stack.host)] : []), `frameworks edge status${o.where ? ` ${o.where}` : ''}`],
+        exitCode: interrupted ? ExitCode.INTERRUPTED : ExitCode.FAILED,
+        suggestions: [...(restore ? [restore] : []), `frameworks edge status${o.where ? ` ${o.where}` : ''}`],
         cause: rbErr,
-        result: { ...result(await project.imageDigests().catch(() => running), { rollback_commands: commands }), failed_stage: stage, cause },
+        result: { ...result(await project.imageDigests().catch(() => running), { rollback_commands: commands, restore_command: restore }), failed_stage: stage, cause },
       });
     }
     const to = state.before.map((b) => ({ service: b.service, image: b.image, image_id: b.imageId, digest: b.digest ?? null }));
     throw new FrameworksError(
       `${why}. Rolled back to the recorded images: ${drifted.map((d) => `${d.service} ${d.image} (${shortId(d.digest ?? d.imageId)})`).join(', ')}; every container is running and healthy again.`,
       {
-        code: 'UPDATE_ROLLED_BACK',
-        exitCode: ExitCode.FAILED,
+        ...as('UPDATE_ROLLED_BACK'),
         suggestions: failed.suggestions,
         cause: failed,
         result: { ...result(rb.running, { rolled_back: { ...rb, to } }), failed_stage: stage, cause },

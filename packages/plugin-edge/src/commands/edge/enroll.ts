@@ -56,7 +56,7 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
       const host = h.remote ? h : { ...h, dir: resolve(h.dir) };
       const stack = await openStack(host);
       registerSecret(stack.env.EDGE_ENROLLMENT_TOKEN);
-      const opts = { timeoutMs, quartermaster, where: this.where(h), ...(token ? { token } : {}) };
+      const opts = { timeoutMs, quartermaster, where: this.where(h), interrupt: this.interrupted, ...(token ? { token } : {}) };
       const drive = json
         ? driveSilently
         : several

@@ -70,7 +70,7 @@ The result lists, per service, the image id and digest before and after. When a 
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
-      return runUpdate(stack, { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h) }, drive, (text) => this.info(`${prefix}↺ ${text}`));
+      return runUpdate(stack, { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), interrupt: this.interrupted }, drive, (text) => this.info(`${prefix}↺ ${text}`));
     };
     const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
       const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });

@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
-import { lockFlags, renderTable } from '@frameworks/cli-kit';
+import { interruptedError, lockFlags, renderTable } from '@frameworks/cli-kit';
+import { quoteArg } from '@frameworks/sdk';
+import type { ServiceRow } from '../../lib/status-rows.js';
 import { ServicesCommand, runFlags, type HostContext } from '../../lib/services-command.js';
 
 export default class ServicesUp extends ServicesCommand<typeof ServicesUp> {
@@ -34,12 +36,18 @@ Ctrl-C exits 130; up writes no file, so nothing is left half-written (containers
         const list = await resolveServiceList(h.executor, h.dir, this.flags.only, this.flags.project);
         if (list.edited.length) this.warning(`${this.prefix(h)}Edited by hand since the plan: ${list.edited.join(', ')} (running them as they are; services plan --force would replace them).`, 'FRAGMENT_EDITED');
         const project = await openProject(h.executor, h.dir, list);
+        // What ran before: an interrupted up says what it started and how to go back.
+        const before = await project.ps().catch(() => []);
         this.info(`${this.prefix(h)}Starting ${list.services.join(', ')} (project ${list.project})…`);
-        const containers = await project.up({
-          pull: this.flags.pull as 'always' | 'missing' | 'never',
-          ...(this.flags.wait ? { wait: { timeoutMs: this.flags.timeout * 1000 } } : {}),
-        });
+        let containers = await project.up({ pull: this.flags.pull as 'always' | 'missing' | 'never' });
+        // The wait only watches: an interrupt stops it at once (no new step after `up -d`).
+        if (this.flags.wait && !this.interrupted.aborted) {
+          containers = await project
+            .waitReady({ timeoutMs: this.flags.timeout * 1000, services: list.services, signal: this.interrupted })
+            .catch((err: unknown) => (this.interrupted.aborted ? project.ps() : Promise.reject(err)));
+        }
         const rows = statusRows(list.services, containers);
+        if (this.interrupted.aborted) throw this.interruptedUp(h, list.services, before, rows);
         if (!this.jsonEnabled()) {
           this.out(renderTable(rows, [
             { header: 'service', get: (r) => `${this.prefix(h)}${r.service}` },
@@ -54,5 +62,17 @@ Ctrl-C exits 130; up writes no file, so nothing is left half-written (containers
     const rows = this.settle(outcomes, 'services up');
     this.next(`frameworks services status${this.flags.dir ? ` --dir ${this.flags.dir}` : ''}`);
     return rows.length === 1 ? { host: rows[0].host, ...rows[0].result! } : { hosts: rows };
+  }
+
+  /** Exit 130 with what `up -d` changed (services it started) and the command that stops just those. */
+  private interruptedUp(h: HostContext, services: string[], before: Array<{ service: string; state: string }>, rows: ServiceRow[]) {
+    const started = services.filter((s) => !before.some((c) => c.service === s && c.state === 'running') && rows.some((r) => r.service === s && r.state !== 'missing'));
+    const where = [...(this.flags.dir ? [`--dir ${quoteArg(this.flags.dir)}`] : []), ...(h.remote ? [`--ssh ${quoteArg(h.host)}`] : [])].map((w) => ` ${w}`).join('');
+    const restore = started.length ? `frameworks services down --only ${started.join(',')} --yes${where}` : null;
+    const pending = rows.filter((r) => !r.ok).map((r) => r.service);
+    return interruptedError(
+      `Interrupted. services up had run docker compose up -d: ${started.length ? `started ${started.join(', ')}` : 'nothing was started that was not running before'}${pending.length ? `; not healthy yet: ${pending.join(', ')}` : ''}.${restore ? ` To go back: ${restore}` : ''}`,
+      { result: { dir: h.dir, services: rows, started, restore_command: restore }, suggestions: [...(restore ? [restore] : []), `frameworks services status${where}`] },
+    );
   }
 }
