@@ -26,7 +26,11 @@ The result lists, per service, the image id and digest before and after. When a 
 
 --dry-run pulls nothing: it shows per service the running digest and the registry's (docker manifest inspect on the host, when the registry answers).
 
---drain: before the update, Foghorn (the context's foghorn-http URL) sets the node to draining and the command waits until it has no viewers (drain-status polled, progress on stderr, at most --idle-timeout); after the update — also when it fails or the wait times out — the node is set back to the mode it had (normal). The node id is Helmsman's (GET /node/mode in its container) unless --node-id names it. The result's "drain" says what happened; a node that cannot be set back is an error (exit 1) with the undrain command.`;
+--drain: before the update, Foghorn (the context's foghorn-http URL) sets the node to draining and the command waits until it has no viewers (drain-status polled, progress on stderr, at most --idle-timeout); after the update — also when it fails or the wait times out — the node is set back to the mode it had (normal). The node id is Helmsman's (GET /node/mode in its container) unless --node-id names it. The result's "drain" says what happened; a node that cannot be set back is an error (exit 1) with the undrain command.
+
+Ctrl-C (or SIGTERM): no new stage starts; the one in flight finishes (the health and HTTPS waits stop at once, others get at most 15 s); then, as for a failure, --rollback-on-failure rolls back, and without it the result lists what changed and "restore_command" restores it. Exit 130 (INTERRUPTED). A second Ctrl-C aborts at once.
+
+Lock: the stack's .frameworks.lock is held from the first stage to the last (--drain included); a second update refuses (LOCKED) or waits --lock-wait.`;
 
   static override examples = [
     '<%= config.bin %> edge update --dry-run',

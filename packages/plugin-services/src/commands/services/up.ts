@@ -10,7 +10,7 @@ export default class ServicesUp extends ServicesCommand<typeof ServicesUp> {
 
 Services: --only, else plan.yaml's list, else every svc-*.yml in --dir. A fragment edited by hand since the plan (its sha256 differs from plan.yaml) is used as it is, with a warning (FRAGMENT_EDITED): the files on disk are what runs.
 
-Ctrl-C exits 130; up writes no file, so nothing is left half-written (containers already started keep running: services status shows them).`;
+Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops at once; exit 130 (INTERRUPTED) with the services this run started and the command that stops just those (services down --only … --yes). up writes no file. The plan folder's lock (.frameworks.lock) is held while it runs.`;
 
   static override examples = [
     '<%= config.bin %> services up --dir ./central',
