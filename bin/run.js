@@ -13,9 +13,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 
-// Ctrl-C and SIGTERM (the protocol is in packages/cli-kit/src/interrupts.ts). A read-only command,
-// or one that has not started yet, exits 130 at once with the documented error document. A mutating
-// command has turned `graceful` on: the first signal aborts its AbortSignal (it stops starting new
+// Ctrl-C and SIGTERM (the protocol is in packages/cli-kit/src/interrupts.ts). A command that has not
+// started yet, a read-only one or a quick mutating one exits 130 at once with the documented error
+// document (a mutating one writes its audit line first). A command that handles it has turned `graceful` on: the first signal aborts its AbortSignal (it stops starting new
 // steps, lets the one in flight finish, then rolls back or says what changed, exit 130, audit line);
 // a second one aborts at once, with a warning. Every write is temp file + rename either way.
 const jsonMode = argv.includes('--json') || process.env.FRAMEWORKS_CONTENT_TYPE?.toLowerCase() === 'json';
@@ -30,13 +30,12 @@ const onSignal = (signal) => {
     return;
   }
   let printed = false;
-  if (state.graceful) {
-    process.stderr.write('\n⚠ Aborted at once: the step in flight was cut off and may be half done.\n');
-    try {
-      printed = state.hardExit?.() ?? false;
-    } catch {
-      // Last words only: the exit code says what happened.
-    }
+  if (state.graceful) process.stderr.write('\n⚠ Aborted at once: the step in flight was cut off and may be half done.\n');
+  try {
+    // A mutating command writes its audit line (and, under --json, its document).
+    printed = state.hardExit?.() ?? false;
+  } catch {
+    // Last words only: the exit code says what happened.
   }
   if (!printed && jsonMode) {
     process.stdout.write(JSON.stringify({ status: 130, name: 'InterruptedError', code: 'INTERRUPTED', message: 'Interrupted.', suggestions: [], warnings: [] }, null, 2) + '\n');

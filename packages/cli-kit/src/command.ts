@@ -58,6 +58,12 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   static authPolicy: AuthPolicy = 'none';
   /** Mutating commands append one line to the audit log. */
   static mutating = false;
+  /**
+   * The command handles Ctrl-C itself through `this.interrupted`: the first signal lets the step in
+   * flight finish, then it rolls back or says what changed. Other commands exit 130 at once (a
+   * mutating one still writes its audit line).
+   */
+  static graceful = false;
 
   protected flags!: FlagsOf<T>;
   protected args!: ArgsOf<T>;
@@ -86,7 +92,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     this.args = args as ArgsOf<T>;
     if (this.fwCtor.mutating) {
       const state = interruptState();
-      state.graceful = true;
+      state.graceful = this.fwCtor.graceful;
       state.hardExit = () => this.hardExit();
     }
     // finally() needs the result (a --json run with none still prints one document).
@@ -201,7 +207,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   public override async finally(_err: Error | undefined): Promise<void> {
     let error = this.failure;
     if (this.fwCtor.mutating) interruptState().hardExit = undefined;
-    if (!error && this.fwCtor.mutating && this.interrupted.aborted) {
+    if (!error && this.fwCtor.graceful && this.interrupted.aborted) {
       error = interruptedError('Interrupted; the step in flight had finished, so the command completed what it was doing.', { result: this.result });
     }
     const exitCode = error ? error.exitCode : ExitCode.OK;
@@ -226,11 +232,11 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     process.stdout.write(JSON.stringify(redactValue(json), null, 2) + '\n');
   }
 
-  /** Second Ctrl-C: no time for anything asynchronous; the audit line and the document, synchronously. */
+  /** Exit now (a second Ctrl-C, or the first of a command that is not graceful): audit line and document, synchronously. */
   private hardExit(): boolean {
-    const error = interruptedError('Aborted at once by a second interrupt: the step in flight was cut off and may be half done.', {
-      suggestions: this.interruptHints(),
-    });
+    const error = this.fwCtor.graceful
+      ? interruptedError('Aborted at once by a second interrupt: the step in flight was cut off and may be half done.', { suggestions: this.interruptHints() })
+      : interruptedError('Interrupted.', { suggestions: this.interruptHints() });
     if (this.flags) this.audit(error, ExitCode.INTERRUPTED, Math.round(performance.now() - this.startedAt), true).catch(() => undefined);
     if (!this.jsonEnabled()) return false;
     this.logJson(this.errorDocument(error));

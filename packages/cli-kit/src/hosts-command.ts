@@ -64,7 +64,7 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
     this.auditTargets = targets.length ? targets.map((t) => t.spec) : ['local'];
     if (targets.length === 0) {
       const localDir = opts.absoluteLocalDir ? (await import('node:path')).resolve(dir) : dir;
-      return runBounded(['local'], (h) => h, async () => task({ executor: new LocalExecutor({ detached: this.fwCtor.mutating }), host: 'local', dir: localDir, remote: false }));
+      return runBounded(['local'], (h) => h, async () => task({ executor: new LocalExecutor({ detached: this.fwCtor.graceful }), host: 'local', dir: localDir, remote: false }));
     }
     const { connectSsh } = await import('@frameworks/sdk/ssh');
     const sshOpts = { acceptNewHostKey: this.flags['accept-new-host-key'], identityFile: this.flags['ssh-key'] };

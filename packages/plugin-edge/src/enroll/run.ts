@@ -130,7 +130,13 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
  */
 export async function runEnroll(stack: EdgeStack, o: EnrollOptions, drive: (p: Pipeline) => Promise<void>): Promise<EnrollResult> {
   const state: Partial<EnrollResult> = {};
-  const pipeline = new Pipeline(enrollStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge enroll', codePrefix: 'ENROLL', ...(o.interrupt ? { interrupt: o.interrupt } : {}) });
+  const pipeline = new Pipeline(enrollStages(stack, o, state), {
+    timeoutMs: o.timeoutMs,
+    what: 'edge enroll',
+    codePrefix: 'ENROLL',
+    ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+    resumeHint: `frameworks edge enroll${o.where ? ` ${o.where}` : ''}   # finish it: each stage picks up what is already done`,
+  });
   const result = (): EnrollResult => ({
     host: stack.host.host,
     dir: stack.host.dir,

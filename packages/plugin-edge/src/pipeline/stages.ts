@@ -56,6 +56,8 @@ export interface PipelineOptions {
   /** Ctrl-C / SIGTERM: no stage starts after it; the one in flight gets `graceMs` to finish. */
   interrupt?: AbortSignal;
   graceMs?: number;
+  /** After an interrupt: the command that finishes what was started (first suggestion). */
+  resumeHint?: string;
 }
 
 /** Grace after a stage's deadline before the runner stops waiting for it (its own timeout reports better). */
@@ -143,8 +145,9 @@ export class Pipeline {
           // The step in flight finishes (within the grace) unless it only waits or checks.
           onInterrupt = () => {
             const stop = () => {
-              controller.abort();
+              // Reject first: a stage that settles on its abort signal must not win the race.
               reject(new PipelineInterrupted(stage.interruptible ? `interrupted while ${lastProgress ?? stage.title.toLowerCase()}` : `did not finish within ${formatDuration(this.opts.graceMs ?? DEFAULT_GRACE_MS)} of the interrupt`));
+              controller.abort();
             };
             if (stage.interruptible) stop();
             else grace = setTimeout(stop, this.opts.graceMs ?? DEFAULT_GRACE_MS);
@@ -210,7 +213,7 @@ export class Pipeline {
     const inner = isFrameworksError(cause) ? cause : undefined;
     if (this.interrupted) {
       const at = report.status === 'not-run' ? `before stage "${stage.name}" (${stage.title})` : `at stage "${stage.name}" (${stage.title}): ${firstLine(cause.message)}`;
-      return new FrameworksError(`${this.opts.what} was interrupted ${at}`, { code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError', suggestions: stage.hints, cause, result });
+      return new FrameworksError(`${this.opts.what} was interrupted ${at}`, { code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError', suggestions: dedupe([...(this.opts.resumeHint ? [this.opts.resumeHint] : []), ...stage.hints]), cause, result });
     }
     if (report.status === 'timeout') {
       const why = cause instanceof StageDeadline ? (f.lastProgress ?? cause.message) : cause.message;

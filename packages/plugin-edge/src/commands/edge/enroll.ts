@@ -34,6 +34,7 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const [{ runEnroll }, { openStack }, { driveSilently, driveWithLines, driveWithListr }, { readTokenFromStdin }, { validateToken }] = await Promise.all([

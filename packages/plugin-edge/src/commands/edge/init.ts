@@ -66,6 +66,7 @@ Nothing is written unless every file can be: a file that exists with other conte
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const { loadReleaseManifest, builtinManifest, resolveRelease } = await import('../../release/manifest.js');

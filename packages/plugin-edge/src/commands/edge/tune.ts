@@ -23,6 +23,7 @@ Testing only (hidden flags): --root <dir> writes under <dir> and applies nothing
     '<%= config.bin %> edge tune --write --dry-run --json',
   ];
   static override mutating = true;
+  static override graceful = true;
   static override flags = {
     write: Flags.boolean({ description: 'Write the files, apply them with sysctl --system and read the values back (root only).' }),
     ...lockFlags,

@@ -51,6 +51,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const f = this.flags;
@@ -87,7 +88,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
         if (drainOpts) {
           const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
           const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
-          return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () => update(h, stack, prefix));
+          return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`), signal: this.interrupted }, () => update(h, stack, prefix));
         }
         return update(h, stack, prefix);
       });

@@ -17,6 +17,7 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const { resolveServiceList, openProject } = await import('../../lib/stack.js');

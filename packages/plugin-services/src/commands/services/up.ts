@@ -27,6 +27,7 @@ Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops a
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const { resolveServiceList, openProject } = await import('../../lib/stack.js');
