@@ -15,7 +15,8 @@ enableCompileCache?.();
 
 // Ctrl-C and SIGTERM (the protocol is in packages/cli-kit/src/interrupts.ts). A command that has not
 // started yet, a read-only one or a quick mutating one exits 130 at once with the documented error
-// document (a mutating one writes its audit line first). A command that handles it has turned `graceful` on: the first signal aborts its AbortSignal (it stops starting new
+// document (a mutating one writes its audit line first). A command that handles it has turned
+// `graceful` on: the first signal aborts its AbortSignal (it stops starting new
 // steps, lets the one in flight finish, then rolls back or says what changed, exit 130, audit line);
 // a second one aborts at once, with a warning. Every write is temp file + rename either way.
 const jsonMode = argv.includes('--json') || process.env.FRAMEWORKS_CONTENT_TYPE?.toLowerCase() === 'json';
@@ -25,7 +26,8 @@ const onSignal = (signal) => {
   const state = globalThis[INTERRUPT];
   state.count += 1;
   if (state.graceful && state.count === 1) {
-    process.stderr.write(`\n⚠ ${signal === 'SIGTERM' ? 'Terminated' : 'Interrupted'}: no new step starts; the one in flight gets a moment to finish (Ctrl-C again to abort at once).\n`);
+    const what = signal === 'SIGTERM' ? 'Terminated' : 'Interrupted';
+    process.stderr.write(`\n⚠ ${what}: no new step starts; the one in flight gets a moment to finish (Ctrl-C again to abort at once).\n`);
     state.controller.abort(signal);
     return;
   }
@@ -38,7 +40,8 @@ const onSignal = (signal) => {
     // Last words only: the exit code says what happened.
   }
   if (!printed && jsonMode) {
-    process.stdout.write(JSON.stringify({ status: 130, name: 'InterruptedError', code: 'INTERRUPTED', message: 'Interrupted.', suggestions: [], warnings: [] }, null, 2) + '\n');
+    const doc = { status: 130, name: 'InterruptedError', code: 'INTERRUPTED', message: 'Interrupted.', suggestions: [], warnings: [] };
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else if (!printed && !state.graceful) {
     process.stderr.write('\n✗ Interrupted.\n');
   }

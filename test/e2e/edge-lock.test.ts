@@ -3,11 +3,11 @@
 // apart, stale and foreign locks, --lock-wait, the lock over --ssh, and Ctrl-C (SIGINT to the
 // process) while the containers are being replaced, with and without --rollback-on-failure.
 import { execSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliSandbox, type CliResult } from '../support/cli.js';
+import { BIN, CliSandbox, type CliResult } from '../support/cli.js';
 import { DOCKER_HOST, dockerEnv, removeComposeProject, requireDocker, retagInRegistry } from '../support/docker.js';
 import { publishRelease, runningImages, startReleaseStack, type Release } from '../support/edge-release.js';
 import { spawnCli } from '../support/spawn-cli.js';
@@ -121,6 +121,18 @@ describe.skipIf(gate.skip)('edge update: one change at a time per stack (host-si
     expect(existsSync(lockFile())).toBe(false);
   });
 
+  it('every verb that changes the stack takes it: init --force and enroll are refused too, and leave the files as they were', { timeout: 60_000 }, async () => {
+    writeFileSync(lockFile(), holder({ machine: 'build-host-7' }) + '\n');
+    const files = ['.edge.env', 'docker-compose.edge.yml', 'Caddyfile'];
+    const before = files.map((f) => readFileSync(join(stack.dir, f), 'utf8'));
+    const init = await sb.run(['edge', 'init', '--dir', stack.dir, '--domain', 'other.test', '--tls', 'internal', '--release-manifest', rel.manifest, '--force', '--json'], { env: dockerEnv() });
+    expect(init.json).toMatchObject({ status: 1, code: 'LOCKED' });
+    const enroll = await sb.run(['edge', 'enroll', '--dir', stack.dir, '--json'], { env: dockerEnv() });
+    expect(enroll.json).toMatchObject({ status: 1, code: 'LOCKED' });
+    expect(files.map((f) => readFileSync(join(stack.dir, f), 'utf8'))).toEqual(before);
+    expect((await sb.run(['edge', 'lock', 'release', '--dir', stack.dir, '--force'])).code).toBe(0);
+  });
+
   describe.skipIf(!sshdAvailable())('over --ssh', () => {
     let sshd: Sshd;
     beforeAll(async () => {
@@ -206,5 +218,31 @@ describe.skipIf(gate.skip)('edge update: Ctrl-C leaves a record', () => {
     // Its lock stays behind with a dead pid: the next run on this machine takes it over.
     const status = await sb.run(['edge', 'lock', 'status', '--dir', stack.dir, '--json']);
     expect(status.json).toMatchObject({ result: { locked: true, liveness: 'dead' } });
+  });
+});
+
+const netns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
+
+describe.skipIf(!netns)('edge tune --write: one tuning at a time per host', () => {
+  it('holds /run/frameworks/edge-tune.lock (under --root here): a foreign holder refuses it, nothing is written or applied', () => {
+    const ns = `fwlock-${process.pid}`;
+    const root = mkdtempSync(join(tmpdir(), 'fw-tune-lock-'));
+    mkdirSync(join(root, 'run', 'frameworks'), { recursive: true });
+    writeFileSync(join(root, 'run', 'frameworks', 'edge-tune.lock'), holder({ machine: 'build-host-7' }) + '\n');
+    execSync(`ip netns add ${ns}`);
+    try {
+      // In a namespace of its own: even a run that ignored the lock could change nothing but the namespace.
+      const inNs = spawnSync('ip', ['netns', 'exec', ns, process.execPath, BIN, 'edge', 'tune', '--write', '--root', root, '--apply-keys', 'net.core.somaxconn', '--json'], {
+        env: Object.fromEntries(Object.entries(sb.baseEnv).filter(([, v]) => v !== undefined)) as Record<string, string>,
+        encoding: 'utf8',
+      });
+      const json = JSON.parse(inNs.stdout) as { status: number; code: string; message: string };
+      expect(inNs.status).toBe(1);
+      expect(json).toMatchObject({ status: 1, code: 'LOCKED', message: expect.stringMatching(/^Kernel tuning of this host is locked by ops@build-host-7 /) });
+      expect(readdirSync(root)).toEqual(['run']);
+    } finally {
+      execSync(`ip netns del ${ns}`);
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

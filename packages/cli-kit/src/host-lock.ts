@@ -57,7 +57,10 @@ export async function withHostLock<R>(h: HostContext, scope: LockScope, hooks: L
     hints: scope.hints,
     onWait: (holder, heldMs) => hooks.info(`Waiting for the lock of ${scope.what}${where}, held by ${describeHolder(holder, heldMs)}…`),
     onTakeOver: (holder) =>
-      hooks.warn(`Took over the lock of ${scope.what}${where}: its holder ${holder.user}@${holder.machine} (pid ${holder.pid}, "${holder.command}") is no longer running.`, 'LOCK_TAKEN_OVER'),
+      hooks.warn(
+        `Took over the lock of ${scope.what}${where}: its holder ${holder.user}@${holder.machine} (pid ${holder.pid}, "${holder.command}") is no longer running.`,
+        'LOCK_TAKEN_OVER',
+      ),
     signal: hooks.signal,
   }).catch((err: unknown) => {
     // No folder, no stack to protect: the command says what is missing (or creates it, edge init).
@@ -100,7 +103,8 @@ export async function lockRelease(h: HostContext, path: string, force: boolean, 
   const s = await readHostLock(h.executor, path);
   if (s.state === 'free') return { ...lockView(h.host, s), released: false, note: 'not locked' };
   if (s.liveness !== 'dead' && !force) {
-    const why = s.liveness === 'alive' ? 'its process is still running' : `it was taken on another machine (${s.holder.machine}), where this command cannot see whether it still runs`;
+    const why =
+      s.liveness === 'alive' ? 'its process is still running' : `it was taken on another machine (${s.holder.machine}), where this command cannot see whether it still runs`;
     throw new FrameworksError(`${path}${h.remote ? ` on ${h.host}` : ''} is held by ${describeHolder(s.holder, s.held_ms)}: ${why}. Nothing was removed.`, {
       code: 'LOCK_HELD',
       exitCode: ExitCode.FAILED,
@@ -109,13 +113,17 @@ export async function lockRelease(h: HostContext, path: string, force: boolean, 
     });
   }
   const r = await removeLock(h.executor, path, s.raw);
-  const note = r === 'REMOVED' ? (s.liveness === 'dead' ? 'removed (its holder was no longer running)' : 'removed (--force)') : r === 'GONE' ? 'released meanwhile by its holder' : 'a new lock was taken meanwhile; left in place';
+  const note = {
+    REMOVED: s.liveness === 'dead' ? 'removed (its holder was no longer running)' : 'removed (--force)',
+    GONE: 'released meanwhile by its holder',
+    CHANGED: 'a new lock was taken meanwhile; left in place',
+  }[r];
   return { ...lockView(h.host, s), released: r === 'REMOVED', note };
 }
 
 /** One line for `lock status`: who holds it, for how long, and whether that process still runs. */
 export function describeLockView(v: LockView): string {
   if (!v.locked || !v.holder) return `not locked (${v.path})`;
-  const state = v.liveness === 'alive' ? 'its process is running' : v.liveness === 'dead' ? 'its process is gone: the next run takes it over' : 'taken on another machine';
+  const state = { alive: 'its process is running', dead: 'its process is gone: the next run takes it over', unknown: 'taken on another machine' }[v.liveness ?? 'unknown'];
   return `locked by ${describeHolder(v.holder, v.held_ms ?? 0)} since ${v.holder.started_at}; ${state} (${v.path})`;
 }

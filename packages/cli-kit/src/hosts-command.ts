@@ -64,7 +64,8 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
     this.auditTargets = targets.length ? targets.map((t) => t.spec) : ['local'];
     if (targets.length === 0) {
       const localDir = opts.absoluteLocalDir ? (await import('node:path')).resolve(dir) : dir;
-      return runBounded(['local'], (h) => h, async () => task({ executor: new LocalExecutor({ detached: this.fwCtor.graceful }), host: 'local', dir: localDir, remote: false }));
+      const executor = new LocalExecutor({ detached: this.fwCtor.graceful });
+      return runBounded(['local'], (h) => h, async () => task({ executor, host: 'local', dir: localDir, remote: false }));
     }
     const { connectSsh } = await import('@frameworks/sdk/ssh');
     const sshOpts = { acceptNewHostKey: this.flags['accept-new-host-key'], identityFile: this.flags['ssh-key'] };
@@ -99,7 +100,8 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
     if (outcomes.length === 1) throw failed[0].error!;
     const partial = failed.length < outcomes.length;
     const unreachable = !partial && failed.every((f) => isFrameworksError(f.error) && f.error.exitCode === ExitCode.NETWORK);
-    throw new FrameworksError(`${what} failed on ${failed.length} of ${outcomes.length} hosts${unreachable ? ' (none could be reached)' : ''}: ${failed.map((f) => f.host).join(', ')}.`, {
+    const none = unreachable ? ' (none could be reached)' : '';
+    throw new FrameworksError(`${what} failed on ${failed.length} of ${outcomes.length} hosts${none}: ${failed.map((f) => f.host).join(', ')}.`, {
       code: partial ? 'PARTIAL_FAILURE' : unreachable ? 'ALL_HOSTS_UNREACHABLE' : 'ALL_HOSTS_FAILED',
       exitCode: partial ? ExitCode.PARTIAL : unreachable ? ExitCode.NETWORK : ExitCode.FAILED,
       result: rows,

@@ -61,7 +61,8 @@ export async function drainAround<T extends object>(client: FoghornClient, nodeI
     const started = Date.now();
     await waitIdle(client, nodeId, o).catch((err: unknown) => {
       if (o.signal?.aborted) {
-        throw new FrameworksError(`Interrupted while waiting for the viewers of ${nodeId} to leave. Not updated; ${nodeId} goes back to ${before.operational_mode}.`, {
+        const back = `Not updated; ${nodeId} goes back to ${before.operational_mode}.`;
+        throw new FrameworksError(`Interrupted while waiting for the viewers of ${nodeId} to leave. ${back}`, {
           code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError',
         });
       }
@@ -111,7 +112,11 @@ export async function drainAround<T extends object>(client: FoghornClient, nodeI
 }
 
 /** Polls drain-status until active_viewers is 0, with a progress line whenever the count changes. */
-export function waitIdle(client: FoghornClient, nodeId: string, o: Pick<DrainAroundOptions, 'idleTimeoutMs' | 'intervalMs' | 'progress' | 'signal'>): Promise<DrainStatus> {
+export function waitIdle(
+  client: FoghornClient,
+  nodeId: string,
+  o: Pick<DrainAroundOptions, 'idleTimeoutMs' | 'intervalMs' | 'progress' | 'signal'>,
+): Promise<DrainStatus> {
   let last = -1;
   const started = Date.now();
   return client.waitIdle(nodeId, {

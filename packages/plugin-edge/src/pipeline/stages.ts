@@ -146,7 +146,9 @@ export class Pipeline {
           onInterrupt = () => {
             const stop = () => {
               // Reject first: a stage that settles on its abort signal must not win the race.
-              reject(new PipelineInterrupted(stage.interruptible ? `interrupted while ${lastProgress ?? stage.title.toLowerCase()}` : `did not finish within ${formatDuration(this.opts.graceMs ?? DEFAULT_GRACE_MS)} of the interrupt`));
+              const graceMs = this.opts.graceMs ?? DEFAULT_GRACE_MS;
+              const why = stage.interruptible ? `interrupted while ${lastProgress ?? stage.title.toLowerCase()}` : `did not finish within ${formatDuration(graceMs)} of the interrupt`;
+              reject(new PipelineInterrupted(why));
               controller.abort();
             };
             if (stage.interruptible) stop();
@@ -169,7 +171,8 @@ export class Pipeline {
       // Out of time: the runner's deadline, an inner timeout, or any error once the pipeline's time is up.
       const timedOut = cause instanceof StageDeadline || TIMEOUT_CODES.has(code ?? '') || this.now() >= this.deadline - 50;
       const stopped = cause instanceof PipelineInterrupted || (interrupt?.aborted === true && code === 'ABORTED');
-      Object.assign(report, { status: stopped ? 'interrupted' : timedOut ? 'timeout' : 'failed', duration_ms: this.now() - t0, detail: firstLine(cause.message) });
+      const status: StageStatus = stopped ? 'interrupted' : timedOut ? 'timeout' : 'failed';
+      Object.assign(report, { status, duration_ms: this.now() - t0, detail: firstLine(cause.message) });
       this.failure = { stage, report, cause, ...(lastProgress ? { lastProgress } : {}) };
       throw cause;
     } finally {

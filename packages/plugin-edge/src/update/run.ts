@@ -85,7 +85,12 @@ export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): 
 export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: Pipeline) => Promise<void>, onRollback?: (text: string) => void): Promise<UpdateResult> {
   const { project } = stack;
   const state: State = { before: [] };
-  const pipeline = new Pipeline(updateStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge update', codePrefix: 'UPDATE', ...(o.interrupt ? { interrupt: o.interrupt } : {}) });
+  const pipeline = new Pipeline(updateStages(stack, o, state), {
+    timeoutMs: o.timeoutMs,
+    what: 'edge update',
+    codePrefix: 'UPDATE',
+    ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+  });
   const result = (after: ServiceImage[], extra: Partial<UpdateResult> = {}): UpdateResult => ({
     host: stack.host.host,
     dir: stack.host.dir,
@@ -109,7 +114,8 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     const why = firstLine(failed.message);
     // An interrupt ends like a failure (roll back or say how), but exits 130 with code INTERRUPTED.
     const interrupted = pipeline.interrupted;
-    const as = (code: string) => (interrupted ? { code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError' } : { code, exitCode: ExitCode.FAILED });
+    const as = (code: string) =>
+      interrupted ? { code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError' } : { code, exitCode: ExitCode.FAILED };
     if (stage === 'record' || !state.before.length) throw pipeline.error(err, result(state.before));
 
     // What moved: references that now name another image, containers that run another one.
@@ -153,7 +159,11 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
         exitCode: interrupted ? ExitCode.INTERRUPTED : ExitCode.FAILED,
         suggestions: [...(restore ? [restore] : []), `frameworks edge status${o.where ? ` ${o.where}` : ''}`],
         cause: rbErr,
-        result: { ...result(await project.imageDigests().catch(() => running), { rollback_commands: commands, restore_command: restore }), failed_stage: stage, cause },
+        result: {
+          ...result(await project.imageDigests().catch(() => running), { rollback_commands: commands, restore_command: restore }),
+          failed_stage: stage,
+          cause,
+        },
       });
     }
     const to = state.before.map((b) => ({ service: b.service, image: b.image, image_id: b.imageId, digest: b.digest ?? null }));

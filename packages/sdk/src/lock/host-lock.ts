@@ -129,7 +129,7 @@ export async function acquireHostLock(executor: Executor, o: AcquireOptions): Pr
       return { path, holder, took_over: tookOver, release: () => removeLock(executor, path, line).then(() => undefined) };
     }
     if (out.status === 'NODIR') {
-      throw new FrameworksError(`Cannot lock ${o.what}: the folder ${o.dir} does not exist.`, { code: 'LOCK_NO_FOLDER', exitCode: ExitCode.FAILED, suggestions: o.hints?.slice(-1) ?? [] });
+      throw new FrameworksError(`Cannot lock ${o.what}: the folder ${o.dir} does not exist.`, { code: 'LOCK_NO_FOLDER', exitCode: ExitCode.FAILED });
     }
     if (out.status === 'UNWRITABLE') {
       throw new FrameworksError(`Cannot lock ${o.what}: ${o.dir} is not writable for this user (the lock file ${file} goes there).`, {
@@ -153,7 +153,12 @@ export async function acquireHostLock(executor: Executor, o: AcquireOptions): Pr
       const h = held.holder;
       throw new FrameworksError(
         `${capitalise(o.what)} is locked by ${describeHolder(h, held.held_ms)}${waited ? `; waited ${formatAge(o.waitMs ?? 0)}` : ''}. Nothing was changed.`,
-        { code: 'LOCKED', exitCode: ExitCode.FAILED, suggestions: o.hints ?? [], result: { lock: path, holder: h, held_ms: held.held_ms, liveness: held.liveness } },
+        {
+          code: 'LOCKED',
+          exitCode: ExitCode.FAILED,
+          suggestions: o.hints ?? [],
+          result: { lock: path, holder: h, held_ms: held.held_ms, liveness: held.liveness },
+        },
       );
     }
     if (!waited) o.onWait?.(held.holder, held.held_ms);

@@ -75,7 +75,8 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
-      return runUpdate(stack, { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), interrupt: this.interrupted }, drive, (text) => this.info(`${prefix}↺ ${text}`));
+      const opts = { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), interrupt: this.interrupted };
+      return runUpdate(stack, opts, drive, (text) => this.info(`${prefix}↺ ${text}`));
     };
     const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
       const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });
@@ -88,7 +89,8 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
         if (drainOpts) {
           const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
           const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
-          return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`), signal: this.interrupted }, () => update(h, stack, prefix));
+          const around = { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t: string) => this.info(`${prefix}⏸ ${t}`), signal: this.interrupted };
+          return drainAround(client, nodeId, around, () => update(h, stack, prefix));
         }
         return update(h, stack, prefix);
       });

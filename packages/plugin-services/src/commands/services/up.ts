@@ -67,13 +67,18 @@ Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops a
 
   /** Exit 130 with what `up -d` changed (services it started) and the command that stops just those. */
   private interruptedUp(h: HostContext, services: string[], before: Array<{ service: string; state: string }>, rows: ServiceRow[]) {
-    const started = services.filter((s) => !before.some((c) => c.service === s && c.state === 'running') && rows.some((r) => r.service === s && r.state !== 'missing'));
-    const where = [...(this.flags.dir ? [`--dir ${quoteArg(this.flags.dir)}`] : []), ...(h.remote ? [`--ssh ${quoteArg(h.host)}`] : [])].map((w) => ` ${w}`).join('');
+    const wasRunning = (s: string) => before.some((c) => c.service === s && c.state === 'running');
+    const started = services.filter((s) => !wasRunning(s) && rows.some((r) => r.service === s && r.state !== 'missing'));
+    const where = [...(this.flags.dir ? [` --dir ${quoteArg(this.flags.dir)}`] : []), ...(h.remote ? [` --ssh ${quoteArg(h.host)}`] : [])].join('');
     const restore = started.length ? `frameworks services down --only ${started.join(',')} --yes${where}` : null;
     const pending = rows.filter((r) => !r.ok).map((r) => r.service);
     return interruptedError(
-      `Interrupted. services up had run docker compose up -d: ${started.length ? `started ${started.join(', ')}` : 'nothing was started that was not running before'}${pending.length ? `; not healthy yet: ${pending.join(', ')}` : ''}.${restore ? ` To go back: ${restore}` : ''}`,
-      { result: { dir: h.dir, services: rows, started, restore_command: restore }, suggestions: [...(restore ? [restore] : []), `frameworks services status${where}`] },
+      `Interrupted. services up had run docker compose up -d: ${started.length ? `started ${started.join(', ')}` : 'nothing was started that was not running before'}` +
+        `${pending.length ? `; not healthy yet: ${pending.join(', ')}` : ''}.${restore ? ` To go back: ${restore}` : ''}`,
+      {
+        result: { dir: h.dir, services: rows, started, restore_command: restore },
+        suggestions: [...(restore ? [restore] : []), `frameworks services status${where}`],
+      },
     );
   }
 }

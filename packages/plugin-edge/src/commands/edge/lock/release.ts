@@ -16,7 +16,11 @@ export default class EdgeLockRelease extends EdgeCommand<typeof EdgeLockRelease>
 
   async run() {
     const outcomes = await this.onHosts(async (h) => {
-      const where = [...(this.flags.dir ? [`--dir ${quoteArg(this.flags.dir)}`] : []), ...(h.remote ? [`--ssh ${quoteArg(h.host)}`] : []), ...(this.flags.tune ? ['--tune'] : [])];
+      const where = [
+        ...(this.flags.dir ? [`--dir ${quoteArg(this.flags.dir)}`] : []),
+        ...(h.remote ? [`--ssh ${quoteArg(h.host)}`] : []),
+        ...(this.flags.tune ? ['--tune'] : []),
+      ];
       const path = this.flags.tune ? '/run/frameworks/edge-tune.lock' : posix.join(h.remote ? h.dir : resolve(h.dir), LOCK_FILE);
       const r = await lockRelease(h, path, this.flags.force, ['frameworks edge lock release', ...where, '--force'].join(' '));
       if (r.released) this.success(`${this.prefix(h)}Lock ${r.path} ${r.note}.`);
