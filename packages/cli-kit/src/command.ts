@@ -24,6 +24,9 @@ import { interruptState, interruptedError } from './interrupts.js';
 import { marks, paint } from './output/style.js';
 import type { PromptContext } from './prompts.js';
 
+/** The step in flight gets 15 s after Ctrl-C (the stage pipeline's grace); this backstop a little more. */
+const WATCHDOG_MS = 20_000;
+
 export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof FrameworksCommand)['baseFlags'] & T['flags']>;
 export type ArgsOf<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
@@ -94,6 +97,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
       const state = interruptState();
       state.graceful = this.fwCtor.graceful;
       state.hardExit = () => this.hardExit();
+      if (this.fwCtor.graceful) this.interrupted.addEventListener('abort', () => this.armWatchdog(), { once: true });
     }
     // finally() needs the result (a --json run with none still prints one document).
     const run = this.run;
@@ -207,6 +211,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   public override async finally(_err: Error | undefined): Promise<void> {
     let error = this.failure;
     if (this.fwCtor.mutating) interruptState().hardExit = undefined;
+    clearTimeout(this.watchdog);
     if (!error && this.fwCtor.graceful && this.interrupted.aborted) {
       error = interruptedError('Interrupted; the step in flight had finished, so the command completed what it was doing.', { result: this.result });
     }
@@ -230,6 +235,27 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   /** One plain, redacted JSON document on stdout (oclif would colour it on a terminal). */
   public override logJson(json: unknown): void {
     process.stdout.write(JSON.stringify(redactValue(json), null, 2) + '\n');
+  }
+
+  private watchdog?: NodeJS.Timeout;
+
+  /**
+   * The bound on the step in flight after an interrupt: a graceful command that neither finished
+   * nor started undoing (`undoing()`) by then is aborted as by a second Ctrl-C. unref: a command
+   * that is done exits without waiting for it.
+   */
+  private armWatchdog(): void {
+    this.watchdog = setTimeout(() => {
+      process.stderr.write(`\n⚠ The step in flight did not finish within ${WATCHDOG_MS / 1000} s of the interrupt: aborted.\n`);
+      const printed = this.hardExit();
+      if (!printed && !this.jsonEnabled()) process.stderr.write('✗ Interrupted.\n');
+      process.exit(ExitCode.INTERRUPTED);
+    }, WATCHDOG_MS).unref();
+  }
+
+  /** After an interrupt, the command restores what it changed (a rollback): that may take longer than the step's bound. */
+  protected undoing(): void {
+    clearTimeout(this.watchdog);
   }
 
   /** Exit now (a second Ctrl-C, or the first of a command that is not graceful): audit line and document, synchronously. */

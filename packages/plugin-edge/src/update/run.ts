@@ -15,6 +15,8 @@ export interface UpdateOptions {
   where: string;
   /** Ctrl-C: no new stage; the one in flight finishes (waits stop at once); then roll back or say how to. */
   interrupt?: AbortSignal;
+  /** Called before a rollback starts (it has a budget of its own, beyond the interrupt's bound). */
+  onUndo?: () => void;
 }
 
 export interface UpdateResult {
@@ -148,6 +150,7 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     }
     onRollback?.(`${why}; rolling back ${drifted.map((d) => `${d.service} to ${shortId(d.digest ?? d.imageId)}`).join(', ')}`);
     let rb: RollbackReport;
+    o.onUndo?.();
     try {
       // The rollback gets a budget of its own: the update's may be spent.
       rb = await rollback(project, state.before, { timeoutMs: o.timeoutMs, ...(onRollback ? { progress: onRollback } : {}) });

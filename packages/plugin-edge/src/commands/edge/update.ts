@@ -75,7 +75,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
-      const opts = { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), interrupt: this.interrupted };
+      const opts = { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), interrupt: this.interrupted, onUndo: () => this.undoing() };
       return runUpdate(stack, opts, drive, (text) => this.info(`${prefix}↺ ${text}`));
     };
     const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
