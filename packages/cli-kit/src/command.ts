@@ -193,9 +193,9 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   private result?: unknown;
 
   /**
-   * Aborted on the first Ctrl-C or SIGTERM of a mutating command (read-only ones exit 130 at once):
-   * stop starting new steps, let the one in flight finish (at most INTERRUPT_GRACE_MS), then say
-   * what changed. A run that ends after it is reported as interrupted (exit 130).
+   * Aborted on the first Ctrl-C or SIGTERM of a `graceful` command (others exit 130 at once): stop
+   * starting new steps, let the one in flight finish (15 s at most), then roll back or say what
+   * changed. A run that ends after it is reported as interrupted (exit 130).
    */
   protected get interrupted(): AbortSignal {
     return interruptState().controller.signal;
@@ -224,7 +224,6 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     } else if (error && error.message) {
       this.printError(error);
     }
-    if (error) this.result = undefined;
     process.exitCode = exitCode;
   }
 
@@ -232,10 +231,17 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     return { status: 0, result: result ?? null, warnings: this.warnings };
   }
 
-  /** One plain, redacted JSON document on stdout (oclif would colour it on a terminal). */
+  /**
+   * One plain, redacted JSON document on stdout (oclif would colour it on a terminal), and only one:
+   * a run interrupted after it returned its result has already printed its error document.
+   */
   public override logJson(json: unknown): void {
+    if (this.documentPrinted) return;
+    this.documentPrinted = true;
     process.stdout.write(JSON.stringify(redactValue(json), null, 2) + '\n');
   }
+
+  private documentPrinted = false;
 
   private watchdog?: NodeJS.Timeout;
 
@@ -260,18 +266,11 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   /** Exit now (a second Ctrl-C, or the first of a command that is not graceful): audit line and document, synchronously. */
   private hardExit(): boolean {
-    const error = this.fwCtor.graceful
-      ? interruptedError('Aborted at once by a second interrupt: the step in flight was cut off and may be half done.', { suggestions: this.interruptHints() })
-      : interruptedError('Interrupted.', { suggestions: this.interruptHints() });
+    const error = interruptedError(this.fwCtor.graceful ? 'Aborted at once: the step in flight was cut off and may be half done.' : 'Interrupted.');
     if (this.flags) this.audit(error, ExitCode.INTERRUPTED, Math.round(performance.now() - this.startedAt), true).catch(() => undefined);
     if (!this.jsonEnabled()) return false;
     this.logJson(this.errorDocument(error));
     return true;
-  }
-
-  /** Commands that inspect what an abort left (edge status, services status …) put them here. */
-  protected interruptHints(): string[] {
-    return [];
   }
 
   protected errorDocument(error: FrameworksError): Record<string, unknown> {

@@ -149,7 +149,14 @@ export async function acquireHostLock(executor: Executor, o: AcquireOptions): Pr
     }
     if (held.state === 'free') continue;
     const left = deadline - Date.now();
-    if (left <= 0 || o.signal?.aborted) {
+    if (o.signal?.aborted) {
+      throw new FrameworksError(`Interrupted while waiting for the lock of ${o.what}, held by ${describeHolder(held.holder, held.held_ms)}. Nothing was changed.`, {
+        code: 'INTERRUPTED',
+        exitCode: ExitCode.INTERRUPTED,
+        name: 'InterruptedError',
+      });
+    }
+    if (left <= 0) {
       const h = held.holder;
       throw new FrameworksError(
         `${capitalise(o.what)} is locked by ${describeHolder(h, held.held_ms)}${waited ? `; waited ${formatAge(o.waitMs ?? 0)}` : ''}. Nothing was changed.`,
