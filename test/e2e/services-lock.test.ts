@@ -116,4 +116,20 @@ describe.skipIf(gate.skip)('services up: Ctrl-C leaves a record', () => {
     expect(restore.code, restore.stderr).toBe(0);
     expect(await states(p.project)).toEqual({});
   });
+
+  it('SIGTERM (a service manager stopping it) is handled like Ctrl-C: exit 130 INTERRUPTED with the record', { timeout: 120_000 }, async () => {
+    const p = await plan('/never-there');
+    const run = spawnCli(['services', 'up', '--dir', p.dir], { ...sb.baseEnv, DOCKER_HOST });
+    const deadline = Date.now() + 60_000;
+    while (Object.values(await states(p.project)).filter((s) => s === 'running').length < 2) {
+      if (Date.now() > deadline) throw new Error(`services did not start; stderr: ${run.stderr()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('⚠ Terminated: no new step starts');
+    expect(r.stderr).toMatch(/✗ Interrupted\. services up had run docker compose up -d: started \S+, \S+; not healthy yet: decklog, quartermaster\. To go back: frameworks services down --only /);
+    expect(existsSync(join(p.dir, '.frameworks.lock'))).toBe(false);
+  });
 });
