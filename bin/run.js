@@ -13,17 +13,42 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 
-// Ctrl-C: exit 130 with the documented error document under --json, never a half-written file
-// (every write is temp file + rename).
+// Ctrl-C and SIGTERM (the protocol is in packages/cli-kit/src/interrupts.ts). A command that has not
+// started yet, a read-only one or a quick mutating one exits 130 at once with the documented error
+// document (a mutating one writes its audit line first). A command that handles it has turned
+// `graceful` on: the first signal aborts its AbortSignal (it stops starting new
+// steps, lets the one in flight finish, then rolls back or says what changed, exit 130, audit line);
+// a second one aborts at once, with a warning. Every write is temp file + rename either way.
 const jsonMode = argv.includes('--json') || process.env.FRAMEWORKS_CONTENT_TYPE?.toLowerCase() === 'json';
-process.once('SIGINT', () => {
-  if (jsonMode) {
-    process.stdout.write(JSON.stringify({ status: 130, name: 'InterruptedError', code: 'INTERRUPTED', message: 'Interrupted.', suggestions: [], warnings: [] }, null, 2) + '\n');
-  } else {
+const INTERRUPT = Symbol.for('frameworks.interrupt');
+globalThis[INTERRUPT] ??= { controller: new AbortController(), graceful: false, count: 0 };
+const onSignal = (signal) => {
+  const state = globalThis[INTERRUPT];
+  state.count += 1;
+  if (state.graceful && state.count === 1) {
+    const what = signal === 'SIGTERM' ? 'Terminated' : 'Interrupted';
+    process.stderr.write(`\n⚠ ${what}: no new step starts; the one in flight gets a moment to finish (Ctrl-C again to abort at once).\n`);
+    state.controller.abort(signal);
+    return;
+  }
+  let printed = false;
+  if (state.graceful) process.stderr.write('\n⚠ Aborted at once: the step in flight was cut off and may be half done.\n');
+  try {
+    // A mutating command writes its audit line (and, under --json, its document).
+    printed = state.hardExit?.() ?? false;
+  } catch {
+    // Last words only: the exit code says what happened.
+  }
+  if (!printed && jsonMode) {
+    const doc = { status: 130, name: 'InterruptedError', code: 'INTERRUPTED', message: 'Interrupted.', suggestions: [], warnings: [] };
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  } else if (!printed && !state.graceful) {
     process.stderr.write('\n✗ Interrupted.\n');
   }
   process.exit(130);
-});
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 // `frameworks … | head` closes the pipe early: that is the reader's choice, not a failure.
 for (const stream of [process.stdout, process.stderr]) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../support/cli.js';
+import { freePort } from '../support/docker.js';
 import { FIXTURE } from '../support/edge-stack.js';
 import { sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 
@@ -74,6 +75,18 @@ suite('edge over --ssh', () => {
     const rows = r.json!.result as Array<{ host: string; ok: boolean; error: { code: string } | null }>;
     expect(rows.find((x) => x.host === target(a))).toMatchObject({ ok: true });
     expect(rows.find((x) => x.host === target(b))).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN' } });
+  });
+
+  it('a fleet where no host can be reached exits 6, like one unreachable host; one reachable of two → 68', async () => {
+    const dead = async () => `${a.user}@127.0.0.1:${await freePort()}`;
+    const [d1, d2] = [await dead(), await dead()];
+    const all = await sb.run(['edge', 'status', '--dir', join(base, 'first'), '--ssh', `${d1},${d2}`, '--ssh-key', a.clientKey, '--json']);
+    expect(all.code, all.stdout).toBe(6);
+    expect(all.json).toMatchObject({ status: 6, code: 'ALL_HOSTS_UNREACHABLE' });
+    expect((all.json!.result as Array<{ host: string; ok: boolean }>).map((x) => [x.host, x.ok])).toEqual([[d1, false], [d2, false]]);
+    const one = await sb.run([...initArgs(join(base, 'partial')), '--dry-run', '--ssh', `${target(a)},${d1}`, '--ssh-key', a.clientKey, '--json']);
+    expect(one.code, one.stdout).toBe(68);
+    expect(one.json).toMatchObject({ status: 68, code: 'PARTIAL_FAILURE' });
   });
 
   it('values typed by the user reach the remote shell quoted, never executed', async () => {

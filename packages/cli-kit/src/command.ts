@@ -5,6 +5,7 @@ import {
   ExitCode,
   FrameworksError,
   appendAudit,
+  appendAuditSync,
   chooseCredential,
   collectCredentials,
   frameworksPaths,
@@ -20,8 +21,12 @@ import {
 } from '@frameworks/sdk';
 import { normalizeError } from './errors.js';
 import { terminalText } from './output/safe-text.js';
+import { interruptState, interruptedError } from './interrupts.js';
 import { marks, paint } from './output/style.js';
 import type { PromptContext } from './prompts.js';
+
+/** The step in flight gets 15 s after Ctrl-C (the stage pipeline's grace); this backstop a little more. */
+const WATCHDOG_MS = 20_000;
 
 export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof FrameworksCommand)['baseFlags'] & T['flags']>;
 export type ArgsOf<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -57,6 +62,12 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   static authPolicy: AuthPolicy = 'none';
   /** Mutating commands append one line to the audit log. */
   static mutating = false;
+  /**
+   * The command handles Ctrl-C itself through `this.interrupted`: the first signal lets the step in
+   * flight finish, then it rolls back or says what changed. Other commands exit 130 at once (a
+   * mutating one still writes its audit line).
+   */
+  static graceful = false;
 
   protected flags!: FlagsOf<T>;
   protected args!: ArgsOf<T>;
@@ -83,6 +94,15 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     });
     this.flags = flags as FlagsOf<T>;
     this.args = args as ArgsOf<T>;
+    if (this.fwCtor.mutating) {
+      const state = interruptState();
+      state.graceful = this.fwCtor.graceful;
+      state.hardExit = () => this.hardExit();
+      if (this.fwCtor.graceful) this.interrupted.addEventListener('abort', () => this.armWatchdog(), { once: true });
+    }
+    // finally() needs the result (a --json run with none still prints one document).
+    const run = this.run;
+    this.run = async () => (this.result = await run.call(this));
     if (this.flags.verbose || /(^|,)frameworks(:\*|$)/.test(process.env.DEBUG ?? '')) {
       const shown = (line: string) => terminalText(line, { keepNewlines: true, stream: process.stderr });
       setTraceSink((line) => process.stderr.write(paint(`  ${shown(line)}`, 'dim', process.stderr) + '\n'));
@@ -172,27 +192,89 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   // ---------------------------------------------------------------- lifecycle
 
-  protected override async _run<R>(): Promise<R> {
-    const started = performance.now();
-    let result: unknown;
-    let error: FrameworksError | undefined;
-    try {
-      await this.init();
-      result = await this.run();
-    } catch (err) {
-      error = normalizeError(err);
+  private readonly startedAt = performance.now();
+  private failure?: FrameworksError;
+  private result?: unknown;
+
+  /**
+   * Aborted on the first Ctrl-C or SIGTERM of a `graceful` command (others exit 130 at once): stop
+   * starting new steps, let the one in flight finish (15 s at most), then roll back or say what
+   * changed. A run that ends after it is reported as interrupted (exit 130).
+   */
+  protected get interrupted(): AbortSignal {
+    return interruptState().controller.signal;
+  }
+
+  // oclif's lifecycle: init → run → catch (on error) → finally → the success document.
+  // catch keeps the error; finally writes the audit line and prints the error document.
+
+  public override async catch(err: Error): Promise<void> {
+    this.failure = normalizeError(err);
+  }
+
+  public override async finally(_err: Error | undefined): Promise<void> {
+    let error = this.failure;
+    if (this.fwCtor.mutating) interruptState().hardExit = undefined;
+    clearTimeout(this.watchdog);
+    if (!error && this.fwCtor.graceful && this.interrupted.aborted) {
+      error = interruptedError('Interrupted; the step in flight had finished, so the command completed what it was doing.', { result: this.result });
     }
     const exitCode = error ? error.exitCode : ExitCode.OK;
-    if (this.fwCtor.mutating && this.flags) await this.audit(error, exitCode, Math.round(performance.now() - started));
-
+    if (this.fwCtor.mutating && this.flags) await this.audit(error, exitCode, Math.round(performance.now() - this.startedAt));
     if (this.jsonEnabled()) {
-      const doc = error ? this.errorDocument(error) : { status: 0, result: result ?? null, warnings: this.warnings };
-      process.stdout.write(JSON.stringify(redactValue(doc), null, 2) + '\n');
+      // The success document with a result goes out through oclif (toSuccessJson) after finally.
+      if (error) this.logJson(this.errorDocument(error));
+      else if (!this.result) this.logJson(this.toSuccessJson(null));
     } else if (error && error.message) {
       this.printError(error);
     }
     process.exitCode = exitCode;
-    return result as R;
+  }
+
+  public override toSuccessJson(result: unknown): Record<string, unknown> {
+    return { status: 0, result: result ?? null, warnings: this.warnings };
+  }
+
+  /**
+   * One plain, redacted JSON document on stdout (oclif would colour it on a terminal), and only one:
+   * a run interrupted after it returned its result has already printed its error document.
+   */
+  public override logJson(json: unknown): void {
+    if (this.documentPrinted) return;
+    this.documentPrinted = true;
+    process.stdout.write(JSON.stringify(redactValue(json), null, 2) + '\n');
+  }
+
+  private documentPrinted = false;
+
+  private watchdog?: NodeJS.Timeout;
+
+  /**
+   * The bound on the step in flight after an interrupt: a graceful command that neither finished
+   * nor started undoing (`undoing()`) by then is aborted as by a second Ctrl-C. unref: a command
+   * that is done exits without waiting for it.
+   */
+  private armWatchdog(): void {
+    this.watchdog = setTimeout(() => {
+      process.stderr.write(`\n⚠ The step in flight did not finish within ${WATCHDOG_MS / 1000} s of the interrupt: aborted.\n`);
+      const printed = this.hardExit();
+      if (!printed && !this.jsonEnabled()) process.stderr.write('✗ Interrupted.\n');
+      process.exit(ExitCode.INTERRUPTED);
+    }, WATCHDOG_MS).unref();
+  }
+
+  /** After an interrupt, the command restores what it changed (a rollback): that may take longer than the step's bound. */
+  protected undoing(): void {
+    clearTimeout(this.watchdog);
+  }
+
+  /** Exit now (a second Ctrl-C, or the first of a command that is not graceful): audit line and document, synchronously. */
+  private hardExit(): boolean {
+    const error = interruptedError(this.fwCtor.graceful ? 'Aborted at once: the step in flight was cut off and may be half done.' : 'Interrupted.');
+    if (this.flags) this.audit(error, ExitCode.INTERRUPTED, Math.round(performance.now() - this.startedAt), true).catch(() => undefined);
+    if (!this.jsonEnabled()) return false;
+    this.logJson(this.errorDocument(error));
+    return true;
   }
 
   protected errorDocument(error: FrameworksError): Record<string, unknown> {
@@ -224,11 +306,11 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     err.write(terminalText(lines.join('\n'), { keepNewlines: true, stream: err }) + '\n');
   }
 
-  private async audit(error: FrameworksError | undefined, exitCode: number, durationMs: number): Promise<void> {
+  private async audit(error: FrameworksError | undefined, exitCode: number, durationMs: number, sync = false): Promise<void> {
     const flags = { ...(this.flags as Record<string, unknown>) };
     const outcome = exitCode === ExitCode.INTERRUPTED ? 'interrupted' : exitCode === ExitCode.PARTIAL ? 'partial' : error ? 'failed' : flags['dry-run'] ? 'dry-run' : 'ok';
     try {
-      await appendAudit(
+      await (sync ? appendAuditSync : appendAudit)(
         {
           command: this.id ?? this.constructor.name,
           context: this.auditContext ?? this.resolved?.name ?? (flags.context as string | undefined),

@@ -4,26 +4,21 @@ import {
   FrameworksError,
   LocalExecutor,
   isFrameworksError,
+  parseDuration,
+  quoteArg,
   parseSshTargets,
   runBounded,
-  type Executor,
+  type HostContext,
   type HostOutcome,
   type SshTarget,
 } from '@frameworks/sdk';
 import { FrameworksCommand } from './command.js';
+import { withHostLock, type LockScope } from './host-lock.js';
 
 export type HostsFlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof HostsCommand)['baseFlags'] & T['flags']>;
 
-export interface HostContext {
-  executor: Executor;
-  /** "local" or the --ssh spec as typed. */
-  host: string;
-  /** The command's folder on that host. */
-  dir: string;
-  remote: boolean;
-  /** Network address of a remote host (the SSH target's resolved HostName), for probes from this machine. */
-  address?: string;
-}
+/** Lives in the SDK (domain code needs it without oclif); re-exported for commands. */
+export type { HostContext } from '@frameworks/sdk';
 
 export interface HostRow<R> {
   host: string;
@@ -75,7 +70,8 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
     this.auditTargets = targets.length ? targets.map((t) => t.spec) : ['local'];
     if (targets.length === 0) {
       const localDir = opts.absoluteLocalDir ? (await import('node:path')).resolve(dir) : dir;
-      return runBounded(['local'], (h) => h, async () => task({ executor: new LocalExecutor(), host: 'local', dir: localDir, remote: false }));
+      const executor = new LocalExecutor({ detached: this.fwCtor.graceful });
+      return runBounded(['local'], (h) => h, async () => task({ executor, host: 'local', dir: localDir, remote: false }));
     }
     const { connectSsh } = await import('@frameworks/sdk/ssh');
     const sshOpts = { acceptNewHostKey: this.flags['accept-new-host-key'], identityFile: this.flags['ssh-key'] };
@@ -98,26 +94,63 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
 
   /**
    * The command's result across hosts. One host: its error is the command's error (its exit
-   * code). Several: every host failed → exit 1; some failed → exit 68 with the per-host rows.
+   * code). Several: every host unreachable (each exit 6) → exit 6; every host failed otherwise →
+   * exit 1; some failed → exit 68. A failed host's row keeps what its error carried as `result`
+   * (a failed preflight's checks, a degraded status), so commands need not put it back.
+   * `toRow` shapes a command's own rows (edge status); the rows ride on the error as `result`.
    */
-  protected settle<R>(outcomes: HostOutcome<R>[], what: string): HostRow<R>[] {
-    const rows = outcomes.map((o) => ({ host: o.host, ok: o.ok, result: o.value ?? null, error: o.error ? errorView(o.error) : null, duration_ms: o.durationMs }));
+  protected settle<R, Row = HostRow<R>>(outcomes: HostOutcome<R>[], what: string, toRow?: (o: HostOutcome<R>) => Row): Row[] {
+    const rows = outcomes.map((o) => (toRow ? toRow(o) : (hostRow(o) as Row)));
     const failed = outcomes.filter((o) => !o.ok);
     if (failed.length === 0) return rows;
     if (outcomes.length === 1) throw failed[0].error!;
     const partial = failed.length < outcomes.length;
-    throw new FrameworksError(`${what} failed on ${failed.length} of ${outcomes.length} hosts: ${failed.map((f) => f.host).join(', ')}.`, {
-      code: partial ? 'PARTIAL_FAILURE' : 'ALL_HOSTS_FAILED',
-      exitCode: partial ? ExitCode.PARTIAL : ExitCode.FAILED,
+    const unreachable = !partial && failed.every((f) => isFrameworksError(f.error) && f.error.exitCode === ExitCode.NETWORK);
+    const none = unreachable ? ' (none could be reached)' : '';
+    throw new FrameworksError(`${what} failed on ${failed.length} of ${outcomes.length} hosts${none}: ${failed.map((f) => f.host).join(', ')}.`, {
+      code: partial ? 'PARTIAL_FAILURE' : unreachable ? 'ALL_HOSTS_UNREACHABLE' : 'ALL_HOSTS_FAILED',
+      exitCode: partial ? ExitCode.PARTIAL : unreachable ? ExitCode.NETWORK : ExitCode.FAILED,
       result: rows,
       suggestions: failed.slice(0, 3).flatMap((f) => (isFrameworksError(f.error) ? f.error.suggestions.slice(0, 1) : [])),
     });
+  }
+
+  /**
+   * Run `fn` holding the lock of the stack on that host (a lock file in `h.dir`, or `scope.dir`):
+   * a second run refuses (LOCKED, exit 1) or waits --lock-wait; released whatever happens.
+   */
+  protected async withLock<R>(h: HostContext, fn: () => Promise<R>, scope: Partial<LockScope> = {}): Promise<R> {
+    const f = this.flags as { 'lock-wait'?: string; 'lock-message'?: string; dir?: string };
+    const topic = (this.id ?? '').split(':')[0];
+    const where = [...(f.dir ? [`--dir ${quoteArg(f.dir)}`] : []), ...(h.remote ? [`--ssh ${quoteArg(h.host)}`] : [])].map((x) => ` ${x}`).join('');
+    const command = `frameworks ${(this.id ?? '').replace(/:/g, ' ')}`;
+    const hints = scope.hints ?? [
+      `frameworks ${topic} lock status${where}`,
+      `frameworks ${topic} lock release${where} --force   # only when that run is really gone`,
+      `${command}${where} --lock-wait 5m   # wait for it instead`,
+    ];
+    const full: LockScope = { what: `the stack in ${scope.dir ?? h.dir}`, ...scope, hints };
+    const hooks = {
+      waitMs: parseDuration(f['lock-wait'] ?? '0', '--lock-wait'),
+      ...(f['lock-message'] ? { message: f['lock-message'] } : {}),
+      command,
+      signal: this.interrupted,
+      warn: (text: string, code: string) => this.warning(text, code),
+      info: (text: string) => this.info(text),
+    };
+    return withHostLock(h, full, hooks, () => fn());
   }
 
   /** Prefix of per-host lines when a remote host is involved. */
   protected prefix(h: HostContext): string {
     return this.sshTargets().length ? `[${h.host}] ` : '';
   }
+}
+
+/** A host's row: its value, or what its error carried as `result` when it failed. */
+export function hostRow<R>(o: HostOutcome<R>): HostRow<R> {
+  const carried = !o.ok && isFrameworksError(o.error) && o.error.result !== undefined ? (o.error.result as R) : null;
+  return { host: o.host, ok: o.ok, result: o.value ?? carried, error: o.error ? errorView(o.error) : null, duration_ms: o.durationMs };
 }
 
 export function errorView(err: Error): { code: string; message: string; exit_code: number } {

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Executor, RunResult } from '@frameworks/sdk';
 import { isFrameworksError } from '@frameworks/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { summarizeUp } from '../src/enroll/run.js';
+import { summarizeUp } from '../src/pipeline/stack-stages.js';
 import { checkQuartermaster, unusable } from '../src/enroll/quartermaster.js';
 import { isCanonicalNodeId, parseLogFields, parseNodeMode, scanHelmsmanLogs } from '../src/enroll/signals.js';
-import { Pipeline, formatDuration, type Stage } from '../src/enroll/stages.js';
+import { Pipeline, formatDuration, type Stage } from '../src/pipeline/stages.js';
 import { setEnvValue, writeToken } from '../src/enroll/token.js';
 
 // The stand-in Helmsman's lines (test/support/docker.ts HELMSMAN), as `compose logs` delivers their text.

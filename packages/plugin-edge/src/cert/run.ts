@@ -1,5 +1,5 @@
 import { ExitCode, FrameworksError, usageError } from '@frameworks/sdk';
-import type { HostContext } from '../lib/edge-command.js';
+import type { HostContext } from '@frameworks/sdk';
 import { dialAddress, edgeHint } from '../lib/edge-hint.js';
 import { openStack } from '../lib/stack.js';
 import { certReport, probeEdgeTls, type CertReport, type ProbeOverrides } from './probe.js';

@@ -1,5 +1,5 @@
 import { quoteArg } from '@frameworks/sdk';
-import type { HostContext } from '../lib/edge-command.js';
+import type { HostContext } from '@frameworks/sdk';
 import { edgeHint } from '../lib/edge-hint.js';
 import { DOCKERD_NOFILE_FIX } from '../preflight/nofile.js';
 import type { Check } from '../preflight/types.js';

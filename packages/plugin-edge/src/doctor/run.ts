@@ -1,6 +1,6 @@
 import { isFrameworksError } from '@frameworks/sdk';
 import { formatLeft } from '../cert/evaluate.js';
-import type { HostContext } from '../lib/edge-command.js';
+import type { HostContext } from '@frameworks/sdk';
 import { edgeHint } from '../lib/edge-hint.js';
 import { openStack, type EdgeStack } from '../lib/stack.js';
 import type { ClockSample } from '../preflight/clock.js';

@@ -32,6 +32,8 @@ export interface DrainAroundOptions {
   progress?: (text: string) => void;
   /** The command that undrains by hand, for the hint when restoring fails. */
   undrainHint: string;
+  /** Ctrl-C: stop waiting for viewers at once (nothing updated; the node goes back). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -58,6 +60,12 @@ export async function drainAround<T extends object>(client: FoghornClient, nodeI
     o.progress?.(`${nodeId}: draining (was ${before.operational_mode}), ${set.active_viewers} viewer(s)`);
     const started = Date.now();
     await waitIdle(client, nodeId, o).catch((err: unknown) => {
+      if (o.signal?.aborted) {
+        const back = `Not updated; ${nodeId} goes back to ${before.operational_mode}.`;
+        throw new FrameworksError(`Interrupted while waiting for the viewers of ${nodeId} to leave. ${back}`, {
+          code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError',
+        });
+      }
       throw isFrameworksError(err) && err.code === 'DRAIN_TIMEOUT'
         ? new FrameworksError(`${err.message} Not updated; ${nodeId} goes back to ${before.operational_mode}.`, {
             code: 'DRAIN_TIMEOUT', exitCode: ExitCode.FAILED, name: 'TimeoutError', cause: err, result: { status: err.result },
@@ -104,12 +112,17 @@ export async function drainAround<T extends object>(client: FoghornClient, nodeI
 }
 
 /** Polls drain-status until active_viewers is 0, with a progress line whenever the count changes. */
-export function waitIdle(client: FoghornClient, nodeId: string, o: Pick<DrainAroundOptions, 'idleTimeoutMs' | 'intervalMs' | 'progress'>): Promise<DrainStatus> {
+export function waitIdle(
+  client: FoghornClient,
+  nodeId: string,
+  o: Pick<DrainAroundOptions, 'idleTimeoutMs' | 'intervalMs' | 'progress' | 'signal'>,
+): Promise<DrainStatus> {
   let last = -1;
   const started = Date.now();
   return client.waitIdle(nodeId, {
     timeoutMs: o.idleTimeoutMs,
     intervalMs: o.intervalMs,
+    ...(o.signal ? { signal: o.signal } : {}),
     onPoll: (s) => {
       if (s.active_viewers !== last && s.active_viewers > 0) o.progress?.(`${nodeId}: ${s.active_viewers} viewer(s) left (${s.operational_mode}, ${Math.round((Date.now() - started) / 1000)}s)`);
       last = s.active_viewers;

@@ -2,7 +2,7 @@ import { ExitCode, FrameworksError } from '@frameworks/sdk';
 import type { EdgeStack } from '../lib/stack.js';
 import { HELMSMAN_PORT } from '../templates/settings.js';
 import { isCanonicalNodeId, parseNodeMode, scanHelmsmanLogs, type NodeMode } from './signals.js';
-import { sleep, type StageRun } from './stages.js';
+import { sleep, type StageRun } from '../pipeline/stages.js';
 
 export interface Enrollment {
   node_id: string;

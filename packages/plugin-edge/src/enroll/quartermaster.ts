@@ -1,5 +1,5 @@
 import { trace } from '@frameworks/sdk';
-import { sleep } from './stages.js';
+import { sleep } from '../pipeline/stages.js';
 
 /**
  * Best-effort confirmation from Quartermaster (contract §3.1, MVP REST): the node is in

@@ -1,11 +1,12 @@
-import { ExitCode, FrameworksError, isFrameworksError, registerSecret } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, registerSecret } from '@frameworks/sdk';
 import { EDGE_ENV } from '../lib/edge-env.js';
 import type { EdgeStack } from '../lib/stack.js';
 import { waitForEnrollment, type Enrollment } from './helmsman.js';
-import { describeHttps, verifyHttps, type HttpsReport } from './https-verify.js';
-import { localImageIds, serviceRefs } from './images.js';
+import type { HttpsReport } from '../pipeline/https-verify.js';
+import { healthyStage, httpsStage, upStage } from '../pipeline/stack-stages.js';
+import { localImageIds, serviceRefs } from '../lib/images.js';
 import { checkQuartermaster, type QuartermasterAccess, type QuartermasterCheck } from './quartermaster.js';
-import { Pipeline, type Stage, type StageReport } from './stages.js';
+import { Pipeline, type Stage, type StageReport } from '../pipeline/stages.js';
 import { TOKEN_KEY, writeToken } from './token.js';
 
 export interface EnrollOptions {
@@ -15,6 +16,8 @@ export interface EnrollOptions {
   quartermaster: QuartermasterAccess;
   /** "--dir … --ssh …" to append to the hint commands (empty for the defaults). */
   where: string;
+  /** Ctrl-C: no new stage; the one in flight finishes (waits stop at once). */
+  interrupt?: AbortSignal;
 }
 
 export interface EnrollResult {
@@ -44,7 +47,6 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
   const w = o.where ? ` ${o.where}` : '';
   const status = `frameworks edge status${w}`;
   const logs = (svc?: string) => `frameworks edge logs${svc ? ` ${svc}` : ''}${w}`;
-  const healthyHints = [status, logs()];
   return [
     {
       name: 'token',
@@ -85,44 +87,12 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
         return { detail: [present ? `${present} present` : '', missing.length ? `pulled ${missing.map((m) => m.image).join(', ')}` : ''].filter(Boolean).join(', ') };
       },
     },
-    {
-      name: 'up',
-      title: 'Containers started',
-      hints: [status, logs()],
-      run: async (run) => {
-        const lines: string[] = [];
-        // Compose's own progress is a dozen lines per container: collected for the summary, not shown.
-        run.progress('docker compose up -d --remove-orphans');
-        const containers = await project.up({ removeOrphans: true, timeoutMs: run.remainingMs(), onOutput: (line) => void lines.push(line) });
-        const summary = summarizeUp(lines);
-        const services = [...new Set(containers.filter((c) => !c.oneoff).map((c) => c.service))];
-        return { detail: `${services.join(', ')}${summary ? ` (${summary})` : ''}` };
-      },
-    },
-    {
-      name: 'healthy',
-      title: 'Containers running and healthy',
-      hints: healthyHints,
-      run: async (run) => {
-        const containers = await project.waitReady({
-          timeoutMs: run.remainingMs(),
-          signal: run.signal,
-          intervalMs: 1000,
-          onProgress: (s) => {
-            const pending = Object.entries(s.pending);
-            if (pending.length) run.progress(`waiting for ${pending.map(([svc, why]) => `${svc} (${why})`).join(', ')}`);
-            // A timeout points at the logs of what it was still waiting for.
-            const stuck = [...Object.keys(s.failed), ...Object.keys(s.pending)];
-            if (stuck.length) healthyHints.splice(0, healthyHints.length, ...stuck.map((svc) => logs(svc)), status);
-          },
-        });
-        const services = [...new Set(containers.map((c) => c.service))];
-        return { detail: `${services.join(', ')} ${services.length === 1 ? 'is' : 'are'} running and healthy` };
-      },
-    },
+    upStage(stack, o.where, 'Containers started'),
+    healthyStage(stack, o.where),
     {
       name: 'enrolled',
       title: 'Helmsman enrolled',
+      interruptible: true,
       hints: [logs('helmsman'), status],
       run: async (run) => {
         const e = await waitForEnrollment(stack, run, [logs('helmsman'), status]);
@@ -135,6 +105,7 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
     {
       name: 'quartermaster',
       title: 'Quartermaster lists the node',
+      interruptible: true,
       maxMs: QUARTERMASTER_BUDGET_MS,
       hints: ['frameworks context check --only quartermaster'],
       run: async (run) => {
@@ -148,54 +119,8 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
         return { status: q.status, detail: q.detail };
       },
     },
-    {
-      name: 'https',
-      title: 'HTTPS certificate verifies',
-      hints: [logs('caddy'), status],
-      run: async (run) => {
-        if (!stack.domain) {
-          return { status: 'skipped', detail: `no EDGE_DOMAIN in ${EDGE_ENV}` };
-        }
-        const r = await verifyHttps(stack, run).catch((err: unknown) => {
-          // The last attempt (certificate, error) belongs in the result of a failed run too.
-          if (isFrameworksError(err) && err.result) state.https = err.result as HttpsReport;
-          throw err;
-        });
-        state.https = r;
-        return { detail: describeHttps(r) };
-      },
-    },
+    httpsStage(stack, o.where, (r) => (state.https = r)),
   ];
-}
-
-/** "2 started, 1 recreated" from `compose up` progress (v2: "Container x  Started"; v1: "Creating x ... done"). */
-export function summarizeUp(lines: string[]): string {
-  const last = new Map<string, string>();
-  for (const line of lines) {
-    const v2 = /Container\s+(\S+)\s+(Created|Recreated|Recreate|Starting|Started|Running|Healthy|Stopped|Removed)\b/.exec(line);
-    if (v2) {
-      // "Recreate", "Recreated", "Starting", "Started": it was recreated.
-      const prev = last.get(v2[1]);
-      last.set(v2[1], prev === 'recreated' || prev === 'recreate' ? 'recreated' : v2[2].toLowerCase());
-      continue;
-    }
-    const v1 = /^(Creating|Recreating|Starting)\s+(\S+)\s+\.\.\.\s+done/.exec(line.trim());
-    if (v1) {
-      last.set(v1[2], v1[1] === 'Recreating' ? 'recreated' : v1[1] === 'Creating' ? 'created' : 'started');
-      continue;
-    }
-    const up = /^(\S+) is up-to-date/.exec(line.trim());
-    if (up) last.set(up[1], 'running');
-  }
-  const counts = new Map<string, number>();
-  for (const v of last.values()) {
-    const key = v === 'created' || v === 'starting' ? 'started' : v === 'recreate' ? 'recreated' : v === 'healthy' ? 'running' : v;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return ['started', 'recreated', 'running']
-    .filter((k) => counts.get(k))
-    .map((k) => `${counts.get(k)} ${k === 'running' ? 'already running' : k}`)
-    .join(', ');
 }
 
 /**
@@ -205,7 +130,13 @@ export function summarizeUp(lines: string[]): string {
  */
 export async function runEnroll(stack: EdgeStack, o: EnrollOptions, drive: (p: Pipeline) => Promise<void>): Promise<EnrollResult> {
   const state: Partial<EnrollResult> = {};
-  const pipeline = new Pipeline(enrollStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge enroll', codePrefix: 'ENROLL' });
+  const pipeline = new Pipeline(enrollStages(stack, o, state), {
+    timeoutMs: o.timeoutMs,
+    what: 'edge enroll',
+    codePrefix: 'ENROLL',
+    ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+    resumeHint: `frameworks edge enroll${o.where ? ` ${o.where}` : ''}   # finish it: each stage picks up what is already done`,
+  });
   const result = (): EnrollResult => ({
     host: stack.host.host,
     dir: stack.host.dir,

@@ -1,5 +1,5 @@
 import { quoteArg, quoteCommand } from '@frameworks/sdk';
-import type { HostContext } from './edge-command.js';
+import type { HostContext } from '@frameworks/sdk';
 import { COMPOSE_FILE, type EdgeStack } from './stack.js';
 import { EDGE_ENV } from './edge-env.js';
 

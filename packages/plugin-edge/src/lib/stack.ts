@@ -1,6 +1,6 @@
 import { ExitCode, FrameworksError } from '@frameworks/sdk';
 import type { ComposeProject } from '@frameworks/sdk/compose';
-import type { HostContext } from './edge-command.js';
+import type { HostContext } from '@frameworks/sdk';
 import { EDGE_ENV, readEdgeEnv, type EdgeEnv } from './edge-env.js';
 
 export const COMPOSE_FILE = 'docker-compose.edge.yml';

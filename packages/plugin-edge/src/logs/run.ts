@@ -1,5 +1,5 @@
 import { ExitCode, FrameworksError } from '@frameworks/sdk';
-import type { HostContext } from '../lib/edge-command.js';
+import type { HostContext } from '@frameworks/sdk';
 import { composePrefix, edgeHint } from '../lib/edge-hint.js';
 import { openStack } from '../lib/stack.js';
 import { checkService } from './options.js';

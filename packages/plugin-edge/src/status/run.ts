@@ -1,7 +1,7 @@
 import { isFrameworksError } from '@frameworks/sdk';
 import type { ComposeContainer } from '@frameworks/sdk/compose';
 import { certReport, probeEdgeTls, type CertReport, type TlsView } from '../cert/probe.js';
-import type { HostContext } from '../lib/edge-command.js';
+import type { HostContext } from '@frameworks/sdk';
 import { composePrefix, dialAddress, edgeHint } from '../lib/edge-hint.js';
 import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../doctor/remediation.js';
 import { openStack, SERVICES, type EdgeStack } from '../lib/stack.js';

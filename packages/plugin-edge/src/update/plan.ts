@@ -1,6 +1,6 @@
 import { quoteArg, quoteCommand } from '@frameworks/sdk';
 import type { ComposeInfo, ComposeProject, ServiceImage } from '@frameworks/sdk/compose';
-import { localImageIds, serviceRefs, shortId } from '../enroll/images.js';
+import { localImageIds, serviceRefs, shortId } from '../lib/images.js';
 
 /** One service of an update: what ran before, what runs after. */
 export interface ServiceChange {

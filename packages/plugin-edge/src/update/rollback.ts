@@ -1,6 +1,6 @@
 import { ExitCode, FrameworksError, quoteCommand } from '@frameworks/sdk';
 import type { ComposeProject, ServiceImage } from '@frameworks/sdk/compose';
-import { localImageIds, shortId } from '../enroll/images.js';
+import { localImageIds, shortId } from '../lib/images.js';
 
 export interface RollbackReport {
   /** Services whose reference was re-pointed at the recorded image. */

@@ -1,11 +1,10 @@
-import { ExitCode, FrameworksError, isFrameworksError } from '@frameworks/sdk';
+import { ExitCode, FrameworksError } from '@frameworks/sdk';
 import type { ServiceImage } from '@frameworks/sdk/compose';
-import { EDGE_ENV } from '../lib/edge-env.js';
 import type { EdgeStack } from '../lib/stack.js';
-import { localImageIds, serviceRefs, shortId } from '../enroll/images.js';
-import { describeHttps, verifyHttps, type HttpsReport } from '../enroll/https-verify.js';
-import { summarizeUp } from '../enroll/run.js';
-import { Pipeline, firstLine, type Stage, type StageReport } from '../enroll/stages.js';
+import { localImageIds, serviceRefs, shortId } from '../lib/images.js';
+import type { HttpsReport } from '../pipeline/https-verify.js';
+import { healthyStage, httpsStage, upStage } from '../pipeline/stack-stages.js';
+import { Pipeline, firstLine, type Stage, type StageReport } from '../pipeline/stages.js';
 import { diffServices, driftedServices, rollbackCommands, rollbackOneLiner, type ServiceChange } from './plan.js';
 import { rollback, type RollbackReport } from './rollback.js';
 
@@ -16,6 +15,10 @@ export interface UpdateOptions {
   where: string;
   /** Before a rollback: put back the image pins this run recorded in the stack's files (edge update --image). */
   beforeRollback?: () => Promise<void>;
+  /** Ctrl-C: no new stage; the one in flight finishes (waits stop at once); then roll back or say how to. */
+  interrupt?: AbortSignal;
+  /** Called before a rollback starts (it has a budget of its own, beyond the interrupt's bound). */
+  onUndo?: () => void;
 }
 
 export interface UpdateResult {
@@ -30,6 +33,8 @@ export interface UpdateResult {
   rolled_back: (RollbackReport & { to: Array<{ service: string; image: string; image_id: string; digest: string | null }> }) | null;
   /** Without --rollback-on-failure: the commands that would restore the recorded images. */
   rollback_commands: string[];
+  /** The same as one line to paste (over ssh for a remote host); null when nothing needs restoring. */
+  restore_command: string | null;
   duration_ms: number;
 }
 
@@ -42,8 +47,6 @@ export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): 
   const { project } = stack;
   const w = o.where ? ` ${o.where}` : '';
   const status = `frameworks edge status${w}`;
-  const logs = (svc?: string) => `frameworks edge logs${svc ? ` ${svc}` : ''}${w}`;
-  const healthyHints = [status, logs()];
   return [
     {
       name: 'record',
@@ -71,54 +74,9 @@ export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): 
         return { detail: fresh.length ? `new image for ${fresh.map((r) => `${r.service} (${r.image} → ${shortId(ids.get(r.image))})`).join(', ')}` : 'no new images' };
       },
     },
-    {
-      name: 'up',
-      title: 'Containers updated',
-      hints: [status, logs()],
-      run: async (run) => {
-        const lines: string[] = [];
-        run.progress('docker compose up -d --remove-orphans');
-        const containers = await project.up({ removeOrphans: true, timeoutMs: run.remainingMs(), onOutput: (line) => void lines.push(line) });
-        const services = [...new Set(containers.filter((c) => !c.oneoff).map((c) => c.service))];
-        const summary = summarizeUp(lines);
-        return { detail: `${services.join(', ')}${summary ? ` (${summary})` : ''}` };
-      },
-    },
-    {
-      name: 'healthy',
-      title: 'Containers running and healthy',
-      hints: healthyHints,
-      run: async (run) => {
-        const containers = await project.waitReady({
-          timeoutMs: run.remainingMs(),
-          signal: run.signal,
-          intervalMs: 1000,
-          onProgress: (s) => {
-            const pending = Object.entries(s.pending);
-            if (pending.length) run.progress(`waiting for ${pending.map(([svc, why]) => `${svc} (${why})`).join(', ')}`);
-            // A timeout points at the logs of what it was still waiting for.
-            const stuck = [...Object.keys(s.failed), ...Object.keys(s.pending)];
-            if (stuck.length) healthyHints.splice(0, healthyHints.length, ...stuck.map((svc) => logs(svc)), status);
-          },
-        });
-        const services = [...new Set(containers.map((c) => c.service))];
-        return { detail: `${services.join(', ')} ${services.length === 1 ? 'is' : 'are'} running and healthy` };
-      },
-    },
-    {
-      name: 'https',
-      title: 'HTTPS certificate verifies',
-      hints: [logs('caddy'), status],
-      run: async (run) => {
-        if (!stack.domain) return { status: 'skipped', detail: `no EDGE_DOMAIN in ${EDGE_ENV}` };
-        const r = await verifyHttps(stack, run).catch((err: unknown) => {
-          if (isFrameworksError(err) && err.result) state.https = err.result as HttpsReport;
-          throw err;
-        });
-        state.https = r;
-        return { detail: describeHttps(r) };
-      },
-    },
+    upStage(stack, o.where, 'Containers updated'),
+    healthyStage(stack, o.where),
+    httpsStage(stack, o.where, (r) => (state.https = r)),
   ];
 }
 
@@ -131,7 +89,12 @@ export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): 
 export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: Pipeline) => Promise<void>, onRollback?: (text: string) => void): Promise<UpdateResult> {
   const { project } = stack;
   const state: State = { before: [] };
-  const pipeline = new Pipeline(updateStages(stack, o, state), { timeoutMs: o.timeoutMs, what: 'edge update', codePrefix: 'UPDATE' });
+  const pipeline = new Pipeline(updateStages(stack, o, state), {
+    timeoutMs: o.timeoutMs,
+    what: 'edge update',
+    codePrefix: 'UPDATE',
+    ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+  });
   const result = (after: ServiceImage[], extra: Partial<UpdateResult> = {}): UpdateResult => ({
     host: stack.host.host,
     dir: stack.host.dir,
@@ -141,6 +104,7 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     https: state.https ?? null,
     rolled_back: null,
     rollback_commands: [],
+    restore_command: null,
     duration_ms: pipeline.elapsedMs(),
     ...extra,
   });
@@ -150,8 +114,12 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     const failed = pipeline.error(err, undefined);
     const stage = pipeline.failure?.stage.name ?? 'record';
     const cause = { code: failed.code, message: firstLine(pipeline.failure?.cause.message ?? failed.message) };
-    // "edge update timed out after 5m00s: stage …" / "edge update failed at stage …: …"
+    // "edge update timed out after 5m00s: stage …" / "edge update failed at stage …: …" / "edge update was interrupted at stage …"
     const why = firstLine(failed.message);
+    // An interrupt ends like a failure (roll back or say how), but exits 130 with code INTERRUPTED.
+    const interrupted = pipeline.interrupted;
+    const as = (code: string) =>
+      interrupted ? { code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError' } : { code, exitCode: ExitCode.FAILED };
     if (stage === 'record' || !state.before.length) throw pipeline.error(err, result(state.before));
 
     // What moved: references that now name another image, containers that run another one.
@@ -160,8 +128,7 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     const drifted = driftedServices(state.before, refIds, running);
     if (!drifted.length) {
       throw new FrameworksError(`${why}. Nothing changed: the stack still runs the recorded images.`, {
-        code: 'UPDATE_FAILED',
-        exitCode: ExitCode.FAILED,
+        ...as('UPDATE_FAILED'),
         suggestions: failed.suggestions,
         cause: failed,
         result: { ...result(running), failed_stage: stage, cause },
@@ -169,36 +136,47 @@ export async function runUpdate(stack: EdgeStack, o: UpdateOptions, drive: (p: P
     }
     if (!o.rollbackOnFailure) {
       const commands = rollbackCommands(project, await project.compose(), drifted);
-      throw new FrameworksError(`${why}. The stack was left as it is (${drifted.map((d) => d.service).join(', ')} changed); --rollback-on-failure would have restored the recorded images.`, {
-        code: 'UPDATE_FAILED',
-        exitCode: ExitCode.FAILED,
-        suggestions: [...(commands.length ? [`${rollbackOneLiner(commands, stack.host)}   # roll back to the recorded images`] : []), ...failed.suggestions],
-        cause: failed,
-        result: { ...result(running, { rollback_commands: commands }), failed_stage: stage, cause },
-      });
+      const restore = commands.length ? rollbackOneLiner(commands, stack.host) : null;
+      const changed = `${drifted.map((d) => d.service).join(', ')} changed`;
+      throw new FrameworksError(
+        interrupted
+          ? `${why}. The stack was left as it is (${changed}); to restore the recorded images run: ${restore ?? 'nothing to restore (pinned by digest)'}`
+          : `${why}. The stack was left as it is (${changed}); --rollback-on-failure would have restored the recorded images.`,
+        {
+          ...as('UPDATE_FAILED'),
+          suggestions: [...(restore ? [`${restore}   # roll back to the recorded images`] : []), ...failed.suggestions],
+          cause: failed,
+          result: { ...result(running, { rollback_commands: commands, restore_command: restore }), failed_stage: stage, cause },
+        },
+      );
     }
     onRollback?.(`${why}; rolling back ${drifted.map((d) => `${d.service} to ${shortId(d.digest ?? d.imageId)}`).join(', ')}`);
     let rb: RollbackReport;
+    o.onUndo?.();
     try {
       // The rollback gets a budget of its own: the update's may be spent.
       await o.beforeRollback?.();
       rb = await rollback(project, state.before, { timeoutMs: o.timeoutMs, ...(onRollback ? { progress: onRollback } : {}) });
     } catch (rbErr) {
       const commands = rollbackCommands(project, await project.compose(), drifted);
+      const restore = commands.length ? rollbackOneLiner(commands, stack.host) : null;
       throw new FrameworksError(`${why}. The rollback failed too: ${(rbErr as Error).message}`, {
         code: 'UPDATE_ROLLBACK_FAILED',
-        exitCode: ExitCode.FAILED,
-        suggestions: [...(commands.length ? [rollbackOneLiner(commands, stack.host)] : []), `frameworks edge status${o.where ? ` ${o.where}` : ''}`],
+        exitCode: interrupted ? ExitCode.INTERRUPTED : ExitCode.FAILED,
+        suggestions: [...(restore ? [restore] : []), `frameworks edge status${o.where ? ` ${o.where}` : ''}`],
         cause: rbErr,
-        result: { ...result(await project.imageDigests().catch(() => running), { rollback_commands: commands }), failed_stage: stage, cause },
+        result: {
+          ...result(await project.imageDigests().catch(() => running), { rollback_commands: commands, restore_command: restore }),
+          failed_stage: stage,
+          cause,
+        },
       });
     }
     const to = state.before.map((b) => ({ service: b.service, image: b.image, image_id: b.imageId, digest: b.digest ?? null }));
     throw new FrameworksError(
       `${why}. Rolled back to the recorded images: ${drifted.map((d) => `${d.service} ${d.image} (${shortId(d.digest ?? d.imageId)})`).join(', ')}; every container is running and healthy again.`,
       {
-        code: 'UPDATE_ROLLED_BACK',
-        exitCode: ExitCode.FAILED,
+        ...as('UPDATE_ROLLED_BACK'),
         suggestions: failed.suggestions,
         cause: failed,
         result: { ...result(rb.running, { rolled_back: { ...rb, to } }), failed_stage: stage, cause },

@@ -1,3 +1,4 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { ensurePrivateDir } from '../fs/atomic.js';
@@ -21,6 +22,17 @@ export interface AuditEntry {
  * One write(2) of a line under O_APPEND keeps concurrent writers' lines whole.
  */
 export async function appendAudit(entry: AuditEntry, paths: FrameworksPaths = frameworksPaths()): Promise<void> {
+  await ensurePrivateDir(paths.home);
+  await appendFile(paths.audit, auditLine(entry), { mode: 0o600 });
+}
+
+/** The same line, synchronously: for the last moment of a process aborted by a second Ctrl-C. */
+export function appendAuditSync(entry: AuditEntry, paths: FrameworksPaths = frameworksPaths()): void {
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  appendFileSync(paths.audit, auditLine(entry), { mode: 0o600 });
+}
+
+function auditLine(entry: AuditEntry): string {
   let user = 'unknown';
   try {
     user = userInfo().username;
@@ -36,6 +48,5 @@ export async function appendAudit(entry: AuditEntry, paths: FrameworksPaths = fr
     flags: entry.flags ? redactValue(entry.flags, '', { strict: true }) : undefined,
     args: entry.args ? redactValue(entry.args, '', { strict: true }) : undefined,
   };
-  await ensurePrivateDir(paths.home);
-  await appendFile(paths.audit, redact(JSON.stringify(line), { strict: true }) + '\n', { mode: 0o600 });
+  return redact(JSON.stringify(line), { strict: true }) + '\n';
 }

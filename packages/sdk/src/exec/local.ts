@@ -10,6 +10,13 @@ import type { Executor, RunOptions, RunResult } from './types.js';
 export class LocalExecutor implements Executor {
   readonly name: string = 'local';
 
+  /**
+   * `detached`: children get a process group of their own, so a Ctrl-C typed in the terminal
+   * reaches only frameworks, which lets the step in flight finish (mutating commands) instead of
+   * the terminal killing `docker compose up` halfway.
+   */
+  constructor(private readonly opts: { detached?: boolean } = {}) {}
+
   run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const display = quoteCommand(argv);
     trace(`$ ${display}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
@@ -19,6 +26,7 @@ export class LocalExecutor implements Executor {
         env: opts.env ? { ...process.env, ...opts.env } : process.env,
         stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         signal: opts.signal,
+        ...(this.opts.detached ? { detached: true } : {}),
       });
       // Our own timer rather than spawn's `timeout`: spawn clears it only on 'exit', so a
       // program that fails to start (ENOENT) would keep the CLI alive until it fires.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode, FrameworksError, configError, usageError } from '../errors.js';
-import { keyPath } from '../config/validate.js';
+import { ajvMessages, keyPath, type AjvErrorLike } from '../schema/ajv-messages.js';
 import { tildify } from '../paths.js';
 import { IMAGE_DIGEST_PATTERN, IMAGE_NAME_PATTERN, IMAGE_TAG_PATTERN, parseImageRef, type ImageSpec } from './image-ref.js';
 
@@ -89,14 +89,7 @@ export function imageRef(spec: ImageSpec): string {
 
 // ---------------------------------------------------------------- validation (ajv, loaded lazily)
 
-interface AjvError {
-  keyword: string;
-  instancePath: string;
-  params: Record<string, unknown>;
-  message?: string;
-  propertyName?: string;
-}
-type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvErrorLike[] | null };
 let compiled: ValidateFn | undefined;
 
 async function validator(): Promise<ValidateFn> {
@@ -123,29 +116,26 @@ const PATTERN_MEANING: Record<string, string> = {
   version: 'is not a release label (letters, digits, . _ + -)',
 };
 
-function describe(e: AjvError, doc: unknown): string {
-  const pointer = e.instancePath;
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return `${keyPath(pointer, String(e.params.additionalProperty))}: unknown key`;
-    case 'required':
-      return `${keyPath(pointer, String(e.params.missingProperty))}: is required`;
-    case 'propertyNames':
-      return `${keyPath(pointer)}: "${String(e.params.propertyName)}" is not a valid channel name (lower-case letters, digits, . _ -)`;
-    case 'const':
-      return `${keyPath(pointer)}: must be ${JSON.stringify(e.params.allowedValue)}`;
-    case 'minProperties':
-      return `${keyPath(pointer)}: must define at least one channel`;
-    case 'type':
-      return `${keyPath(pointer)}: must be ${e.params.type === 'object' ? 'a mapping' : `a ${String(e.params.type)}`}`;
-    case 'pattern': {
-      const value = valueAt(doc, pointer);
-      const shown = typeof value === 'string' ? ` ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}` : '';
-      return `${keyPath(pointer)}:${shown} ${PATTERN_MEANING[pointer.split('/').pop() ?? ''] ?? 'has an invalid format'}`;
+/** The manifest's own wording for the errors where the generic one says too little (ajvMessages does the rest). */
+function wording(doc: unknown) {
+  return (e: AjvErrorLike, pointer: string): string | undefined => {
+    const params = e.params ?? {};
+    switch (e.keyword) {
+      case 'propertyNames':
+        return `${keyPath(pointer)}: "${String(params.propertyName)}" is not a valid channel name (lower-case letters, digits, . _ -)`;
+      case 'minProperties':
+        return `${keyPath(pointer)}: must define at least one channel`;
+      case 'type':
+        return `${keyPath(pointer)}: must be ${params.type === 'object' ? 'a mapping' : `a ${String(params.type)}`}`;
+      case 'pattern': {
+        const value = valueAt(doc, pointer);
+        const shown = typeof value === 'string' ? ` ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}` : '';
+        return `${keyPath(pointer)}:${shown} ${PATTERN_MEANING[pointer.split('/').pop() ?? ''] ?? 'has an invalid format'}`;
+      }
+      default:
+        return undefined;
     }
-    default:
-      return `${keyPath(pointer)}: ${e.message ?? 'is invalid'}`;
-  }
+  };
 }
 
 /** What the schema cannot say: the services a channel must and may name, and a tag or a digest per image. */
@@ -173,12 +163,7 @@ function invalid(file: string, rules: ManifestRules, detail: string, cause?: unk
 /** Validate a parsed manifest; exit 4 naming the file and every bad key path. */
 export async function validateReleaseManifest(doc: unknown, file: string, rules: ManifestRules): Promise<ReleaseManifest> {
   const validate = await validator();
-  const problems = validate(doc)
-    ? []
-    : (validate.errors ?? [])
-        // ajv reports a bad channel name twice (propertyNames + the pattern inside it).
-        .filter((e) => !(e.keyword === 'pattern' && e.propertyName !== undefined))
-        .map((e) => describe(e, doc));
+  const problems = validate(doc) ? [] : ajvMessages(validate.errors, { wording: wording(doc) });
   problems.push(...ruleProblems(doc, rules));
   if (problems.length) throw invalid(file, rules, `\n  - ${[...new Set(problems)].join('\n  - ')}`);
   return doc as ReleaseManifest;

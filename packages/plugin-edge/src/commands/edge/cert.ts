@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { paint } from '@frameworks/cli-kit';
-import { FrameworksError, isFrameworksError, usageError, type HostOutcome } from '@frameworks/sdk';
+import { lockFlags, paint } from '@frameworks/cli-kit';
+import { isFrameworksError, usageError, type HostContext, type HostOutcome } from '@frameworks/sdk';
 import { EdgeCommand } from '../../lib/edge-command.js';
 import type { CertResult } from '../../cert/run.js';
 
@@ -23,6 +23,7 @@ With several --ssh hosts: one result per host; exit 68 when only some fail.`;
     reload: Flags.boolean({ description: 'Reload Caddy inside its container (caddy reload), then check the certificate again.' }),
     address: Flags.string({ hidden: true, description: 'For testing (or NAT): dial host:port instead of the domain / the host, still with SNI = the domain.' }),
     ca: Flags.string({ hidden: true, description: 'For testing: verify against this PEM CA file instead of the system roots / Caddy internal root.' }),
+    ...lockFlags,
   };
   static override mutating = false;
 
@@ -37,7 +38,9 @@ With several --ssh hosts: one result per host; exit 68 when only some fail.`;
       });
     }
     const overrides = { ...(address ? { address } : {}), ...(ca !== undefined ? { ca } : {}) };
-    const outcomes = await this.onHosts((h) => certForHost(h, { domain: this.flags.domain, reload: this.flags.reload, overrides }));
+    const check = (h: HostContext) => certForHost(h, { domain: this.flags.domain, reload: this.flags.reload, overrides });
+    // --reload changes the running Caddy: under the stack's lock. A plain check never waits for it.
+    const outcomes = await this.onHosts((h) => (this.flags.reload ? this.withLock(h, () => check(h)) : check(h)));
     await this.print(outcomes);
     for (const o of outcomes) {
       const r = resultOf(o);
@@ -49,13 +52,7 @@ With several --ssh hosts: one result per host; exit 68 when only some fail.`;
       if (o.value!.status === 'warn') this.next(...(await import('../../cert/run.js')).certSuggestions({ host: o.host, dir: o.value!.dir, remote: o.host !== 'local' }, o.value!.code));
       return o.value!;
     }
-    try {
-      return this.settle(outcomes, 'Certificate check');
-    } catch (err) {
-      if (!isFrameworksError(err) || !Array.isArray(err.result)) throw err;
-      const rows = (err.result as Array<{ host: string; result: unknown }>).map((r, i) => ({ ...r, result: r.result ?? resultOf(outcomes[i]) ?? null }));
-      throw new FrameworksError(err.message, { code: err.code, exitCode: err.exitCode, suggestions: err.suggestions, result: rows });
-    }
+    return this.settle(outcomes, 'Certificate check');
   }
 
   private async print(outcomes: HostOutcome<CertResult>[]): Promise<void> {

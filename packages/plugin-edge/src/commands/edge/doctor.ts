@@ -62,13 +62,7 @@ Every failing (and warning) item carries \`fix\`: the exact command that fixes o
       this.next(...o.value!.next_steps.slice(0, 5));
       return o.value!;
     }
-    try {
-      return this.settle(outcomes, 'Edge doctor');
-    } catch (err) {
-      if (!isFrameworksError(err) || !Array.isArray(err.result)) throw err;
-      const rows = (err.result as Array<{ host: string; result: unknown }>).map((r, i) => ({ ...r, result: r.result ?? reportOf(outcomes[i]) ?? null }));
-      throw new FrameworksError(err.message, { code: err.code, exitCode: err.exitCode, suggestions: err.suggestions, result: rows });
-    }
+    return this.settle(outcomes, 'Edge doctor');
   }
 
   private async print(outcomes: HostOutcome<DoctorReport>[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { marks } from '@frameworks/cli-kit';
+import { lockFlags, marks } from '@frameworks/cli-kit';
 import { parseDuration, quoteArg, registerSecret, type HostOutcome } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { EnrollResult } from '../../enroll/run.js';
@@ -30,15 +30,17 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
     token: Flags.string({ description: 'Enrollment token to write into .edge.env first. Prefer --token-stdin: arguments show in `ps`.', exclusive: ['token-stdin'] }),
     'token-stdin': Flags.boolean({ description: 'Read the enrollment token from stdin and write it into .edge.env first.', exclusive: ['token'] }),
     timeout: Flags.string({ default: '5m', description: 'Time for the whole run (every stage shares it): 90s, 5m, 1h.' }),
+    ...lockFlags,
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const [{ runEnroll }, { openStack }, { driveSilently, driveWithLines, driveWithListr }, { readTokenFromStdin }, { validateToken }] = await Promise.all([
       import('../../enroll/run.js'),
       import('../../lib/stack.js'),
-      import('../../enroll/drive.js'),
+      import('../../pipeline/drive.js'),
       import('../../enroll/token.js'),
       import('../../lib/validate-input.js'),
     ]);
@@ -55,13 +57,13 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
       const host = h.remote ? h : { ...h, dir: resolve(h.dir) };
       const stack = await openStack(host);
       registerSecret(stack.env.EDGE_ENROLLMENT_TOKEN);
-      const opts = { timeoutMs, quartermaster, where: this.where(h), ...(token ? { token } : {}) };
+      const opts = { timeoutMs, quartermaster, where: this.where(h), interrupt: this.interrupted, ...(token ? { token } : {}) };
       const drive = json
         ? driveSilently
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
-      const result = await runEnroll(stack, opts, drive);
+      const result = await this.withLock(host, () => runEnroll(stack, opts, drive));
       if (result.quartermaster?.status === 'warn') this.warning(`${several ? `[${h.host}] ` : ''}${result.quartermaster.detail}`, 'QUARTERMASTER_NODE_NOT_LISTED');
       return result;
     });

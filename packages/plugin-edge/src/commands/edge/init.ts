@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
+import { lockFlags } from '@frameworks/cli-kit';
 import { isFrameworksError, quoteArg, readStdinSecret, registerSecret } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { FileOutcome, WriteResult } from '../../lib/write-files.js';
@@ -61,9 +62,11 @@ Nothing is written unless every file can be: a file that exists with other conte
     project: Flags.string({ default: 'frameworks-edge', description: 'Compose project name (stored as EDGE_PROJECT; the edge commands pass it with -p).' }),
     force: Flags.boolean({ description: 'Replace files that exist with other content.' }),
     'dry-run': Flags.boolean({ description: 'Print the files (token masked) and what would happen; write nothing.' }),
+    ...lockFlags,
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const { loadReleaseManifest, builtinManifest, resolveRelease } = await import('../../release/manifest.js');
@@ -107,13 +110,18 @@ Nothing is written unless every file can be: a file that exists with other conte
     const several = this.sshTargets().length > 1;
     const outcomes = await this.onHosts(async (h: HostContext) => {
       const dir = h.remote ? h.dir : resolve(h.dir);
-      // No new token: the stack keeps the enrollment token its .edge.env already has.
-      const existing = await readEdgeFiles(h.executor, dir, files); // one round trip over SSH
-      const kept = token ? undefined : keptEnrollmentToken(existing[files.findIndex((x) => x.name === EDGE_ENV)]);
-      if (noToken && !kept) this.warning(`${this.hostPrefix(h, several)}${noToken.message}`, noToken.code);
-      const hostFiles = kept ? await renderEdgeFiles({ ...settings, token: kept }) : files;
+      // Read and write under the host lock: one change at a time (a new folder has nothing to lock yet).
+      const readAndWrite = async () => {
+        // No new token: the stack keeps the enrollment token its .edge.env already has.
+        const existing = await readEdgeFiles(h.executor, dir, files); // one round trip over SSH
+        const keptToken = token ? undefined : keptEnrollmentToken(existing[files.findIndex((x) => x.name === EDGE_ENV)]);
+        if (noToken && !keptToken) this.warning(`${this.hostPrefix(h, several)}${noToken.message}`, noToken.code);
+        const hostFiles = keptToken ? await renderEdgeFiles({ ...settings, token: keptToken }) : files;
+        const written = await writeEdgeFiles(h.executor, dir, hostFiles, { force: f.force, dryRun: f['dry-run'], existing });
+        return { written, keptToken };
+      };
       try {
-        const r = await writeEdgeFiles(h.executor, dir, hostFiles, { force: f.force, dryRun: f['dry-run'], existing });
+        const { written: r, keptToken: kept } = f['dry-run'] ? await readAndWrite() : await this.withLock({ ...h, dir }, readAndWrite);
         this.report(h, r, several);
         if (kept && !this.jsonEnabled()) {
           this.info(`${this.hostPrefix(h, several)}Kept the enrollment token ${dir}/.edge.env already had (--token-stdin gives a new one).`);

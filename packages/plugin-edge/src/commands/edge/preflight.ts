@@ -71,14 +71,7 @@ Each check reports pass, warn, fail or skip with the value seen, the threshold a
       this.next(...suggestionsFor(o.value!.checks).slice(0, 3));
       return o.value!;
     }
-    try {
-      return this.settle(outcomes, 'Preflight');
-    } catch (err) {
-      // settle() keeps only the error of a failed host; its checks are the point of a preflight.
-      if (!isFrameworksError(err) || !Array.isArray(err.result)) throw err;
-      const rows = (err.result as Array<{ host: string; result: unknown }>).map((r, i) => ({ ...r, result: r.result ?? reportOf(outcomes[i]) ?? null }));
-      throw new FrameworksError(err.message, { code: err.code, exitCode: err.exitCode, suggestions: err.suggestions, result: rows });
-    }
+    return this.settle(outcomes, 'Preflight');
   }
 
   private async print(outcomes: HostOutcome<PreflightReport>[]): Promise<void> {

@@ -50,7 +50,8 @@ Exits 1 when degraded (a service down or unhealthy, HTTPS or /health failing, th
       this.next(...o.value!.suggestions.slice(0, 3));
       return o.value!;
     }
-    const rows = outcomes.map((o) => {
+    // settle() decides the exit: all fine 0, some hosts bad 68, all bad 1 (all unreachable 6).
+    return this.settle(outcomes, 'Edge status', (o) => {
       const r = reportOf(o);
       return {
         host: o.host,
@@ -64,14 +65,6 @@ Exits 1 when degraded (a service down or unhealthy, HTTPS or /health failing, th
         duration_ms: o.durationMs,
       };
     });
-    try {
-      // settle() decides the exit: all fine 0, some hosts bad 68, all bad 1.
-      this.settle(outcomes, 'Edge status');
-      return rows;
-    } catch (err) {
-      if (!isFrameworksError(err)) throw err;
-      throw new FrameworksError(err.message, { code: err.code, exitCode: err.exitCode, suggestions: err.suggestions, result: rows });
-    }
   }
 
   private async print(outcomes: HostOutcome<StatusReport>[]): Promise<void> {

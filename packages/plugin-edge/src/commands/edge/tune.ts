@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { paint } from '@frameworks/cli-kit';
+import { lockFlags, paint } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, usageError, type HostOutcome } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { TuneReport } from '../../tune/run.js';
@@ -23,8 +23,10 @@ Testing only (hidden flags): --root <dir> writes under <dir> and applies nothing
     '<%= config.bin %> edge tune --write --dry-run --json',
   ];
   static override mutating = true;
+  static override graceful = true;
   static override flags = {
     write: Flags.boolean({ description: 'Write the files, apply them with sysctl --system and read the values back (root only).' }),
+    ...lockFlags,
     'dry-run': Flags.boolean({ description: 'Show what --write would write and change, without writing (the same as leaving out --write).' }),
     root: Flags.string({ hidden: true, description: 'For testing: write every file under this folder instead of /; nothing is applied unless --apply-keys.' }),
     'apply-keys': Flags.string({
@@ -56,13 +58,7 @@ Testing only (hidden flags): --root <dir> writes under <dir> and applies nothing
       else this.next('frameworks edge preflight   # the sysctl checks read the values back');
       return o.value!;
     }
-    try {
-      return this.settle(outcomes, write ? 'Tuning' : 'Tuning preview');
-    } catch (err) {
-      if (!isFrameworksError(err) || !Array.isArray(err.result)) throw err;
-      const rows = (err.result as Array<{ host: string; result: unknown }>).map((r, i) => ({ ...r, result: r.result ?? reportOf(outcomes[i]) ?? null }));
-      throw new FrameworksError(err.message, { code: err.code, exitCode: err.exitCode, suggestions: err.suggestions, result: rows });
-    }
+    return this.settle(outcomes, write ? 'Tuning' : 'Tuning preview');
   }
 
   private async tuneHost(h: HostContext, write: boolean, root: string | undefined, applyKeys: string[] | undefined): Promise<TuneReport> {
@@ -79,7 +75,14 @@ Testing only (hidden flags): --root <dir> writes under <dir> and applies nothing
           : ['sudo frameworks edge tune --write', 'frameworks edge tune   # preview, no root needed'],
       });
     }
-    const report = await writeTune(h.executor, h.host, { root, applyKeys });
+    // Host-wide files (sysctl.d, limits.d), not a stack's: the lock lives in /run (tmpfs, root-only,
+    // gone at reboot, so a lock never outlives the machine's state it protects).
+    const report = await this.withLock(h, () => writeTune(h.executor, h.host, { root, applyKeys }), {
+      dir: `${root ?? ''}/run/frameworks`,
+      file: 'edge-tune.lock',
+      ensureDir: true,
+      what: 'kernel tuning of this host',
+    });
     const failed = report.applied!.keys.filter((k) => k.status === 'not-applied');
     if (failed.length) {
       throw new FrameworksError(`${failed.length} of ${report.applied!.keys.length} sysctl values did not take on ${h.host}: ${failed.map((k) => k.key).join(', ')}.`, {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { marks } from '@frameworks/cli-kit';
+import { lockFlags, marks } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, parseDuration, quoteArg, usageError, type HostOutcome } from '@frameworks/sdk';
 import type { DrainReport } from '../../drain/drain.js';
-import { shortId } from '../../enroll/images.js';
+import { shortId } from '../../lib/images.js';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { DryRunRow } from '../../update/plan.js';
 import type { AppliedRepin, RepinResult } from '../../update/repin.js';
@@ -29,7 +29,11 @@ The result lists, per service, the image id and digest before and after. When a 
 
 --image SERVICE=REF (repeatable) and --channel C pin new images first: the compose file's image lines and the *_IMAGE, EDGE_CHANNEL and EDGE_RELEASE keys of .edge.env (and .edge.env.example) are rewritten together, all or nothing, as edge init writes them; then the update pulls and runs them. When the update changes nothing (a pull that fails) or is rolled back, the previous pins are written back. With --dry-run the change is shown (a diff) and nothing is written.
 
---drain: before the update, Foghorn (the context's foghorn-http URL) sets the node to draining and the command waits until it has no viewers (drain-status polled, progress on stderr, at most --idle-timeout); after the update — also when it fails or the wait times out — the node is set back to the mode it had (normal). The node id is Helmsman's (GET /node/mode in its container) unless --node-id names it. The result's "drain" says what happened; a node that cannot be set back is an error (exit 1) with the undrain command.`;
+--drain: before the update, Foghorn (the context's foghorn-http URL) sets the node to draining and the command waits until it has no viewers (drain-status polled, progress on stderr, at most --idle-timeout); after the update — also when it fails or the wait times out — the node is set back to the mode it had (normal). The node id is Helmsman's (GET /node/mode in its container) unless --node-id names it. The result's "drain" says what happened; a node that cannot be set back is an error (exit 1) with the undrain command.
+
+Ctrl-C (or SIGTERM): no new stage starts; the one in flight finishes (the health and HTTPS waits stop at once, others get at most 15 s); then, as for a failure, --rollback-on-failure rolls back, and without it the result lists what changed and "restore_command" restores it. Exit 130 (INTERRUPTED). A second Ctrl-C aborts at once.
+
+Lock: the stack's .frameworks.lock is held from the first stage to the last (--drain included); a second update refuses (LOCKED) or waits --lock-wait.`;
 
   static override examples = [
     '<%= config.bin %> edge update --dry-run',
@@ -50,9 +54,11 @@ The result lists, per service, the image id and digest before and after. When a 
     image: Flags.string({ multiple: true, description: "Pin a new image for one service first: SERVICE=IMAGE:TAG or SERVICE=IMAGE@DIGEST (caddy, mistserver, helmsman); recorded in the stack's files. Repeatable." }),
     channel: Flags.string({ description: "Pin the images of a release channel first (stable, canary, or one --release-manifest defines); recorded in the stack's files." }),
     'release-manifest': Flags.string({ dependsOn: ['channel'], description: 'With --channel: the release manifest (YAML or JSON) instead of the built-in one.' }),
+    ...lockFlags,
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const f = this.flags;
@@ -63,7 +69,7 @@ The result lists, per service, the image id and digest before and after. When a 
       import('../../lib/stack.js'),
       import('../../update/run.js'),
       import('../../update/plan.js'),
-      import('../../enroll/drive.js'),
+      import('../../pipeline/drive.js'),
     ]);
     const several = this.sshTargets().length > 1;
     const json = this.jsonEnabled();
@@ -85,24 +91,36 @@ The result lists, per service, the image id and digest before and after. When a 
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });
-      const o = { timeoutMs, rollbackOnFailure: Boolean(f['rollback-on-failure']), where: this.where(h), beforeRollback: pinned?.restore };
+      const o = {
+        timeoutMs,
+        rollbackOnFailure: Boolean(f['rollback-on-failure']),
+        where: this.where(h),
+        beforeRollback: pinned?.restore,
+        interrupt: this.interrupted,
+        onUndo: () => this.undoing(),
+      };
       return withRepin(pinned, () => runUpdate(stack, o, drive, (text) => this.info(`${prefix}↺ ${text}`)));
     };
     const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
       const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });
-      const pinned = await pin(h, stack.host.dir);
       if (f['dry-run']) {
+        const pinned = await pin(h, stack.host.dir);
         const running = await stack.project.imageDigests();
         const services = await planUpdate(stack.project, running);
         return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services, ...(pinned ? { repin: pinned.result } : {}) };
       }
       const prefix = several || h.remote ? `[${h.host}] ` : '';
-      if (drainOpts) {
-        const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
-        const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
-        return drainAround(client, nodeId, { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t) => this.info(`${prefix}⏸ ${t}`) }, () => update(h, stack, prefix, pinned));
-      }
-      return update(h, stack, prefix, pinned);
+      // The new pins are written under the lock, like everything else this update changes.
+      return this.withLock(stack.host, async () => {
+        const pinned = await pin(h, stack.host.dir);
+        if (drainOpts) {
+          const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
+          const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
+          const around = { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t: string) => this.info(`${prefix}⏸ ${t}`), signal: this.interrupted };
+          return drainAround(client, nodeId, around, () => update(h, stack, prefix, pinned));
+        }
+        return update(h, stack, prefix, pinned);
+      });
     });
     this.summarize(outcomes, several);
     const rows = this.settle(outcomes, 'edge update');

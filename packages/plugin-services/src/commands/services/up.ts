@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
-import { renderTable } from '@frameworks/cli-kit';
+import { interruptedError, lockFlags, renderTable } from '@frameworks/cli-kit';
+import { quoteArg } from '@frameworks/sdk';
+import type { ServiceRow } from '../../lib/status-rows.js';
 import { ServicesCommand, runFlags, type HostContext } from '../../lib/services-command.js';
 
 export default class ServicesUp extends ServicesCommand<typeof ServicesUp> {
@@ -8,7 +10,7 @@ export default class ServicesUp extends ServicesCommand<typeof ServicesUp> {
 
 Services: --only, else plan.yaml's list, else every svc-*.yml in --dir. A fragment edited by hand since the plan (its sha256 differs from plan.yaml) is used as it is, with a warning (FRAGMENT_EDITED): the files on disk are what runs.
 
-Ctrl-C exits 130; up writes no file, so nothing is left half-written (containers already started keep running: services status shows them).`;
+Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops at once; exit 130 (INTERRUPTED) with the services this run started and the command that stops just those (services down --only … --yes). up writes no file. The plan folder's lock (.frameworks.lock) is held while it runs.`;
 
   static override examples = [
     '<%= config.bin %> services up --dir ./central',
@@ -18,40 +20,67 @@ Ctrl-C exits 130; up writes no file, so nothing is left half-written (containers
 
   static override flags = {
     ...runFlags,
+    ...lockFlags,
     wait: Flags.boolean({ default: true, allowNo: true, description: 'Wait until every service runs and is healthy (--no-wait: return after up -d).' }),
     timeout: Flags.string({ default: '180', description: 'Time to wait for health: a number of seconds or a duration (90s, 5m).' }),
     pull: Flags.string({ options: ['always', 'missing', 'never'], default: 'missing', description: 'Pull images first: always, missing (default) or never (Compose v2).' }),
   };
 
   static override mutating = true;
+  static override graceful = true;
 
   async run() {
     const { resolveServiceList, openProject } = await import('../../lib/stack.js');
     const { statusRows } = await import('../../lib/status-rows.js');
     const { parseDuration } = await import('@frameworks/sdk');
     const timeoutMs = parseDuration(this.flags.timeout, '--timeout');
-    const outcomes = await this.onHosts(async (h: HostContext) => {
-      const list = await resolveServiceList(h.executor, h.dir, this.flags.only, this.flags.project);
-      if (list.edited.length) this.warning(`${this.prefix(h)}Edited by hand since the plan: ${list.edited.join(', ')} (running them as they are; services plan --force would replace them).`, 'FRAGMENT_EDITED');
-      const project = await openProject(h.executor, h.dir, list);
-      this.info(`${this.prefix(h)}Starting ${list.services.join(', ')} (project ${list.project})…`);
-      const containers = await project.up({
-        pull: this.flags.pull as 'always' | 'missing' | 'never',
-        ...(this.flags.wait ? { wait: { timeoutMs } } : {}),
-      });
-      const rows = statusRows(list.services, containers);
-      if (!this.jsonEnabled()) {
-        this.out(renderTable(rows, [
-          { header: 'service', get: (r) => `${this.prefix(h)}${r.service}` },
-          { header: 'state', get: (r) => r.state },
-          { header: 'health', get: (r) => r.health },
-          { header: 'ports', get: (r) => r.ports.join(', ') },
-        ]));
-      }
-      return { dir: h.dir, project: list.project, source: list.source, services: rows, edited: list.edited };
-    });
+    const outcomes = await this.onHosts((h: HostContext) =>
+      this.withLock(h, async () => {
+        const list = await resolveServiceList(h.executor, h.dir, this.flags.only, this.flags.project);
+        if (list.edited.length) this.warning(`${this.prefix(h)}Edited by hand since the plan: ${list.edited.join(', ')} (running them as they are; services plan --force would replace them).`, 'FRAGMENT_EDITED');
+        const project = await openProject(h.executor, h.dir, list);
+        // What ran before: an interrupted up says what it started and how to go back.
+        const before = await project.ps().catch(() => []);
+        this.info(`${this.prefix(h)}Starting ${list.services.join(', ')} (project ${list.project})…`);
+        let containers = await project.up({ pull: this.flags.pull as 'always' | 'missing' | 'never' });
+        // The wait only watches: an interrupt stops it at once (no new step after `up -d`).
+        if (this.flags.wait && !this.interrupted.aborted) {
+          containers = await project
+            .waitReady({ timeoutMs, services: list.services, signal: this.interrupted })
+            .catch((err: unknown) => (this.interrupted.aborted ? project.ps() : Promise.reject(err)));
+        }
+        const rows = statusRows(list.services, containers);
+        if (this.interrupted.aborted) throw this.interruptedUp(h, list.services, before, rows);
+        if (!this.jsonEnabled()) {
+          this.out(renderTable(rows, [
+            { header: 'service', get: (r) => `${this.prefix(h)}${r.service}` },
+            { header: 'state', get: (r) => r.state },
+            { header: 'health', get: (r) => r.health },
+            { header: 'ports', get: (r) => r.ports.join(', ') },
+          ]));
+        }
+        return { dir: h.dir, project: list.project, source: list.source, services: rows, edited: list.edited };
+      }),
+    );
     const rows = this.settle(outcomes, 'services up');
     this.next(`frameworks services status${this.flags.dir ? ` --dir ${this.flags.dir}` : ''}`);
     return rows.length === 1 ? { host: rows[0].host, ...rows[0].result! } : { hosts: rows };
+  }
+
+  /** Exit 130 with what `up -d` changed (services it started) and the command that stops just those. */
+  private interruptedUp(h: HostContext, services: string[], before: Array<{ service: string; state: string }>, rows: ServiceRow[]) {
+    const wasRunning = (s: string) => before.some((c) => c.service === s && c.state === 'running');
+    const started = services.filter((s) => !wasRunning(s) && rows.some((r) => r.service === s && r.state !== 'missing'));
+    const where = [...(this.flags.dir ? [` --dir ${quoteArg(this.flags.dir)}`] : []), ...(h.remote ? [` --ssh ${quoteArg(h.host)}`] : [])].join('');
+    const restore = started.length ? `frameworks services down --only ${started.join(',')} --yes${where}` : null;
+    const pending = rows.filter((r) => !r.ok).map((r) => r.service);
+    return interruptedError(
+      `Interrupted. services up had run docker compose up -d: ${started.length ? `started ${started.join(', ')}` : 'nothing was started that was not running before'}` +
+        `${pending.length ? `; not healthy yet: ${pending.join(', ')}` : ''}.${restore ? ` To go back: ${restore}` : ''}`,
+      {
+        result: { dir: h.dir, services: rows, started, restore_command: restore },
+        suggestions: [...(restore ? [restore] : []), `frameworks services status${where}`],
+      },
+    );
   }
 }

@@ -7,7 +7,7 @@ import { ExitCode, FrameworksError, isFrameworksError } from '@frameworks/sdk';
  * the command drives it through listr2 (one host) or plain lines (a fleet), see drive.ts.
  */
 
-export type StageStatus = 'ok' | 'warn' | 'skipped' | 'failed' | 'timeout' | 'not-run';
+export type StageStatus = 'ok' | 'warn' | 'skipped' | 'failed' | 'timeout' | 'interrupted' | 'not-run';
 
 export interface StageReport {
   name: string;
@@ -42,6 +42,8 @@ export interface Stage {
   hints: string[];
   /** Cap of this stage's budget in ms (best-effort stages must not eat the others' time). */
   maxMs?: number;
+  /** A wait or a check (nothing half-done to leave): an interrupt stops it at once instead of letting it finish. */
+  interruptible?: boolean;
 }
 
 export interface PipelineOptions {
@@ -51,6 +53,11 @@ export interface PipelineOptions {
   /** Error code prefix: ENROLL → ENROLL_TIMEOUT. */
   codePrefix: string;
   now?: () => number;
+  /** Ctrl-C / SIGTERM: no stage starts after it; the one in flight gets `graceMs` to finish. */
+  interrupt?: AbortSignal;
+  graceMs?: number;
+  /** After an interrupt: the command that finishes what was started (first suggestion). */
+  resumeHint?: string;
 }
 
 /** Grace after a stage's deadline before the runner stops waiting for it (its own timeout reports better). */
@@ -61,6 +68,13 @@ const TIMEOUT_CODES = new Set(['COMPOSE_WAIT_TIMEOUT', 'COMPOSE_TIMEOUT', 'STAGE
 class StageDeadline extends Error {
   readonly code = 'STAGE_DEADLINE';
 }
+
+/** The pipeline stopped because of an interrupt (before a stage, or a stage cut off after its grace). */
+export class PipelineInterrupted extends Error {
+  readonly code = 'INTERRUPTED';
+}
+
+const DEFAULT_GRACE_MS = 15_000;
 
 export interface StageFailure {
   stage: Stage;
@@ -114,10 +128,34 @@ export class Pipeline {
       },
     };
     let timer: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    let onInterrupt: (() => void) | undefined;
+    const interrupt = this.opts.interrupt;
+    if (interrupt?.aborted) {
+      // No new step after an interrupt: this stage stays not-run.
+      const cause = new PipelineInterrupted(`interrupted before stage "${stage.name}" started`);
+      this.failure = { stage, report, cause };
+      throw cause;
+    }
     try {
       if (deadline - t0 <= 0) throw new StageDeadline('no time left');
       const outcome = await Promise.race([
         stage.run(ctx),
+        new Promise<never>((_, reject) => {
+          // The step in flight finishes (within the grace) unless it only waits or checks.
+          onInterrupt = () => {
+            const stop = () => {
+              // Reject first: a stage that settles on its abort signal must not win the race.
+              const graceMs = this.opts.graceMs ?? DEFAULT_GRACE_MS;
+              const why = stage.interruptible ? `interrupted while ${lastProgress ?? stage.title.toLowerCase()}` : `did not finish within ${formatDuration(graceMs)} of the interrupt`;
+              reject(new PipelineInterrupted(why));
+              controller.abort();
+            };
+            if (stage.interruptible) stop();
+            else grace = setTimeout(stop, this.opts.graceMs ?? DEFAULT_GRACE_MS);
+          };
+          interrupt?.addEventListener('abort', onInterrupt, { once: true });
+        }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             controller.abort();
@@ -132,11 +170,15 @@ export class Pipeline {
       const code = isFrameworksError(cause) ? cause.code : (cause as { code?: string }).code;
       // Out of time: the runner's deadline, an inner timeout, or any error once the pipeline's time is up.
       const timedOut = cause instanceof StageDeadline || TIMEOUT_CODES.has(code ?? '') || this.now() >= this.deadline - 50;
-      Object.assign(report, { status: timedOut ? 'timeout' : 'failed', duration_ms: this.now() - t0, detail: firstLine(cause.message) });
+      const stopped = cause instanceof PipelineInterrupted || (interrupt?.aborted === true && code === 'ABORTED');
+      const status: StageStatus = stopped ? 'interrupted' : timedOut ? 'timeout' : 'failed';
+      Object.assign(report, { status, duration_ms: this.now() - t0, detail: firstLine(cause.message) });
       this.failure = { stage, report, cause, ...(lastProgress ? { lastProgress } : {}) };
       throw cause;
     } finally {
       if (timer) clearTimeout(timer);
+      if (grace) clearTimeout(grace);
+      if (onInterrupt) interrupt?.removeEventListener('abort', onInterrupt);
       controller.abort();
     }
   }
@@ -154,6 +196,11 @@ export class Pipeline {
     return this.reports;
   }
 
+  /** Did the pipeline stop because of an interrupt (rather than a failure of its own)? */
+  get interrupted(): boolean {
+    return this.failure?.cause instanceof PipelineInterrupted || (this.opts.interrupt?.aborted === true && this.failure?.report.status === 'interrupted');
+  }
+
   /**
    * The command's error for a failed pipeline, carrying `result`: a timeout names the stage and the
    * commands that show why (ENROLL_TIMEOUT, exit 1); a failure keeps the stage error's code and exit
@@ -167,6 +214,10 @@ export class Pipeline {
     }
     const { stage, report, cause } = f;
     const inner = isFrameworksError(cause) ? cause : undefined;
+    if (this.interrupted) {
+      const at = report.status === 'not-run' ? `before stage "${stage.name}" (${stage.title})` : `at stage "${stage.name}" (${stage.title}): ${firstLine(cause.message)}`;
+      return new FrameworksError(`${this.opts.what} was interrupted ${at}`, { code: 'INTERRUPTED', exitCode: ExitCode.INTERRUPTED, name: 'InterruptedError', suggestions: dedupe([...(this.opts.resumeHint ? [this.opts.resumeHint] : []), ...stage.hints]), cause, result });
+    }
     if (report.status === 'timeout') {
       const why = cause instanceof StageDeadline ? (f.lastProgress ?? cause.message) : cause.message;
       return new FrameworksError(

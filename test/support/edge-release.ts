@@ -1,0 +1,95 @@
+/**
+ * A registry release of the three stand-ins under a repo of its own (helmsman :current = v1, :v2,
+ * and :bad = v2 that never becomes healthy) and a stack initialised and enrolled on it, for the
+ * suites that run `edge update` (locks, interrupts). The shared edge/* tags are never moved.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliSandbox } from './cli.js';
+import { HELMSMAN, IMAGES, REGISTRY, deleteFromRegistry, docker, dockerEnv, freePort, pushToRegistry, uniqueName } from './docker.js';
+
+const NOFILE = execSync('ulimit -Hn', { shell: '/bin/sh', encoding: 'utf8' }).trim();
+const TOKEN = 'bt_releaseE2eToken0123456789abcdefXYZ';
+
+export interface Release {
+  base: string;
+  manifest: string;
+  ids: Record<'v1' | 'v2' | 'bad', string>;
+  /** Registry tags and engine images of this release. */
+  remove(): Promise<void>;
+}
+
+export async function publishRelease(sb: CliSandbox): Promise<Release> {
+  const base = `e2e/${uniqueName('rel')}`;
+  await pushToRegistry(IMAGES.caddy, `${base}/caddy`, '2.6.2');
+  await pushToRegistry(IMAGES.mistserver, `${base}/mistserver`, '1');
+  await pushToRegistry(IMAGES.helmsman, `${base}/helmsman`, 'current');
+  await pushToRegistry(IMAGES.helmsman2, `${base}/helmsman`, 'v2');
+  // helmsman:2 with the force-unhealthy file in its filesystem: /health is 503 from the start.
+  const work = join(sb.home, `bad-${base.split('/')[1]}`, 'helmsman');
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, 'force-unhealthy'), '');
+  const cid = (await docker(['create', IMAGES.helmsman2])).trim();
+  try {
+    await docker(['cp', work, `${cid}:${HELMSMAN.forceUnhealthyFile.replace(/\/helmsman\/[^/]+$/, '/')}`]);
+    await docker(['commit', cid, `${REGISTRY}/${base}/helmsman:bad`]);
+  } finally {
+    await docker(['rm', '-f', cid]);
+  }
+  await docker(['push', '-q', `${REGISTRY}/${base}/helmsman:bad`]);
+  const id = async (ref: string) => (await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).trim();
+  const ids = { v1: await id(IMAGES.helmsman), v2: await id(IMAGES.helmsman2), bad: await id(`${REGISTRY}/${base}/helmsman:bad`) };
+  const manifest = join(sb.home, `release-${base.split('/')[1]}.yaml`);
+  writeFileSync(
+    manifest,
+    [
+      'schema_version: 1',
+      'channels:',
+      '  stable:',
+      '    images:',
+      `      caddy: { image: ${REGISTRY}/${base}/caddy, tag: "2.6.2" }`,
+      `      mistserver: { image: ${REGISTRY}/${base}/mistserver, tag: "1" }`,
+      `      helmsman: { image: ${REGISTRY}/${base}/helmsman, tag: "current" }`,
+      '',
+    ].join('\n'),
+  );
+  const remove = async () => {
+    await deleteFromRegistry(`${base}/helmsman`, ['current', 'v2', 'bad']).catch(() => undefined);
+    await deleteFromRegistry(`${base}/caddy`, ['2.6.2']).catch(() => undefined);
+    await deleteFromRegistry(`${base}/mistserver`, ['1']).catch(() => undefined);
+    const listed = await docker(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${REGISTRY}/${base}/*`]).catch(() => '');
+    const refs = listed.split('\n').filter((l) => l && !l.endsWith(':<none>'));
+    if (refs.length) await docker(['rmi', ...refs]).catch(() => undefined);
+  };
+  return { base, manifest, ids, remove };
+}
+
+/** init + enroll a stack of `release` on free ports of 127.0.0.1 (enroll over `ssh` when given). */
+export async function startReleaseStack(sb: CliSandbox, release: Release, ssh: string[] = [], env: Record<string, string> = dockerEnv()): Promise<{ dir: string; project: string }> {
+  const dir = join(sb.home, uniqueName('edge'));
+  const project = uniqueName('fw-rel');
+  const [http, https] = [await freePort(), await freePort()];
+  const init = await sb.run(
+    ['edge', 'init', '--dir', dir, '--release-manifest', release.manifest, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1',
+      '--http-port', String(http), '--https-port', String(https), '--project', project, '--token', TOKEN],
+    { env: dockerEnv() },
+  );
+  if (init.code !== 0) throw new Error(`edge init failed (exit ${init.code}): ${init.stderr}`);
+  const enroll = await sb.run(['edge', 'enroll', '--dir', dir, ...ssh, '--json'], { env, timeoutMs: 90_000 });
+  if (enroll.code !== 0) throw new Error(`edge enroll failed (exit ${enroll.code}): ${enroll.stdout}${enroll.stderr}`);
+  return { dir, project };
+}
+
+/** Per service of the project: the image id its (running) container runs. */
+export async function runningImages(project: string): Promise<Record<string, { state: string; image: string }>> {
+  const ids = (await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).split('\n').filter(Boolean);
+  const out: Record<string, { state: string; image: string }> = {};
+  for (const id of ids) {
+    // A container removed meanwhile (a recreate in progress) is simply not there.
+    const line = await docker(['inspect', '--format', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.Image}}', id]).catch(() => '');
+    const [service, state, image] = line.trim().split(' ');
+    if (service) out[service] = { state, image };
+  }
+  return out;
+}
