@@ -198,6 +198,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
       code: error.code,
       message: redact(error.message),
       suggestions: error.suggestions.map((s) => redact(s)),
+      ...(error.detail ? { detail: redact(error.detail) } : {}),
       ...(error.result === undefined ? {} : { result: error.result }),
       warnings: this.warnings,
     };
@@ -213,7 +214,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     if (this.flags?.verbose || process.env.DEBUG) {
       let cause = error.cause as Error | undefined;
       while (cause) {
-        lines.push(paint(`  caused by: ${redact(cause.stack ?? String(cause))}`, 'dim', err));
+        lines.push(paint(`  caused by: ${redact(describeCause(cause))}`, 'dim', err));
         cause = (cause as { cause?: Error }).cause;
       }
     }
@@ -246,3 +247,18 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 }
 
 export { FrameworksError };
+
+/** A cause as text: an Error's stack, a string as it is, anything else as JSON (never "[object Object]"). */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.stack ?? `${cause.name}: ${cause.message}`;
+  if (typeof cause === 'string') return cause;
+  if (typeof cause === 'object' && cause !== null && typeof (cause as { message?: unknown }).message === 'string') {
+    const { message, code } = cause as { message: string; code?: unknown };
+    return code === undefined ? message : `${String(code)}: ${message}`;
+  }
+  try {
+    return JSON.stringify(cause) ?? String(cause);
+  } catch {
+    return String(cause);
+  }
+}

@@ -64,7 +64,8 @@ export interface CertReport {
   error?: string;
   /** The command that fixes or explains a warning or failure (edge status / doctor). */
   fix?: string;
-  status: CertStatus;
+  /** `skip`: the certificate's verification needs Caddy's root, read through an engine that is unreachable. */
+  status: CertStatus | 'skip';
   code: string;
   message: string;
   threshold: string;

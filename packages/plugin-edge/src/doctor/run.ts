@@ -71,7 +71,15 @@ export function preflightItems(checks: Check[], fx: FixContext, dns?: StatusRepo
 }
 
 /** Services, Helmsman's node identity and Quartermaster's view (the last two never fail). */
-export function serviceItems(s: StatusReport, fx: FixContext): DoctorItem[] {
+export function serviceItems(s: StatusReport, fx: FixContext, engineSaidByPreflight = true): DoctorItem[] {
+  // The engine is down: the preflight's docker check says so once; the services are not checked.
+  if (s.engine) {
+    const skipped = engineSaidByPreflight ? [] : [item('docker', 'docker', 'fail', s.engine.message, { fix: s.engine.fix })];
+    skipped.push(...s.services.map((svc) => item(`service:${svc.service}`, 'service', 'skip', 'not checked: Docker engine unreachable (see docker)')));
+    skipped.push(item('node', 'node', 'skip', "Helmsman's node id not checked: Docker engine unreachable"));
+    if (s.quartermaster) skipped.push(item('quartermaster', 'quartermaster', s.quartermaster.status === 'ok' ? 'pass' : 'skip', s.quartermaster.note));
+    return skipped;
+  }
   const out = s.services.map((svc) =>
     item(`service:${svc.service}`, 'service', svc.status, svc.problem ? (svc.problem.startsWith(svc.state) ? svc.problem : `${svc.state}: ${svc.problem}`) : `${svc.state}${svc.health !== 'none' ? `, ${svc.health}` : ''}`, {
       // Containers that could not be listed at all: the daemon's fix, not one per service.
@@ -153,7 +161,7 @@ export async function runDoctor(h: HostContext, o: DoctorOptions = {}): Promise<
 
   const sections: Record<SectionName, DoctorSection> = {
     preflight: skip.has('preflight') ? section([], true) : section(preflightItems(preflight!.checks, fx, status?.dns)),
-    services: skip.has('services') ? section([], true) : section(status ? serviceItems(status, fx) : [stackItem('stack')]),
+    services: skip.has('services') ? section([], true) : section(status ? serviceItems(status, fx, !skip.has('preflight')) : [stackItem('stack')]),
     https: skip.has('https') ? section([], true) : section(status ? httpsItems(status, fx) : [item('https', 'https', 'skip', 'no edge stack (see services)')]),
     cert: skip.has('cert') ? section([], true) : section(status ? certItems(status, fx) : [item('cert', 'cert', 'skip', 'no edge stack (see services)')]),
   };

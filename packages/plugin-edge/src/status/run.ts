@@ -1,5 +1,5 @@
 import { isFrameworksError } from '@frameworks/sdk';
-import type { ComposeContainer } from '@frameworks/sdk/compose';
+import { ENGINE_FIX, engineAddress, engineUnreachable, type ComposeContainer } from '@frameworks/sdk/compose';
 import { certReport, probeEdgeTls, type CertReport, type TlsView } from '../cert/probe.js';
 import type { HostContext } from '../lib/edge-command.js';
 import { composePrefix, dialAddress, edgeHint } from '../lib/edge-hint.js';
@@ -47,6 +47,8 @@ export interface StatusReport {
   suggestions: string[];
   /** Set when the containers could not be listed at all (daemon down, compose missing). */
   error?: { code: string; message: string; suggestions: string[] };
+  /** Set when the Docker engine could not be reached: said once, and the checks that need it are skipped. */
+  engine?: { reachable: false; address: string; message: string; fix: string };
   checked_at: string;
   duration_ms: number;
 }
@@ -97,19 +99,35 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
   const nodeP = nodeIdentity(stack);
   const qmP = o.quartermaster ? nodeP.then((n) => quartermasterView({ ...o.quartermaster!, ...(n.node_id ? { nodeId: n.node_id } : {}) })) : Promise.resolve(null);
 
-  const [svc, compose, tls, dns, node, quartermaster] = await Promise.all([servicesP, composeP, httpsP, dnsP, nodeP, qmP]);
+  const [svc, compose, tls, dns, nodeSeen, quartermaster] = await Promise.all([servicesP, composeP, httpsP, dnsP, nodeP, qmP]);
+  let node = nodeSeen;
+  // One cause, one failure: an unreachable engine is said once; what needs the engine is skipped.
+  const engine = svc.error?.code === 'DOCKER_UNAVAILABLE' ? engineDown(svc.error.message, h.remote ? h.host : 'local') : undefined;
+  if (engine) {
+    svc.services = svc.services.map((s) => ({ ...s, status: 'skip', problem: 'not checked: Docker engine unreachable' }));
+    node = { error: 'not checked: Docker engine unreachable' };
+    if (tls.cert && !tls.cert.verified && tls.cert.trust === 'caddy-internal' && tls.cert.code === 'CERT_NOT_VERIFIED') {
+      tls.cert.status = 'skip';
+      tls.cert.message = "Not verified: Caddy's internal root is read through the Docker engine, which is unreachable.";
+    }
+  }
   if (!stack.domain) notes.push('No domain (EDGE_DOMAIN is empty): HTTPS and the certificate were not checked.');
   if (dns?.status === 'skip') notes.push(`DNS not checked: ${dns.value}.`);
   if (quartermaster && quartermaster.status !== 'ok') notes.push(quartermaster.note);
   const fx: FixContext = { host: h, domain: stack.domain, ...(compose ? { compose: composePrefix(stack, compose.argv) } : {}) };
   const suggestions: string[] = [];
   const suggest = (cmd: string) => void (suggestions.includes(cmd) || suggestions.push(cmd));
-  if (svc.error) svc.error.suggestions.slice(0, 1).forEach(suggest);
+  if (engine) suggest(engine.fix);
+  else if (svc.error) svc.error.suggestions.slice(0, 1).forEach(suggest);
   for (const s of svc.services) if (s.status !== 'pass' && !svc.error) suggest((s.fix = serviceFix(s, fx)));
   if (tls.https && !tls.https.ok) suggest((tls.https.fix = httpsFix(tls.https, fx)));
-  if (tls.cert && tls.cert.status !== 'pass' && tls.cert.code !== 'HTTPS_UNREACHABLE') suggest((tls.cert.fix = certFix(tls.cert, fx)));
+  if (tls.cert && tls.cert.status !== 'pass' && tls.cert.status !== 'skip' && tls.cert.code !== 'HTTPS_UNREACHABLE') suggest((tls.cert.fix = certFix(tls.cert, fx)));
   if (dns && (dns.status === 'fail' || dns.status === 'warn')) suggest((dns.fix = preflightFix({ id: 'dns', category: 'dns' }, fx)));
   const e = evaluateStatus({ services: svc.services, https: tls.https ?? undefined, cert: tls.cert, dns: dns ?? undefined });
+  if (engine) {
+    e.problems.unshift(engine.message);
+    e.verdict = 'degraded';
+  }
   const required = svc.services.filter((s) => s.required);
   const report: StatusReport = {
     host: h.host,
@@ -134,7 +152,12 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
   };
   if (compose) report.compose = compose;
   if (svc.error) report.error = svc.error;
+  if (engine) report.engine = engine;
   return report;
+}
+
+function engineDown(message: string, where: string): NonNullable<StatusReport['engine']> {
+  return { reachable: false, address: engineAddress(message), message: engineUnreachable(engineAddress(message), where), fix: ENGINE_FIX };
 }
 
 function firstLine(text: string): string {

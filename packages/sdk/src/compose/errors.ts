@@ -42,13 +42,43 @@ export function stderrTail(stderr: string, lines = 12, chars = 2000): string {
   const kept = stderr
     .replace(/\r/g, '\n')
     .split('\n')
+    // Escape sequences, then any other control character: a tool's words must not drive the terminal.
     // eslint-disable-next-line no-control-regex
-    .map((l) => l.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').trimEnd())
+    .map((l) => l.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, '').trimEnd())
     .filter((l) => l.trim() !== '' && !/^\s*(?:[⠀-⣿]|\[\+\] |#\d+ )/.test(l));
   let out = kept.slice(-lines).join('\n');
   if (out.length > chars) out = `…${out.slice(-chars)}`;
   return redact(out);
 }
+
+const ERROR_LINE = /error|denied|not found|unknown|invalid|cannot|can't|could not|couldn't|failed|refused|no such|unauthorized|forbidden|timeout|timed out/i;
+
+/** The one line of a tool's stderr tail that says why: the last line that reads like an error, else the last line. */
+export function reasonOf(tail: string): string {
+  const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = [...lines].reverse().find((l) => ERROR_LINE.test(l)) ?? lines.at(-1) ?? '';
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+/** ": <reason>" for the message's first line, then the tail's other lines; or "(exit N, no output)". */
+export function withReason(tail: string, code: number): string {
+  if (!tail) return ` (exit ${code}, no output)`;
+  const reason = reasonOf(tail);
+  return tail.trim() === reason ? `: ${reason}` : `: ${reason}\n${tail}`;
+}
+
+/** Where the engine was looked for: the address docker itself names, else DOCKER_HOST, else the default socket. */
+export function engineAddress(stderr: string, dockerHost?: string): string {
+  const m = /Cannot connect to the Docker daemon at (\S+?)\.?\s+Is the docker daemon running/i.exec(stderr) ?? /dial unix ([^:\s]+): connect/i.exec(stderr);
+  return m?.[1] ?? dockerHost ?? 'unix:///var/run/docker.sock';
+}
+
+/** The one line every verb says when the engine is down. */
+export function engineUnreachable(address: string, where = 'local'): string {
+  return `Docker engine unreachable at ${address}${where === 'local' ? '' : ` on ${where}`}`;
+}
+
+export const ENGINE_FIX = 'systemctl start docker   # or point DOCKER_HOST at the engine you mean';
 
 export interface FailureContext {
   /** What was attempted, for the message: "docker compose up". */
@@ -82,8 +112,10 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
   const docker = (ctx.dockerArgv ?? ['docker']).join(' ');
   const subject = ctx.project ? ` (project "${ctx.project}"${ctx.workingDir ? ` in ${ctx.workingDir}` : ''}${on(ctx)})` : on(ctx);
   const files = ctx.files?.length ? ctx.files.join(', ') : 'the compose file';
-  const detail = tail ? `:\n${tail}` : ` (exit ${res.code}, no output)`;
-  const result = { command: redact(ctx.display), exitCode: res.code, stderr: tail };
+  // The reason goes on the first line: callers that keep only that line still say why.
+  const detail = withReason(tail, res.code);
+  const result = { command: redact(ctx.display), exit_code: res.code, stderr: tail };
+  const withDetail = tail ? { detail: tail } : {};
   const timedOut = ctx.timeoutMs !== undefined && ctx.elapsedMs !== undefined && ctx.elapsedMs >= ctx.timeoutMs - 50;
   if (timedOut) {
     return new FrameworksError(`${ctx.what} timed out after ${Math.round(ctx.timeoutMs! / 1000)}s${subject}${detail}`, {
@@ -91,15 +123,17 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
       exitCode: ExitCode.FAILED,
       suggestions: [`${docker} info${on(ctx)}   # is the daemon responsive?`],
       result,
+      ...withDetail,
     });
   }
   switch (kind) {
     case 'daemon':
-      return new FrameworksError(`The Docker daemon${ctx.dockerHost ? ` at ${ctx.dockerHost}` : ''} is not reachable${on(ctx)}: ${ctx.what} failed${detail}`, {
+      return new FrameworksError(`${engineUnreachable(engineAddress(res.stderr, ctx.dockerHost), ctx.where)}: ${ctx.what} failed${detail}`, {
         code: 'DOCKER_UNAVAILABLE',
         exitCode: ExitCode.FAILED,
-        suggestions: [`${docker} info${on(ctx)}   # is dockerd running, and is DOCKER_HOST right?`, 'Start Docker (systemctl start docker), or point DOCKER_HOST at the engine you mean'],
+        suggestions: [`${docker} info${on(ctx)}   # is dockerd running, and is DOCKER_HOST right?`, ENGINE_FIX],
         result,
+        ...withDetail,
       });
     case 'permission':
       return new FrameworksError(`Permission denied on the Docker socket${on(ctx)}: ${ctx.what} failed${detail}`, {
@@ -107,6 +141,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.FORBIDDEN,
         suggestions: [`${docker} info${on(ctx)}`, 'Add the user to the "docker" group (then log in again), or run docker through sudo'],
         result,
+        ...withDetail,
       });
     case 'file-missing':
       return new FrameworksError(`${ctx.what}: ${files}${ctx.envFile ? ` (env file ${ctx.envFile})` : ''} not found${subject}${detail}`, {
@@ -114,6 +149,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.CONFIG_INVALID,
         suggestions: [`Check --dir: the compose files are looked up in ${ctx.workingDir ?? 'the working directory'}${on(ctx)}`],
         result,
+        ...withDetail,
       });
     case 'file-invalid':
       return new FrameworksError(`Compose file ${files} is invalid${subject}${detail}`, {
@@ -121,6 +157,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.CONFIG_INVALID,
         suggestions: [[...(ctx.composeArgv ?? ['docker', 'compose']), ...(ctx.files ?? []).flatMap((f) => ['-f', f]), 'config'].join(' ') + '   # shows the problem'],
         result,
+        ...withDetail,
       });
     case 'pull':
       return new FrameworksError(`${ctx.what} could not pull an image${subject}${detail}`, {
@@ -128,6 +165,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.FAILED,
         suggestions: [`Check that the registry is reachable${on(ctx)} and the image reference exists`, `${docker} login <registry>   # when the registry is private`],
         result,
+        ...withDetail,
       });
     case 'not-installed':
       return new FrameworksError(`${ctx.what}: docker or docker compose is not installed${on(ctx)}${detail}`, {
@@ -135,6 +173,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.FAILED,
         suggestions: ['Install Docker Engine with the Compose plugin: https://docs.docker.com/engine/install/'],
         result,
+        ...withDetail,
       });
     default:
       return new FrameworksError(`${ctx.what} failed (exit ${res.code})${subject}${detail}`, {
@@ -142,6 +181,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.FAILED,
         suggestions: [`${docker} info${on(ctx)}   # is the daemon healthy?`, `Re-run with --verbose to see the exact command`],
         result,
+        ...withDetail,
       });
   }
 }
