@@ -59,7 +59,9 @@ export function preflightFix(c: Pick<Check, 'id' | 'category' | 'fix'>, ctx: Fix
 }
 
 /** A service that is not there or not running is started; one that runs but is unhealthy (or restarting) is explained by its logs. */
-export function serviceFix(s: Pick<ServiceStatus, 'service' | 'state' | 'status'>, ctx: FixContext): string {
+export function serviceFix(s: Pick<ServiceStatus, 'service' | 'state' | 'status' | 'pinned_image'>, ctx: FixContext): string {
+  // Drift alone: `edge update` recreates the container from the pinned image.
+  if (s.pinned_image && s.status === 'warn') return edgeHint(ctx.host, 'update');
   const notRunning = ['missing', 'exited', 'dead', 'created'].includes(s.state);
   if (notRunning && ctx.compose) return onHost(ctx, `${ctx.compose} up -d`);
   return edgeHint(ctx.host, `logs ${s.service}`, '--tail', '100');

@@ -1,25 +1,17 @@
 import type { Executor } from '@frameworks/sdk';
+import { composeImages } from '../lib/compose-images.js';
 import { NOFILE_TARGET } from '../tune/targets.js';
 import { firstLine, probe, type ProbeResult } from './probe.js';
 import { check, type Check } from './types.js';
 
 export const COMPOSE_FILE = 'docker-compose.edge.yml';
+export { composeImages };
 
 /** The systemd drop-in that lets dockerd hand containers nofile=1048576. */
 export const DOCKERD_NOFILE_FIX =
   "mkdir -p /etc/systemd/system/docker.service.d && printf '[Service]\\nLimitNOFILE=1048576\\n' > /etc/systemd/system/docker.service.d/90-frameworks-nofile.conf && systemctl daemon-reload && systemctl restart docker";
 
 const THRESHOLD = `engine grants nofile ≥ ${NOFILE_TARGET}`;
-
-/** `image:` values of a compose file, with ${VAR}, ${VAR:-default} and $VAR taken from .edge.env. */
-export function composeImages(composeText: string, env: Record<string, string> = {}): string[] {
-  const out: string[] = [];
-  for (const m of composeText.matchAll(/^\s*image:\s*["']?([^"'\s#]+)["']?/gm)) {
-    const ref = m[1].replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_all, a: string, def: string | undefined, b: string) => env[a ?? b] || def || '');
-    if (ref) out.push(ref);
-  }
-  return out;
-}
 
 /** `nginx` → `nginx:latest`; a digest or an explicit tag stays. */
 export function withTag(ref: string): string {

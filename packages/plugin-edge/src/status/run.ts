@@ -4,7 +4,8 @@ import { certReport, probeEdgeTls, type CertReport, type TlsView } from '../cert
 import type { HostContext } from '../lib/edge-command.js';
 import { composePrefix, dialAddress, edgeHint } from '../lib/edge-hint.js';
 import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../doctor/remediation.js';
-import { openStack, SERVICES, type EdgeStack } from '../lib/stack.js';
+import { composeServiceImages, normalizeImage } from '../lib/compose-images.js';
+import { COMPOSE_FILE, openStack, SERVICES, type EdgeStack } from '../lib/stack.js';
 import { checkStatusDns, type DnsView } from './dns.js';
 import { evaluateStatus, type Verdict } from './evaluate.js';
 import { getHealth, httpsView, type HttpsView } from './https.js';
@@ -99,7 +100,12 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
   const nodeP = nodeIdentity(stack);
   const qmP = o.quartermaster ? nodeP.then((n) => quartermasterView({ ...o.quartermaster!, ...(n.node_id ? { nodeId: n.node_id } : {}) })) : Promise.resolve(null);
 
-  const [svc, compose, tls, dns, nodeSeen, quartermaster] = await Promise.all([servicesP, composeP, httpsP, dnsP, nodeP, qmP]);
+  const pinsP = stack.host.executor
+    .readFile(`${h.dir.replace(/\/+$/, '') || '.'}/${COMPOSE_FILE}`)
+    .then((text) => composeServiceImages(text, stack.env), () => new Map<string, string>());
+
+  const [svc, compose, tls, dns, nodeSeen, quartermaster, pins] = await Promise.all([servicesP, composeP, httpsP, dnsP, nodeP, qmP, pinsP]);
+  markDrift(svc.services, pins);
   let node = nodeSeen;
   // One cause, one failure: an unreachable engine is said once; what needs the engine is skipped.
   const engine = svc.error?.code === 'DOCKER_UNAVAILABLE' ? engineDown(svc.error.message, h.remote ? h.host : 'local') : undefined;
@@ -139,7 +145,7 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
     problems: e.problems,
     warnings: e.warnings,
     notes,
-    summary: { up: required.filter((s) => s.state === 'running').length, healthy: required.filter((s) => s.status === 'pass').length, total: required.length },
+    summary: { up: required.filter((s) => s.state === 'running').length, healthy: required.filter((s) => s.status === 'pass' || (s.pinned_image && s.status === 'warn' && s.health !== 'starting')).length, total: required.length },
     services: svc.services,
     https: tls.https,
     cert: tls.cert,
@@ -154,6 +160,21 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
   if (svc.error) report.error = svc.error;
   if (engine) report.engine = engine;
   return report;
+}
+
+/**
+ * Drift: the compose file pins one image, the container was created from another (a hand edit or an
+ * init --force without an update). A warning, not degraded: the stack still serves; `edge update` applies the pin.
+ */
+export function markDrift(services: ServiceStatus[], pins: Map<string, string>): void {
+  for (const s of services) {
+    const pinned = pins.get(s.service);
+    if (!pinned || !s.image || normalizeImage(pinned) === normalizeImage(s.image)) continue;
+    s.pinned_image = pinned;
+    const why = `drift: the compose file pins ${pinned}, the container runs ${s.image}`;
+    if (s.status === 'pass') s.status = 'warn';
+    s.problem = s.problem ? `${s.problem}; ${why}` : why;
+  }
 }
 
 function engineDown(message: string, where: string): NonNullable<StatusReport['engine']> {

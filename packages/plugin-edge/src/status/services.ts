@@ -16,6 +16,8 @@ export interface ServiceStatus {
   health: string;
   restarts?: number;
   image?: string;
+  /** Set on drift: the image the compose file pins, when the container runs another. */
+  pinned_image?: string;
   /** Manifest digest of the image, when known (pulled or pushed images). */
   digest?: string;
   image_id?: string;

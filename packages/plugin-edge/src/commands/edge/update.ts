@@ -50,7 +50,7 @@ The result lists, per service, the image id and digest before and after. When a 
   async run() {
     const f = this.flags;
     const timeoutMs = parseDuration(f.timeout, '--timeout');
-    const [{ openStack }, { runUpdate }, { planUpdate }, { driveSilently, driveWithLines, driveWithListr }] = await Promise.all([
+    const [{ openStack }, { runUpdate }, { planUpdate, assertPullable }, { driveSilently, driveWithLines, driveWithListr }] = await Promise.all([
       import('../../lib/stack.js'),
       import('../../update/run.js'),
       import('../../update/plan.js'),
@@ -75,7 +75,7 @@ The result lists, per service, the image id and digest before and after. When a 
       const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });
       if (f['dry-run']) {
         const running = await stack.project.imageDigests();
-        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services: await planUpdate(stack.project, running) };
+        return assertPullable({ host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true as const, services: await planUpdate(stack.project, running) });
       }
       const prefix = several || h.remote ? `[${h.host}] ` : '';
       if (drainOpts) {
