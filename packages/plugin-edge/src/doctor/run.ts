@@ -75,8 +75,8 @@ export function serviceItems(s: StatusReport, fx: FixContext, engineSaidByPrefli
   // The engine is down: the preflight's docker check says so once; the services are not checked.
   if (s.engine) {
     const skipped = engineSaidByPreflight ? [] : [item('docker', 'docker', 'fail', s.engine.message, { fix: s.engine.fix })];
-    skipped.push(...s.services.map((svc) => item(`service:${svc.service}`, 'service', 'skip', 'not checked: Docker engine unreachable (see docker)')));
-    skipped.push(item('node', 'node', 'skip', "Helmsman's node id not checked: Docker engine unreachable"));
+    skipped.push(...s.services.map((svc) => item(`service:${svc.service}`, 'service', 'skip', 'not checked: needs the Docker engine (see docker)')));
+    skipped.push(item('node', 'node', 'skip', "Helmsman's node id not checked: needs the Docker engine"));
     if (s.quartermaster) skipped.push(item('quartermaster', 'quartermaster', s.quartermaster.status === 'ok' ? 'pass' : 'skip', s.quartermaster.note));
     return skipped;
   }

@@ -49,7 +49,7 @@ export function evaluateNofile(i: {
   run?: Pick<ProbeResult, 'ok' | 'code' | 'stderr' | 'timedOut'>;
   dockerdHard?: string;
 }): Check {
-  if (i.engine !== 'ok') return check('nofile', 'limits', 'skip', `not tested: Docker engine ${i.engine === 'missing' ? 'not installed' : 'unreachable'}`, THRESHOLD, 'Fix the docker check first, then re-run.');
+  if (i.engine !== 'ok') return check('nofile', 'limits', 'skip', `not tested: ${i.engine === 'missing' ? 'Docker is not installed' : 'needs the Docker engine (see docker)'}`, THRESHOLD, 'Fix the docker check first, then re-run.');
   if (!i.image) {
     return check('nofile', 'limits', 'warn', 'not tested: no local image (this check never pulls)', THRESHOLD, `Pull the edge images first (docker compose -f ${COMPOSE_FILE} pull), then re-run.`);
   }

@@ -151,7 +151,7 @@ export function evaluatePort(port: number, f: PortFacts, isOurs: IsOurs): Check 
     // docker-proxy publishes a container's port; with the engine unreachable its owner cannot be told
     // (it may be this very stack): the docker check says why, this one is skipped.
     if (f.containers === undefined && unmanaged.every((l) => l.process === 'docker-proxy')) {
-      return check(id, 'ports', 'skip', `held by ${who}: its container is unknown (Docker engine unreachable)`, THRESHOLD, 'Fix the docker check first, then re-run.');
+      return check(id, 'ports', 'skip', `held by ${who}: its container is unknown without the Docker engine (see docker)`, THRESHOLD, 'Fix the docker check first, then re-run.');
     }
     return check(
       id,

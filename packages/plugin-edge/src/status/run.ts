@@ -110,8 +110,8 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
   // One cause, one failure: an unreachable engine is said once; what needs the engine is skipped.
   const engine = svc.error?.code === 'DOCKER_UNAVAILABLE' ? engineDown(svc.error.message, h.remote ? h.host : 'local') : undefined;
   if (engine) {
-    svc.services = svc.services.map((s) => ({ ...s, status: 'skip', problem: 'not checked: Docker engine unreachable' }));
-    node = { error: 'not checked: Docker engine unreachable' };
+    svc.services = svc.services.map((s) => ({ ...s, status: 'skip', problem: 'not checked: needs the Docker engine' }));
+    node = { error: 'not checked: needs the Docker engine' };
     if (tls.cert && !tls.cert.verified && tls.cert.trust === 'caddy-internal' && tls.cert.code === 'CERT_NOT_VERIFIED') {
       tls.cert.status = 'skip';
       tls.cert.message = "Not verified: Caddy's internal root is read through the Docker engine, which is unreachable.";

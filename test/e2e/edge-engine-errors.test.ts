@@ -1,0 +1,141 @@
+// Errors keep the engine's reason, and one cause is one failure (issue 7 §4, §6): against the real engine
+// and registry of scripts/infra.sh — a pull of a tag the registry does not have, an engine nobody listens
+// on, and a compose file that pins another image than the container runs.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliSandbox, type CliResult } from '../support/cli.js';
+import { REGISTRY_IMAGES, freePort, requireDocker, uniqueName } from '../support/docker.js';
+import { NOFILE, TOKEN, edgeCliEnv, startEdgeStack, type EdgeStackFixture } from '../support/edge-stack.js';
+
+const gate = await requireDocker('edge engine errors e2e');
+const sb = new CliSandbox('fw-e2e-edge-engine-');
+let env: Record<string, string>;
+let stack: EdgeStackFixture;
+/** An edge folder whose helmsman pin names a tag the registry has never had. */
+let missingDir: string;
+let missingRef: string;
+
+const run = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> => sb.run(args, { env: { ...env, ...extra }, timeoutMs: 90_000 });
+/** A socket path nobody listens on: the engine is "down". */
+const deadEngine = () => ({ DOCKER_HOST: `unix://${join(sb.home, 'no-engine.sock')}` });
+
+beforeAll(async () => {
+  if (gate.skip) return;
+  env = await edgeCliEnv();
+  stack = await startEdgeStack(sb, { prefix: 'fw-eng' });
+  missingDir = join(sb.home, uniqueName('edge-missing'));
+  missingRef = `${REGISTRY_IMAGES.helmsman.replace(/:[^:/]+$/, '')}:${uniqueName('no-such-tag')}`;
+  const manifest = join(sb.home, 'release-missing.yaml');
+  const entry = (svc: string, ref: string) => `      ${svc}: { image: ${ref.replace(/:[^:/]+$/, '')}, tag: "${ref.split(':').pop()}" }`;
+  writeFileSync(
+    manifest,
+    ['schema_version: 1', 'channels:', '  stable:', '    images:', entry('caddy', REGISTRY_IMAGES.caddy), entry('mistserver', REGISTRY_IMAGES.mistserver), entry('helmsman', missingRef), ''].join('\n'),
+  );
+  const [http, https] = [await freePort(), await freePort()];
+  const init = await run(['edge', 'init', '--dir', missingDir, '--release-manifest', manifest, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1',
+    '--http-port', String(http), '--https-port', String(https), '--project', uniqueName('fw-miss'), '--token', TOKEN]);
+  expect(init.code, init.stderr).toBe(0);
+});
+afterAll(async () => {
+  await stack?.remove();
+  sb.cleanup();
+});
+
+describe.skipIf(gate.skip)('errors keep the engine reason', () => {
+  it('a pull of a missing tag says "manifest unknown" in the message and the --json detail, without --verbose', async () => {
+    const r = await run(['edge', 'update', '--dir', missingDir, '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json).toMatchObject({ code: 'COMPOSE_PULL_FAILED' });
+    const message = String(r.json!.message);
+    expect(message.split('\n')[0]).toMatch(/could not pull an image .*: .*(manifest unknown|not found)/);
+    expect(message).not.toMatch(/:\.$/m);
+    expect(String(r.json!.detail)).toMatch(/manifest unknown|not found/);
+    expect(String(r.json!.detail)).toContain(missingRef);
+
+    const human = await run(['edge', 'update', '--dir', missingDir]);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/could not pull an image .*(manifest unknown|not found)/);
+    expect(human.stderr).not.toMatch(/caused by/);
+  });
+
+  it('update --dry-run: the registry has no such tag → says so, exit 1, nothing pulled', async () => {
+    const r = await run(['edge', 'update', '--dir', missingDir, '--dry-run', '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json).toMatchObject({ status: 1, code: 'UPDATE_IMAGE_NOT_FOUND' });
+    expect(String(r.json!.message)).toMatch(/registry has no such tag: .*helmsman/i);
+    const rows = (r.json!.result as { services: Array<{ service: string; verdict: string }> }).services;
+    expect(rows.find((s) => s.service === 'helmsman')!.verdict).toBe('missing');
+    expect(rows.filter((s) => s.service !== 'helmsman').every((s) => s.verdict !== 'missing')).toBe(true);
+    const human = await run(['edge', 'update', '--dir', missingDir, '--dry-run']);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/the registry has no such tag/i);
+  });
+});
+
+describe.skipIf(gate.skip)('a Docker engine nobody listens on: one cause, one failure', () => {
+  it('status says "Docker engine unreachable" once; the services are skipped, not failed', async () => {
+    const r = await run(['edge', 'status', '--dir', stack.dir], deadEngine());
+    expect(r.code, r.stderr).toBe(1);
+    const all = r.stdout + r.stderr;
+    expect(all.match(/Docker engine unreachable at unix:\/\/\S*no-engine\.sock/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
+    expect(r.stdout.match(/Docker engine unreachable/g)).toHaveLength(1);
+    expect(all).not.toMatch(/cannot list containers/);
+
+    const j = await run(['edge', 'status', '--dir', stack.dir, '--json'], deadEngine());
+    expect(j.code).toBe(1);
+    const rep = j.json!.result as { engine: { message: string }; services: Array<{ status: string }>; problems: string[] };
+    expect(rep.engine.message).toMatch(/^Docker engine unreachable at /);
+    expect(rep.services.map((s) => s.status)).toEqual(['skip', 'skip', 'skip']);
+    expect(rep.problems).toEqual([rep.engine.message]);
+  });
+
+  it('doctor: one failed check (docker), the checks that need the engine skipped, no hint to stop docker-proxy', async () => {
+    const r = await run(['edge', 'doctor', '--dir', stack.dir, '--json'], deadEngine());
+    expect(r.code, r.stdout).toBe(1);
+    const rep = r.json!.result as { sections: Record<string, { items: Array<{ id: string; status: string; value: string; fix?: string }> }>; next_steps: string[] };
+    const items = Object.values(rep.sections).flatMap((s) => s.items);
+    const docker = items.find((i) => i.id === 'docker')!;
+    expect(docker).toMatchObject({ status: 'fail' });
+    expect(docker.value).toMatch(/^Docker engine unreachable at unix:\/\/\S*no-engine\.sock/);
+    const byId = (id: string) => items.find((i) => i.id === id)!;
+    for (const id of ['service:caddy', 'service:mistserver', 'service:helmsman', 'node', 'nofile', `port-${stack.httpPort}`, `port-${stack.httpsPort}`]) {
+      expect(byId(id).status, id).toBe('skip');
+    }
+    // The engine-dependent failures are gone: nothing else mentions the engine as a failure.
+    const failed = items.filter((i) => i.status === 'fail');
+    expect(failed.filter((i) => /docker|engine|daemon/i.test(i.value)).map((i) => i.id)).toEqual(['docker']);
+    expect(JSON.stringify(rep)).not.toMatch(/stop it so Caddy can bind|docker-proxy.*not managed/);
+    expect(rep.next_steps.join('\n')).not.toMatch(/ss -Htlnp/);
+
+    const human = await run(['edge', 'doctor', '--dir', stack.dir, '--verbose'], deadEngine());
+    expect(human.stdout.match(/Docker engine unreachable/g)).toHaveLength(1);
+    expect(human.stdout + human.stderr).not.toContain('[object Object]');
+  });
+});
+
+describe.skipIf(gate.skip)('edge status: drift', () => {
+  it('the compose file pins one image, the container runs another → a warning row (exit 0) and the update hint', async () => {
+    const file = join(stack.dir, 'docker-compose.edge.yml');
+    const original = readFileSync(file, 'utf8');
+    const m = /^ {2}mistserver:\n(?: {4}.*\n)*? {4}image: "?([^"\n]+)"?$/m.exec(original)!;
+    const running = m[1];
+    const pinned = `${running.replace(/:[^:/]+$/, '')}:drifted`;
+    writeFileSync(file, original.replace(`image: "${running}"`, `image: "${pinned}"`));
+    try {
+      const r = await run(['edge', 'status', '--dir', stack.dir, '--json']);
+      expect(r.code, r.stdout).toBe(0);
+      const rep = r.json!.result as { verdict: string; warnings: string[]; services: Array<{ service: string; status: string; image: string; pinned_image?: string; problem?: string; fix?: string }> };
+      const svc = rep.services.find((s) => s.service === 'mistserver')!;
+      expect(svc).toMatchObject({ status: 'warn', image: running, pinned_image: pinned });
+      expect(svc.problem).toMatch(/drift/);
+      expect(svc.fix).toMatch(/frameworks edge update/);
+      expect(rep.verdict).toBe('healthy');
+      expect(rep.services.filter((s) => s.service !== 'mistserver').every((s) => s.pinned_image === undefined)).toBe(true);
+      const human = await run(['edge', 'status', '--dir', stack.dir]);
+      expect(human.stdout).toMatch(/⚠ mistserver .*drift: the compose file pins .*:drifted, the container runs /);
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+});
