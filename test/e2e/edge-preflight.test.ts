@@ -129,7 +129,7 @@ describe('edge preflight (no engine needed)', () => {
     expect(r.code).toBe(1);
     const c = byId(report(r));
     expect(c.docker).toMatchObject({ category: 'docker', status: 'fail' });
-    expect(c.docker.value).toMatch(/^engine unreachable: /);
+    expect(c.docker.value).toMatch(/^Docker engine unreachable at unix:\/\/\S*no-such\.sock$/);
     expect(c.docker.hint).toContain('DOCKER_HOST');
     expect(c.nofile.status).toBe('skip');
     const usage = await preflight(['--ports', '80,http']);

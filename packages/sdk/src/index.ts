@@ -21,6 +21,7 @@ export { readYamlFile, dumpYaml } from './fs/yaml-file.js';
 export * from './duration.js';
 export * from './exec/target.js';
 export * from './exec/fleet.js';
+export * from './exec/batch.js';
 export * from './clients/tls-probe.js';
 export * from './clients/quartermaster.js';
 export * from './clients/commodore.js';

@@ -130,7 +130,10 @@ export function nextSteps(sections: Record<SectionName, DoctorSection>): string[
 export async function runDoctor(h: HostContext, o: DoctorOptions = {}): Promise<DoctorReport> {
   const started = performance.now();
   const skip = new Set(o.skip ?? []);
-  const opened: EdgeStack | Error = await openStack(h, o.domain ? { domain: o.domain } : {}).catch((e: Error) => e);
+  // Over SSH: the status half's facts in a few round trips (preflight gathers its own).
+  const { gatherStatusFacts } = await import('../status/gather.js');
+  const statusHost = { ...h, executor: gatherStatusFacts(h.executor, { remote: h.remote, dir: h.dir, ...(o.domain ? { domain: o.domain } : {}), dns: !skip.has('preflight') }) };
+  const opened: EdgeStack | Error = await openStack(statusHost, o.domain ? { domain: o.domain } : {}).catch((e: Error) => e);
   const stack = opened instanceof Error ? undefined : opened;
   const fx: FixContext = { host: h, domain: stack?.domain ?? o.domain ?? '' };
 

@@ -4,6 +4,7 @@ import { checkClock, sampleRemoteClock, type ClockSample } from './clock.js';
 import { checkDns } from './dns.js';
 import { checkCompose, evaluateDocker, parseDockerInfo, type DockerInfo } from './docker.js';
 import { df, evaluateDisk, evaluateShm } from './disk.js';
+import { gatherPreflightFacts } from './gather.js';
 import { COMPOSE_FILE, checkNofile, composeImages } from './nofile.js';
 import { DOCKER_PS_FORMAT, evaluatePort, gatherPortFacts, parseDockerPs, type ContainerInfo } from './ports.js';
 import { once, probe } from './probe.js';
@@ -47,9 +48,11 @@ async function guarded(id: string, category: CheckCategory, fn: () => Promise<Ch
  * once and share the facts they have in common (docker info, docker ps, .edge.env), so a preflight
  * takes about as long as its slowest check.
  */
-export async function runPreflight(executor: Executor, o: PreflightOptions): Promise<PreflightReport> {
+export async function runPreflight(hostExecutor: Executor, o: PreflightOptions): Promise<PreflightReport> {
   const started = performance.now();
   const ports = o.ports?.length ? o.ports : DEFAULT_PORTS;
+  // Over SSH: the host's facts in two round trips (the checks below run unchanged).
+  const executor = gatherPreflightFacts(hostExecutor, { remote: o.remote, dir: o.dir, ports, ...(o.domain ? { domain: o.domain } : {}) });
   const envPath = `${o.dir.replace(/\/+$/, '') || '.'}/${EDGE_ENV}`;
 
   const edgeEnv = once(async (): Promise<EdgeEnv> => (await readEdgeEnv(executor, o.dir).catch(() => undefined)) ?? {});

@@ -75,7 +75,10 @@ export async function httpsOf(stack: EdgeStack, timeoutMs = 5_000): Promise<{ vi
  * Only a missing .edge.env throws; every other failure is part of the report.
  */
 export async function collectStatus(h: HostContext, o: StatusOptions = {}): Promise<StatusReport> {
-  return statusOf(await openStack(h, o.domain ? { domain: o.domain } : {}), o);
+  // Over SSH: the host's facts in a few round trips (everything below runs unchanged).
+  const { gatherStatusFacts } = await import('./gather.js');
+  const executor = gatherStatusFacts(h.executor, { remote: h.remote, dir: h.dir, ...(o.domain ? { domain: o.domain } : {}), ...(o.dns === false ? { dns: false } : {}) });
+  return statusOf(await openStack({ ...h, executor }, o.domain ? { domain: o.domain } : {}), o);
 }
 
 /** collectStatus for a stack already opened (doctor opens it first to learn its ports). */

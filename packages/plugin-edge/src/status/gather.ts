@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { PrefetchExecutor, type Executor } from '@frameworks/sdk';
+import { parseInspect, parsePsIds } from '@frameworks/sdk/compose';
+import { EDGE_ENV, parseEdgeEnv } from '../lib/edge-env.js';
+import { CADDY_INTERNAL_ROOT } from '../lib/https.js';
+import { COMPOSE_FILE, DEFAULT_PROJECT } from '../lib/stack.js';
+import { HELMSMAN_MODE_URL } from './node.js';
+
+/** The format ComposeProject's exec uses to find a service's running container. */
+const RUNNING_FORMAT = '{{.ID}}\t{{.State}}\t{{.Label "com.docker.compose.container-number"}}\t{{.Label "com.docker.compose.oneoff"}}';
+
+/**
+ * Over SSH, `edge status` in four round trips instead of a dozen commands: the stack's files and the
+ * Compose version; then the containers by label and the domain's DNS; then docker inspect and the two
+ * execs (Helmsman's node id, Caddy's internal root); then the images' digests. Each round is planned
+ * from the answers before it, with exactly the commands ComposeProject and the checks run (anything
+ * that differs simply runs on its own). Locally the executor is returned as it is.
+ */
+export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir: string; domain?: string; dns?: boolean }): Executor {
+  if (!o.remote) return executor;
+  const x = new PrefetchExecutor(executor);
+  const envPath = join(o.dir, EDGE_ENV);
+  const composePath = `${o.dir.replace(/\/+$/, '') || '.'}/${COMPOSE_FILE}`;
+  const out = async (argv: string[]) => {
+    const r = await x.run(argv);
+    return r.code === 0 ? r.stdout : '';
+  };
+  const docker = ['docker'];
+  const round1 = x.gather([['docker', 'compose', 'version', '--short'], ['ip', '-o', 'addr', 'show']], [envPath, composePath], { timeoutMs: 30_000 });
+  const facts = round1.then(async () => {
+    const env = parseEdgeEnv(await x.readFile(envPath).catch(() => ''));
+    return { env, project: env.EDGE_PROJECT || DEFAULT_PROJECT, domain: o.domain ?? env.EDGE_DOMAIN ?? '' };
+  });
+  const psArgv = (project: string) => [...docker, 'ps', '-a', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{json .}}'];
+  const runningArgv = (project: string, service: string) => [
+    ...docker, 'ps', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`, '--format', RUNNING_FORMAT,
+  ];
+  const isDocker = (sub: string) => (argv: string[]) => argv[0] === 'docker' && argv[1] === sub;
+
+  const round2 = x.prefetchAfter(
+    async () => {
+      const { project, domain } = await facts;
+      if (x.broken) return [];
+      return [psArgv(project), runningArgv(project, 'helmsman'), runningArgv(project, 'caddy'), ...(domain && o.dns !== false ? [['getent', 'ahosts', domain]] : [])];
+    },
+    (argv) => isDocker('ps')(argv) || argv[0] === 'getent',
+    { timeoutMs: 30_000 },
+  );
+  const running = async (project: string, service: string) => {
+    for (const line of (await out(runningArgv(project, service))).split('\n')) {
+      const [id, state, number, oneoff] = line.trim().split('\t');
+      if (id && state === 'running' && Number(number) === 1 && oneoff !== 'True') return id;
+    }
+    return undefined;
+  };
+  const round3 = x.prefetchAfter(
+    async () => {
+      await round2;
+      if (x.broken) return [];
+      const { env, project } = await facts;
+      const ids = parsePsIds(await out(psArgv(project)));
+      const [helmsman, caddy] = await Promise.all([running(project, 'helmsman'), running(project, 'caddy')]);
+      return [
+        ...(ids.length ? [[...docker, 'inspect', '--type', 'container', ...ids]] : []),
+        ...(helmsman ? [[...docker, 'exec', helmsman, 'wget', '-qO-', HELMSMAN_MODE_URL]] : []),
+        ...(caddy && env.EDGE_TLS === 'internal' ? [[...docker, 'exec', caddy, 'cat', CADDY_INTERNAL_ROOT]] : []),
+      ];
+    },
+    (argv) => isDocker('inspect')(argv) || isDocker('exec')(argv),
+    { timeoutMs: 30_000 },
+  );
+  void x.prefetchAfter(
+    async () => {
+      await round3;
+      if (x.broken) return [];
+      const { project } = await facts;
+      const ids = parsePsIds(await out(psArgv(project)));
+      if (!ids.length) return [];
+      const inspected = parseInspect<{ Image: string }>(await out([...docker, 'inspect', '--type', 'container', ...ids]));
+      const imageIds = [...new Set(inspected.map((c) => c.Image))];
+      return imageIds.length ? [[...docker, 'image', 'inspect', ...imageIds]] : [];
+    },
+    (argv) => argv[0] === 'docker' && argv[1] === 'image' && argv[2] === 'inspect',
+    { timeoutMs: 30_000 },
+  );
+  return x;
+}
