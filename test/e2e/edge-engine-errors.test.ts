@@ -2,11 +2,12 @@
 // and registry of scripts/infra.sh — a pull of a tag the registry does not have, an engine nobody listens
 // on, and a compose file that pins another image than the container runs.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, type CliResult } from '../support/cli.js';
 import { REGISTRY_IMAGES, freePort, requireDocker, uniqueName } from '../support/docker.js';
-import { NOFILE, TOKEN, edgeCliEnv, startEdgeStack, type EdgeStackFixture } from '../support/edge-stack.js';
+import { NOFILE, TOKEN, edgeCliEnv, sshdIn, startEdgeStack, writeSshConfig, type EdgeStackFixture, type SshSide } from '../support/edge-stack.js';
+import { sshdAvailable } from '../support/sshd.js';
 
 const gate = await requireDocker('edge engine errors e2e');
 const sb = new CliSandbox('fw-e2e-edge-engine-');
@@ -137,5 +138,58 @@ describe.skipIf(gate.skip)('edge status: drift', () => {
     } finally {
       writeFileSync(file, original);
     }
+  });
+});
+
+/** Commands the CLI ran on remote hosts: the `$ ssh host: …` lines of its --verbose trace. */
+const remoteCommands = (r: CliResult) => r.stderr.split('\n').filter((l) => /^\s*\$ ssh \S+: /.test(l)).length;
+
+describe.skipIf(gate.skip || !sshdAvailable())('one round trip per round: remote commands per verb over --ssh', () => {
+  let side: SshSide;
+  beforeAll(async () => {
+    side = await sshdIn(dirname(stack.dir));
+    writeSshConfig(sb, { 'edge-rt': side.sshd });
+  });
+  afterAll(async () => {
+    await side?.stop();
+  });
+  // The CLI's own engine leads nowhere: every answer comes from the remote host.
+  const remote = (verb: string, ...args: string[]) =>
+    run(['edge', verb, '--ssh', 'edge-rt', '--dir', stack.dir, '--verbose', ...args], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+
+  it('status: at most 4 remote commands (was 11), the same report as locally', async () => {
+    const r = await remote('status', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(remoteCommands(r)).toBeLessThanOrEqual(4);
+    const local = await run(['edge', 'status', '--dir', stack.dir, '--json']);
+    const strip = (x: CliResult) => {
+      const rep = x.json!.result as Record<string, unknown> & { services: Array<Record<string, unknown>> };
+      return { verdict: rep.verdict, problems: rep.problems, services: rep.services.map(({ uptime_s: _u, ...rest }) => rest), dns: rep.dns, node: rep.node };
+    };
+    expect(strip(r)).toEqual(strip(local));
+    // A relative --dir (the session's folder) gathers the same way.
+    const rel = await run(['edge', 'status', '--ssh', 'edge-rt', '--dir', basename(stack.dir), '--verbose', '--json'], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+    expect(rel.code, rel.stderr).toBe(0);
+    expect(remoteCommands(rel)).toBeLessThanOrEqual(4);
+  });
+
+  it('preflight: at most 5 remote commands (was ~40), the same checks as locally (the clock aside)', async () => {
+    const r = await remote('preflight', '--json');
+    expect([0, 1]).toContain(r.code);
+    expect(remoteCommands(r)).toBeLessThanOrEqual(5);
+    const local = await run(['edge', 'preflight', '--dir', stack.dir, '--json']);
+    const checks = (x: CliResult) =>
+      ((x.json!.result ?? (x.json as { result?: unknown }).result) as { checks: Array<{ id: string; status: string }> }).checks.filter((c) => c.id !== 'clock').map((c) => [c.id, c.status]);
+    expect(checks(r)).toEqual(checks(local));
+  });
+
+  it('doctor ≤ 10 and logs ≤ 5 remote commands (were 53 and 11)', async () => {
+    const d = await remote('doctor', '--json');
+    expect([0, 1]).toContain(d.code);
+    expect(remoteCommands(d)).toBeLessThanOrEqual(10);
+    const l = await remote('logs', '--tail', '3');
+    expect(l.code, l.stderr).toBe(0);
+    expect(l.stdout).toMatch(/^helmsman +\| /m);
+    expect(remoteCommands(l)).toBeLessThanOrEqual(5);
   });
 });

@@ -44,7 +44,9 @@ export function formatLogLine(l: EdgeLogLine, width: number, o: { host?: string;
  * buffered beyond the current line, so --follow shows lines live. --grep filters here.
  */
 export async function streamLogs(h: HostContext, req: LogsRequest, emit: (l: EdgeLogLine, width: number) => void): Promise<LogsSummary> {
-  const stack = await openStack(h);
+  // Over SSH: the stack's files, its services and containers in a few round trips.
+  const { gatherStatusFacts } = await import('../status/gather.js');
+  const stack = await openStack({ ...h, executor: gatherStatusFacts(h.executor, { remote: h.remote, dir: h.dir, dns: false, services: true }) });
   const known = await stack.project.services();
   checkService(req.service, known, (s) => edgeHint(h, `logs ${s}`));
   const services = req.service ? [req.service] : known;
@@ -61,6 +63,7 @@ export async function streamLogs(h: HostContext, req: LogsRequest, emit: (l: Edg
   let count = 0;
   const res = await stack.project.logs({
     services,
+    containers,
     follow: req.follow,
     tail: req.tail,
     ...(req.since ? { since: req.since } : {}),

@@ -10,13 +10,13 @@ import { HELMSMAN_MODE_URL } from './node.js';
 const RUNNING_FORMAT = '{{.ID}}\t{{.State}}\t{{.Label "com.docker.compose.container-number"}}\t{{.Label "com.docker.compose.oneoff"}}';
 
 /**
- * Over SSH, `edge status` in four round trips instead of a dozen commands: the stack's files and the
+ * Over SSH, `edge status` (and `logs`, `doctor`) in four round trips instead of a dozen commands: the stack's files and the
  * Compose version; then the containers by label and the domain's DNS; then docker inspect and the two
  * execs (Helmsman's node id, Caddy's internal root); then the images' digests. Each round is planned
  * from the answers before it, with exactly the commands ComposeProject and the checks run (anything
  * that differs simply runs on its own). Locally the executor is returned as it is.
  */
-export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir: string; domain?: string; dns?: boolean }): Executor {
+export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir: string; domain?: string; dns?: boolean; services?: boolean }): Executor {
   if (!o.remote) return executor;
   const x = new PrefetchExecutor(executor);
   const envPath = join(o.dir, EDGE_ENV);
@@ -41,9 +41,16 @@ export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir:
     async () => {
       const { project, domain } = await facts;
       if (x.broken) return [];
-      return [psArgv(project), runningArgv(project, 'helmsman'), runningArgv(project, 'caddy'), ...(domain && o.dns !== false ? [['getent', 'ahosts', domain]] : [])];
+      const v2 = /^v?2\./.test((await out(['docker', 'compose', 'version', '--short'])).trim());
+      return [
+        psArgv(project),
+        ...(o.services ? [] : [runningArgv(project, 'helmsman'), runningArgv(project, 'caddy')]),
+        ...(domain && o.dns !== false ? [['getent', 'ahosts', domain]] : []),
+        // `edge logs`: the service names, with exactly ComposeProject's v2 command line (absolute paths).
+        ...(o.services && v2 && o.dir.startsWith('/') ? [['docker', 'compose', '--ansi', 'never', '-p', project, '--project-directory', o.dir, '-f', composePath, '--env-file', envPath, 'config', '--services']] : []),
+      ];
     },
-    (argv) => isDocker('ps')(argv) || argv[0] === 'getent',
+    (argv) => isDocker('ps')(argv) || argv[0] === 'getent' || (argv[1] === 'compose' && argv.at(-1) === '--services'),
     { timeoutMs: 30_000 },
   );
   const running = async (project: string, service: string) => {
@@ -59,7 +66,7 @@ export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir:
       if (x.broken) return [];
       const { env, project } = await facts;
       const ids = parsePsIds(await out(psArgv(project)));
-      const [helmsman, caddy] = await Promise.all([running(project, 'helmsman'), running(project, 'caddy')]);
+      const [helmsman, caddy] = o.services ? [] : await Promise.all([running(project, 'helmsman'), running(project, 'caddy')]);
       return [
         ...(ids.length ? [[...docker, 'inspect', '--type', 'container', ...ids]] : []),
         ...(helmsman ? [[...docker, 'exec', helmsman, 'wget', '-qO-', HELMSMAN_MODE_URL]] : []),

@@ -76,6 +76,8 @@ export interface LogsOptions {
   since?: string;
   until?: string;
   timestamps?: boolean;
+  /** The project's containers when the caller has just listed them (saves a second ps/inspect round). */
+  containers?: ComposeContainer[];
   /** Each line as it arrives. When given, lines are not collected in the result. */
   onLine?: (line: LogLine) => void;
   /** Stops a follow. The call then resolves with aborted: true. */
@@ -420,7 +422,7 @@ export class ComposeProject {
    */
   async logs(opts: LogsOptions = {}): Promise<LogsResult> {
     const c = await this.compose();
-    const containers = await this.ps(opts.services ? { services: opts.services } : {});
+    const containers = opts.containers ?? (await this.ps(opts.services ? { services: opts.services } : {}));
     const known = new Map<string, string>();
     for (const k of containers) {
       known.set(k.name, k.service);
