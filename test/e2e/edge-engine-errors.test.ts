@@ -193,3 +193,31 @@ describe.skipIf(gate.skip || !sshdAvailable())('one round trip per round: remote
     expect(remoteCommands(l)).toBeLessThanOrEqual(5);
   });
 });
+
+/** Every key of a JSON document that is not snake_case (values of free-form maps such as labels excepted). */
+function camelKeys(doc: unknown, path = ''): string[] {
+  if (Array.isArray(doc)) return doc.flatMap((v, i) => camelKeys(v, `${path}[${i}]`));
+  if (!doc || typeof doc !== 'object') return [];
+  return Object.entries(doc).flatMap(([k, v]) => [...(/^[a-z0-9_]+$/.test(k) ? [] : [`${path}.${k}`]), ...camelKeys(v, `${path}.${k}`)]);
+}
+
+describe.skipIf(gate.skip)('JSON keys are snake_case', () => {
+  it('every key of the --json results of status, doctor, preflight, cert, logs, update (dry run and failure), context show', async () => {
+    await run(['context', 'init']);
+    const docs = await Promise.all([
+      run(['edge', 'status', '--dir', stack.dir, '--json']),
+      run(['edge', 'doctor', '--dir', stack.dir, '--json']),
+      run(['edge', 'preflight', '--dir', stack.dir, '--json']),
+      run(['edge', 'cert', '--dir', stack.dir, '--json']),
+      run(['edge', 'logs', '--dir', stack.dir, '--tail', '1', '--json']),
+      run(['edge', 'update', '--dir', stack.dir, '--dry-run', '--json']),
+      run(['edge', 'update', '--dir', missingDir, '--json']),
+      run(['edge', 'status', '--dir', stack.dir, '--json'], deadEngine()),
+      run(['context', 'show', '--json']),
+    ]);
+    for (const r of docs) {
+      expect(r.json, r.stderr).toBeDefined();
+      expect(camelKeys(r.json), JSON.stringify(r.json).slice(0, 200)).toEqual([]);
+    }
+  });
+});
