@@ -221,3 +221,13 @@ describe.skipIf(gate.skip)('JSON keys are snake_case', () => {
     }
   });
 });
+
+describe.skipIf(gate.skip)('doctor: nofile against the value the stack was initialised with', () => {
+  it('init --nofile $(ulimit -Hn): the engine grants that, so the check passes (it no longer asks for 1048576)', async () => {
+    const r = await run(['edge', 'doctor', '--dir', stack.dir, '--json']);
+    const items = Object.values((r.json!.result as { sections: Record<string, { items: Array<{ id: string; status: string; value: string }> }> }).sections).flatMap((s) => s.items);
+    const nofile = items.find((i) => i.id === 'nofile')!;
+    expect(nofile.status, nofile.value).toBe('pass');
+    expect(nofile.value).toMatch(new RegExp(`^${NOFILE} granted`));
+  });
+});

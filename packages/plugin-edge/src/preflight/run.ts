@@ -5,7 +5,7 @@ import { checkDns } from './dns.js';
 import { checkCompose, evaluateDocker, parseDockerInfo, type DockerInfo } from './docker.js';
 import { df, evaluateDisk, evaluateShm } from './disk.js';
 import { gatherPreflightFacts } from './gather.js';
-import { COMPOSE_FILE, checkNofile, composeImages } from './nofile.js';
+import { COMPOSE_FILE, checkNofile, composeImages, stackNofile } from './nofile.js';
 import { DOCKER_PS_FORMAT, evaluatePort, gatherPortFacts, parseDockerPs, type ContainerInfo } from './ports.js';
 import { once, probe } from './probe.js';
 import { checkSysctls } from './sysctl.js';
@@ -71,10 +71,13 @@ export async function runPreflight(hostExecutor: Executor, o: PreflightOptions):
     const r = await probe(executor, ['realpath', o.dir], { timeoutMs: 5_000 });
     return r.ok ? r.stdout.trim() : o.dir;
   });
+  const composeText = once(async () => {
+    const composePath = `${o.dir.replace(/\/+$/, '') || '.'}/${COMPOSE_FILE}`;
+    return (await executor.exists(composePath)) ? await executor.readFile(composePath).catch(() => '') : '';
+  });
   const preferredImages = once(async () => {
     const env = await edgeEnv();
-    const composePath = `${o.dir.replace(/\/+$/, '') || '.'}/${COMPOSE_FILE}`;
-    const text = (await executor.exists(composePath)) ? await executor.readFile(composePath).catch(() => '') : '';
+    const text = await composeText();
     const fromEnv = Object.values(env).filter((v) => /^[a-z0-9][a-z0-9._\-/]*(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/i.test(v) && /[:/]/.test(v));
     return [...composeImages(text, env), ...fromEnv];
   });
@@ -110,7 +113,8 @@ export async function runPreflight(hostExecutor: Executor, o: PreflightOptions):
       const r = await df(executor, '/dev/shm');
       return evaluateShm(r.row, r.error);
     }),
-    guarded('nofile', 'limits', () => checkNofile(executor, engine(), preferredImages())),
+    // Against the value the stack was initialised with (init --nofile), not a fixed constant.
+    guarded('nofile', 'limits', async () => checkNofile(executor, engine(), preferredImages(), stackNofile(await edgeEnv(), await composeText()))),
     guarded('sysctl', 'sysctl', () => checkSysctls(executor)),
   ];
   const checks = (await Promise.all(tasks)).flat();
