@@ -5,7 +5,7 @@ import { evaluateDns, parseGetentAhosts, parseHostAddresses } from '../src/prefl
 import { evaluateCompose, evaluateDocker, parseComposeVersion, parseDockerInfo, versionAtLeast } from '../src/preflight/docker.js';
 import { chooseImage, composeImages, evaluateNofile, imageCandidates, parseMaxOpenFiles } from '../src/preflight/nofile.js';
 import { containerIdFromCgroup, evaluatePort, parseDockerPs, parseProcNetTcp, parseSs, publishedPorts, type PortFacts } from '../src/preflight/ports.js';
-import { commandNotFound } from '../src/preflight/probe.js';
+import { commandNotFound } from '../src/lib/probe.js';
 import { CATEGORY_NEXT, suggestionsFor } from '../src/preflight/remediation.js';
 import { evaluateSysctl } from '../src/preflight/sysctl.js';
 import { summarize, type Check } from '../src/preflight/types.js';

@@ -6,7 +6,7 @@ import { openStack, type EdgeStack } from '../lib/stack.js';
 import type { ClockSample } from '../preflight/clock.js';
 import type { Check, CheckStatus } from '../preflight/types.js';
 import { statusOf, type StatusOptions, type StatusReport } from '../status/run.js';
-import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from './remediation.js';
+import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../status/remediation.js';
 
 export const SECTIONS = ['preflight', 'services', 'https', 'cert'] as const;
 export type SectionName = (typeof SECTIONS)[number];

@@ -1,5 +1,5 @@
 import { ExitCode, FrameworksError, trace } from '@frameworks/sdk';
-import { CADDY_INTERNAL_ROOT, checkHttps, type HttpsCheck } from '../lib/https.js';
+import { caddyRoot, checkHttps, type HttpsCheck } from '../lib/https.js';
 import type { EdgeStack } from '../lib/stack.js';
 import { sleep, type StageRun } from './stages.js';
 
@@ -68,11 +68,8 @@ export async function verifyHttps(stack: EdgeStack, run: StageRun): Promise<Http
   });
 }
 
-/** Caddy's internal root (PEM) from the caddy container, or undefined. */
-export async function caddyRoot(stack: EdgeStack): Promise<string | undefined> {
-  const r = await stack.project.exec('caddy', ['cat', CADDY_INTERNAL_ROOT], { timeoutMs: 10_000 }).catch(() => undefined);
-  return r && r.code === 0 && r.stdout.includes('BEGIN CERTIFICATE') ? r.stdout : undefined;
-}
+/** Caddy's internal root: read in one place (lib/https.ts). */
+export { caddyRoot };
 
 /** GET https://domain/health, dialling `address` with SNI and Host = domain, verifying against `ca` (or the system roots). */
 export async function getHealth(o: { address: string; port: number; domain: string; ca?: string; timeoutMs: number }): Promise<HealthAnswer> {

@@ -1,5 +1,5 @@
 import type { Executor } from '@frameworks/sdk';
-import { probe } from './probe.js';
+import { probe } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 export const CLOCK_WARN_S = 1;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Executor } from '@frameworks/sdk';
-import { probe, type ProbeResult } from './probe.js';
+import { probe, type ProbeResult } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 const THRESHOLD = 'A/AAAA resolve to this host';

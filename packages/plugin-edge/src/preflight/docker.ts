@@ -1,6 +1,6 @@
 import type { Executor } from '@frameworks/sdk';
 import { ENGINE_FIX, engineAddress, engineUnreachable } from '@frameworks/sdk/compose';
-import { firstLine, probe, type ProbeResult } from './probe.js';
+import { firstLine, probe, type ProbeResult } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 export interface DockerInfo {

@@ -1,7 +1,7 @@
 import type { Executor } from '@frameworks/sdk';
 import { composeImages } from '../lib/compose-images.js';
 import { NOFILE_TARGET } from '../tune/targets.js';
-import { firstLine, probe, type ProbeResult } from './probe.js';
+import { firstLine, probe, type ProbeResult } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 export const COMPOSE_FILE = 'docker-compose.edge.yml';

@@ -7,7 +7,7 @@ import { df, evaluateDisk, evaluateShm } from './disk.js';
 import { gatherPreflightFacts } from './gather.js';
 import { COMPOSE_FILE, checkNofile, composeImages, stackNofile } from './nofile.js';
 import { DOCKER_PS_FORMAT, evaluatePort, gatherPortFacts, parseDockerPs, type ContainerInfo } from './ports.js';
-import { once, probe } from './probe.js';
+import { once, probe } from '../lib/probe.js';
 import { checkSysctls } from './sysctl.js';
 import { check, summarize, type Check, type CheckCategory, type PreflightReport } from './types.js';
 

@@ -3,7 +3,7 @@ import { ENGINE_FIX, engineAddress, engineUnreachable, type ComposeContainer } f
 import { certReport, probeEdgeTls, type CertReport, type TlsView } from '../cert/probe.js';
 import type { HostContext } from '../lib/edge-command.js';
 import { composePrefix, dialAddress, edgeHint } from '../lib/edge-hint.js';
-import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../doctor/remediation.js';
+import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from './remediation.js';
 import { composeServiceImages, normalizeImage } from '../lib/compose-images.js';
 import { COMPOSE_FILE, openStack, SERVICES, type EdgeStack } from '../lib/stack.js';
 import { checkStatusDns, type DnsView } from './dns.js';

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path/posix';
 import type { Executor } from '@frameworks/sdk';
-import { firstLine, probe } from '../preflight/probe.js';
+import { firstLine, probe } from '../lib/probe.js';
 import { meets, normalizeValue } from './compare.js';
 import { readSysctls } from './live.js';
 import type { PlannedKey, TunePlan } from './plan.js';

@@ -4,8 +4,8 @@ import { edgeHint } from '../lib/edge-hint.js';
 import { DOCKERD_NOFILE_FIX } from '../preflight/nofile.js';
 import type { Check } from '../preflight/types.js';
 import type { CertReport } from '../cert/probe.js';
-import type { HttpsView } from '../status/https.js';
-import type { ServiceStatus } from '../status/services.js';
+import type { HttpsView } from './https.js';
+import type { ServiceStatus } from './services.js';
 
 /**
  * Where a fix runs and what it names: the host (for --dir/--ssh), the domain, and the exact
