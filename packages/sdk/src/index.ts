@@ -23,6 +23,7 @@ export * from './exec/target.js';
 export * from './exec/fleet.js';
 export * from './exec/batch.js';
 export * from './clients/tls-probe.js';
+export * from './clients/raw-http.js';
 export * from './clients/quartermaster.js';
 export * from './clients/commodore.js';
 export * from './clients/foghorn.js';

@@ -1,5 +1,4 @@
-import { lookup } from 'node:dns/promises';
-import { probeTls, type TlsProbeResult } from '@frameworks/sdk';
+import { probeTls, resolveAddress, type TlsProbeResult } from '@frameworks/sdk';
 import type { EdgeStack } from './stack.js';
 
 /** Where Caddy keeps the root of its internal CA (`tls internal`), inside the caddy container. */
@@ -27,12 +26,8 @@ export interface HttpsCheck extends TlsProbeResult {
  */
 export async function checkHttps(stack: EdgeStack, opts: { timeoutMs?: number; hostAddress?: string } = {}): Promise<HttpsCheck> {
   const { domain, httpsPort } = stack;
-  let address = opts.hostAddress ?? defaultAddress(stack);
-  try {
-    address = (await lookup(domain)).address;
-  } catch {
-    // Not in DNS (yet): dial the host itself.
-  }
+  // Not in DNS (yet): dial the host itself.
+  const address = (await resolveAddress(domain)) ?? opts.hostAddress ?? defaultAddress(stack);
   const ca = stack.tls === 'internal' ? await caddyRoot(stack) : undefined;
   const probe = await probeTls({ host: address, port: httpsPort, servername: domain, ca, timeoutMs: opts.timeoutMs ?? 5000 });
   return {
