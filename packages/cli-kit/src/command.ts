@@ -18,7 +18,7 @@ import {
   type ResolvedContext,
   type ServiceKey,
 } from '@frameworks/sdk';
-import { normalizeError } from './errors.js';
+import { describeCause, normalizeError } from './errors.js';
 import { marks, paint } from './output/style.js';
 import type { PromptContext } from './prompts.js';
 
@@ -247,18 +247,3 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 }
 
 export { FrameworksError };
-
-/** A cause as text: an Error's stack, a string as it is, anything else as JSON (never "[object Object]"). */
-export function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return cause.stack ?? `${cause.name}: ${cause.message}`;
-  if (typeof cause === 'string') return cause;
-  if (typeof cause === 'object' && cause !== null && typeof (cause as { message?: unknown }).message === 'string') {
-    const { message, code } = cause as { message: string; code?: unknown };
-    return code === undefined ? message : `${String(code)}: ${message}`;
-  }
-  try {
-    return JSON.stringify(cause) ?? String(cause);
-  } catch {
-    return String(cause);
-  }
-}
