@@ -6,6 +6,7 @@ import { join, posix } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { ExitCode, FrameworksError, authError, networkError, usageError } from '../errors.js';
 import { trace } from '../log.js';
+import { stderrTail, withReason } from '../tool-output.js';
 import { tildify } from '../paths.js';
 import { redact } from '../redact.js';
 import { hostKeyVerifier } from './known-hosts.js';
@@ -300,7 +301,8 @@ export class SshExecutor implements Executor {
     const r = await this.script(`test -e ${p} || exit 66; exec cat -- ${p}`, `cat ${p}`);
     if (r.code === 0) return r.stdout;
     if (r.code === 66) throw new FrameworksError(`${path} does not exist on ${this.name}.`, { code: 'FILE_NOT_FOUND', exitCode: ExitCode.FAILED });
-    throw new FrameworksError(`Cannot read ${path} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}.`, { code: 'REMOTE_READ_FAILED', exitCode: ExitCode.FAILED });
+    const tail = stderrTail(r.stderr, 4);
+    throw new FrameworksError(`Cannot read ${path} on ${this.name}${withReason(tail, r.code)}`, { code: 'REMOTE_READ_FAILED', exitCode: ExitCode.FAILED, ...(tail ? { detail: tail } : {}) });
   }
 
   /** Atomic on the remote: a temp file in the same folder, chmod, then rename over the target. */
@@ -312,8 +314,10 @@ export class SshExecutor implements Executor {
     const script = `umask 077; set -C; cat > ${tmp} && chmod ${octal} ${tmp} && mv -f -- ${tmp} ${quoteArg(path)} || { s=$?; rm -f -- ${tmp}; exit $s; }`;
     const r = await this.script(script, `write ${quoteArg(path)} (mode ${octal}, ${Buffer.byteLength(data)} bytes)`, data);
     if (r.code !== 0) {
-      throw new FrameworksError(`Cannot write ${path} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}.`, {
+      const tail = stderrTail(r.stderr, 4);
+      throw new FrameworksError(`Cannot write ${path} on ${this.name}${withReason(tail, r.code)}`, {
         code: 'REMOTE_WRITE_FAILED',
+        ...(tail ? { detail: tail } : {}),
         exitCode: ExitCode.FAILED,
         suggestions: [`Check that ${dir} exists and that ${this.conn.host.user} may write there`],
       });
@@ -323,7 +327,8 @@ export class SshExecutor implements Executor {
   async exists(path: string): Promise<boolean> {
     const r = await this.script(`test -e ${quoteArg(path)}`, `test -e ${quoteArg(path)}`);
     if (r.code === 0 || r.code === 1) return r.code === 0;
-    throw new FrameworksError(`Cannot check ${path} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}.`, { code: 'REMOTE_CHECK_FAILED', exitCode: ExitCode.FAILED });
+    const tail = stderrTail(r.stderr, 4);
+    throw new FrameworksError(`Cannot check ${path} on ${this.name}${withReason(tail, r.code)}`, { code: 'REMOTE_CHECK_FAILED', exitCode: ExitCode.FAILED, ...(tail ? { detail: tail } : {}) });
   }
 
   async close(): Promise<void> {
