@@ -10,8 +10,8 @@ export const FACTS = {
   dockerInfo: ['docker', 'info', '--format', '{{json .}}'],
   dockerPs: ['docker', 'ps', '--no-trunc', '--format', DOCKER_PS_FORMAT],
   images: ['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'],
+  // Not `docker-compose version`: v1 (python) takes over a second to start, and is only asked when v2 is missing.
   compose: ['docker', 'compose', 'version'],
-  composeV1: ['docker-compose', 'version'],
   ss: ['ss', '-Htlnp'],
   timedatectl: ['timedatectl', 'show', '-p', 'NTPSynchronized', '--value'],
   chronyc: ['chronyc', '-n', 'tracking'],

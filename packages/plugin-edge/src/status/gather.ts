@@ -9,6 +9,24 @@ import { HELMSMAN_MODE_URL } from './node.js';
 /** The format ComposeProject's exec uses to find a service's running container. */
 const RUNNING_FORMAT = '{{.ID}}\t{{.State}}\t{{.Label "com.docker.compose.container-number"}}\t{{.Label "com.docker.compose.oneoff"}}';
 
+/** `docker ps --format RUNNING_FORMAT` lines of one service, from a `docker ps -a --format '{{json .}}'` listing. */
+export function runningLines(listing: string, service: string): string {
+  const out: string[] = [];
+  for (const line of listing.split('\n')) {
+    if (!line.trim()) continue;
+    let c: { ID?: string; State?: string; Labels?: string };
+    try {
+      c = JSON.parse(line) as typeof c;
+    } catch {
+      continue;
+    }
+    const labels = new Map((c.Labels ?? '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
+    if (labels.get('com.docker.compose.service') !== service || c.State !== 'running') continue;
+    out.push([c.ID, c.State, labels.get('com.docker.compose.container-number') ?? '', labels.get('com.docker.compose.oneoff') ?? ''].join('\t'));
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
 /**
  * Over SSH, `edge status` (and `logs`, `doctor`) in four round trips instead of a dozen commands: the stack's files and the
  * Compose version; then the containers by label and the domain's DNS; then docker inspect and the two
@@ -44,7 +62,6 @@ export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir:
       const v2 = /^v?2\./.test((await out(['docker', 'compose', 'version', '--short'])).trim());
       return [
         psArgv(project),
-        ...(o.services ? [] : [runningArgv(project, 'helmsman'), runningArgv(project, 'caddy')]),
         ...(domain && o.dns !== false ? [['getent', 'ahosts', domain]] : []),
         // `edge logs`: the service names, with exactly ComposeProject's v2 command line (absolute paths).
         ...(o.services && v2 && o.dir.startsWith('/') ? [['docker', 'compose', '--ansi', 'never', '-p', project, '--project-directory', o.dir, '-f', composePath, '--env-file', envPath, 'config', '--services']] : []),
@@ -65,7 +82,10 @@ export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir:
       await round2;
       if (x.broken) return [];
       const { env, project } = await facts;
-      const ids = parsePsIds(await out(psArgv(project)));
+      const listing = await out(psArgv(project));
+      const ids = parsePsIds(listing);
+      // The running-container lookups of `exec` (one docker ps each) answered from the listing above.
+      if (!o.services) for (const service of ['helmsman', 'caddy']) x.provide(runningArgv(project, service), { code: 0, stdout: runningLines(listing, service), stderr: '' });
       const [helmsman, caddy] = o.services ? [] : await Promise.all([running(project, 'helmsman'), running(project, 'caddy')]);
       return [
         ...(ids.length ? [[...docker, 'inspect', '--type', 'container', ...ids]] : []),
@@ -73,7 +93,7 @@ export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir:
         ...(caddy && env.EDGE_TLS === 'internal' ? [[...docker, 'exec', caddy, 'cat', CADDY_INTERNAL_ROOT]] : []),
       ];
     },
-    (argv) => isDocker('inspect')(argv) || isDocker('exec')(argv),
+    (argv) => isDocker('inspect')(argv) || isDocker('exec')(argv) || isDocker('ps')(argv),
     { timeoutMs: 30_000 },
   );
   void x.prefetchAfter(

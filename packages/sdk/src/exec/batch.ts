@@ -87,6 +87,11 @@ export class PrefetchExecutor implements Executor {
     return batch.then(() => undefined);
   }
 
+  /** An answer known without asking the host (derived from another one): `argv` then costs nothing. */
+  provide(argv: string[], result: Omit<RunResult, 'display'>): void {
+    if (!this.answers.has(key(argv))) this.answers.set(key(argv), Promise.resolve({ ...result, display: key(argv) }));
+  }
+
   /** Prefetch files (read and existence) in the same way. */
   prefetchFiles(paths: string[], opts: Pick<RunOptions, 'timeoutMs'> = {}): Promise<void> {
     return this.prefetch(paths.map(catOf), opts);
