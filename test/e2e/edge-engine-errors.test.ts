@@ -183,14 +183,14 @@ describe.skipIf(gate.skip || !sshdAvailable())('one round trip per round: remote
     expect(checks(r)).toEqual(checks(local));
   });
 
-  it('doctor ≤ 10 and logs ≤ 5 remote commands (were 53 and 11)', async () => {
+  it('doctor ≤ 9 and logs ≤ 3 remote commands (were 53 and 11)', async () => {
     const d = await remote('doctor', '--json');
     expect([0, 1]).toContain(d.code);
-    expect(remoteCommands(d)).toBeLessThanOrEqual(10);
+    expect(remoteCommands(d)).toBeLessThanOrEqual(9);
     const l = await remote('logs', '--tail', '3');
     expect(l.code, l.stderr).toBe(0);
     expect(l.stdout).toMatch(/^helmsman +\| /m);
-    expect(remoteCommands(l)).toBeLessThanOrEqual(5);
+    expect(remoteCommands(l)).toBeLessThanOrEqual(3);
   });
 });
 

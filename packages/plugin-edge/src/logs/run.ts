@@ -46,11 +46,12 @@ export function formatLogLine(l: EdgeLogLine, width: number, o: { host?: string;
 export async function streamLogs(h: HostContext, req: LogsRequest, emit: (l: EdgeLogLine, width: number) => void): Promise<LogsSummary> {
   // Over SSH: the stack's files, its services and containers in a few round trips.
   const { gatherStatusFacts } = await import('../status/gather.js');
-  const stack = await openStack({ ...h, executor: gatherStatusFacts(h.executor, { remote: h.remote, dir: h.dir, dns: false, services: true }) });
+  const stack = await openStack({ ...h, executor: gatherStatusFacts(h.executor, { remote: h.remote, dir: h.dir, dns: false, services: true, listOnly: true }) });
   const known = await stack.project.services();
   checkService(req.service, known, (s) => edgeHint(h, `logs ${s}`));
   const services = req.service ? [req.service] : known;
-  const containers = (await stack.project.ps({ services })).filter((c) => !c.oneoff);
+  // One docker ps -a: names and services are all logs need (no inspect).
+  const containers = (await stack.project.list({ services })).filter((c) => !c.oneoff);
   if (containers.length === 0) {
     const { argv } = await stack.project.compose();
     throw new FrameworksError(`${req.service ? `Service "${req.service}" has` : 'The stack has'} no container${h.remote ? ` on ${h.host}` : ''}: it was never started, or was removed.`, {

@@ -34,7 +34,7 @@ export function runningLines(listing: string, service: string): string {
  * from the answers before it, with exactly the commands ComposeProject and the checks run (anything
  * that differs simply runs on its own). Locally the executor is returned as it is.
  */
-export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir: string; domain?: string; dns?: boolean; services?: boolean }): Executor {
+export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir: string; domain?: string; dns?: boolean; services?: boolean; listOnly?: boolean }): Executor {
   if (!o.remote) return executor;
   const x = new PrefetchExecutor(executor);
   const envPath = join(o.dir, EDGE_ENV);
@@ -77,6 +77,8 @@ export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir:
     }
     return undefined;
   };
+  // `edge logs` lists containers only (no inspect): two rounds are all it needs.
+  if (o.listOnly) return x;
   const round3 = x.prefetchAfter(
     async () => {
       await round2;
