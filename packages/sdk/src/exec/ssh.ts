@@ -106,6 +106,8 @@ interface ExecOutcome {
 class SshConnection {
   refs = 0;
   lost = false;
+  /** Commands run on this connection (sessions opened for them), for --verbose and the bench. */
+  commands = 0;
   private readonly slots: Slots;
   /** Kills sent for timed-out or aborted commands: the connection stays open until they are delivered. */
   private readonly pendingKills = new Set<Promise<unknown>>();
@@ -151,6 +153,7 @@ class SshConnection {
     const killable = Boolean(o.timeoutMs || o.signal);
     const line = killable ? `printf '\\036%s\\036' "$$" >&2; ${command}` : command;
     const release = await this.slots.acquire();
+    this.commands++;
     let channel: Channel | undefined;
     let pid: string | undefined;
     let why: 'timeout' | 'abort' | undefined;
@@ -252,6 +255,7 @@ class SshConnection {
 
   async release(): Promise<void> {
     if (--this.refs > 0) return;
+    trace(`ssh ${this.name}: ${this.commands} remote command${this.commands === 1 ? '' : 's'} on this connection`);
     if (pool.get(this.key)?.conn === this) pool.delete(this.key);
     // Disposing before a kill is delivered would leave e.g. `compose logs --follow` running on the host.
     if (this.pendingKills.size) {
