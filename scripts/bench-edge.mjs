@@ -1,4 +1,4 @@
-// Edge rows for scripts/bench.mjs: `edge doctor` locally, `edge status` over 1 and over 20 SSH
+// Edge rows for scripts/bench.mjs: preflight, status, doctor and logs locally and over --ssh to one host, `edge status` over 20 SSH
 // targets (20 real sshd processes on 127.0.0.1), against a real stack on the test engine that
 // `bash scripts/infra.sh up` starts. The rows are skipped when that engine is not running.
 import { spawnSync } from 'node:child_process';
@@ -66,43 +66,68 @@ async function teardown() {
   });
 }
 
-export const EDGE_ROWS = [
+const dirArgs = () => ['--dir', edge.dir];
+/** A verb run locally and over --ssh to one loopback host; the SSH row also reports remote commands per host. */
+const pair = (verb, expectExit = [0]) => [
+  { name: `frameworks edge ${verb} (local)`, args: () => ['edge', verb, ...dirArgs()], expectExit, setup, teardown, when: edgeAvailable },
   {
-    name: 'frameworks edge doctor',
-    args: () => ['edge', 'doctor', '--dir', edge.dir],
-    // This machine's engine cannot grant nofile 1048576, so doctor rightly reports a failure.
-    expectExit: [0, 1],
-    setup,
-    teardown,
-    when: edgeAvailable,
-  },
-  { name: 'frameworks edge status --ssh (1 host)', args: () => ['edge', 'status', '--dir', edge.dir, '--ssh', edge.aliases[0]], setup, when: edgeAvailable },
-  {
-    name: `frameworks edge status --ssh (${HOSTS} hosts)`,
-    args: () => ['edge', 'status', '--dir', edge.dir, '--ssh', edge.aliases.join(','), '--parallel', String(HOSTS)],
+    name: `frameworks edge ${verb} --ssh (1 host)`,
+    args: () => ['edge', verb, ...dirArgs(), '--ssh', edge.aliases[0]],
+    expectExit,
+    remoteHosts: 1,
     setup,
     when: edgeAvailable,
   },
 ];
 
-export const EDGE_TARGETS = [
+export const EDGE_ROWS = [
+  // The bench stack listens on free ports, not 80/443, and this machine's engine cannot grant nofile
+  // 1048576: preflight and doctor rightly report failures (exit 1); the time is what is measured.
+  ...pair('preflight', [0, 1]),
+  ...pair('status'),
+  ...pair('doctor', [0, 1]),
+  ...pair('logs'),
   {
-    name: `\`edge status\` over ${HOSTS} SSH hosts ≤ 2× one host (median)`,
+    name: `frameworks edge status --ssh (${HOSTS} hosts)`,
+    args: () => ['edge', 'status', ...dirArgs(), '--ssh', edge.aliases.join(','), '--parallel', String(HOSTS)],
+    remoteHosts: HOSTS,
+    setup,
+    when: edgeAvailable,
+  },
+];
+
+/** `<verb> over SSH ≤ 1.5× local` for each verb. */
+const sshVsLocal = ['preflight', 'status', 'doctor', 'logs'].map((verb) => ({
+  name: `\`edge ${verb}\` over --ssh to one loopback host ≤ 1.5× local (median)`,
+  check: (r) => {
+    const local = r[`frameworks edge ${verb} (local)`];
+    const ssh = r[`frameworks edge ${verb} --ssh (1 host)`];
+    if (!local || !ssh) return undefined;
+    const ratio = ssh.median / local.median;
+    const n = ssh.remotePerHost === null ? '' : `; ${ssh.remotePerHost} remote commands per host`;
+    return { pass: ratio <= 1.5, detail: `${ratio.toFixed(2)}× (${local.median.toFixed(3)} s → ${ssh.median.toFixed(3)} s${n})` };
+  },
+}));
+
+export const EDGE_TARGETS = [
+  ...sshVsLocal,
+  {
+    name: `\`edge status\` over ${HOSTS} SSH hosts ≤ 2.5× one host (median)`,
     check: (r) => {
       const one = r['frameworks edge status --ssh (1 host)'];
       const many = r[`frameworks edge status --ssh (${HOSTS} hosts)`];
       if (!one || !many) return undefined;
       const ratio = many.median / one.median;
       // Here the 20 "hosts" are 20 sshd on this one 2-core machine, sharing its CPU and its dockerd:
-      // the remote work (~10 docker calls per host) is what grows. The CLI's own CPU shows its share.
+      // the remote work (4 remote commands per host, each a script of docker calls) is what grows; the CLI CPU shows its share.
       const cpu = one.cpuMedian && many.cpuMedian ? `; CLI CPU ${one.cpuMedian.toFixed(2)} s → ${many.cpuMedian.toFixed(2)} s (${(many.cpuMedian / one.cpuMedian).toFixed(2)}×)` : '';
-      return { pass: ratio <= 2, detail: `${ratio.toFixed(2)}× wall (${one.median.toFixed(3)} s → ${many.median.toFixed(3)} s)${cpu}` };
+      return { pass: ratio <= 2.5, detail: `${ratio.toFixed(2)}× wall (${one.median.toFixed(3)} s → ${many.median.toFixed(3)} s)${cpu}` };
     },
   },
   {
     name: 'peak RSS of `edge doctor` ≤ 100 MiB',
     check: (r) => {
-      const d = r['frameworks edge doctor'];
+      const d = r['frameworks edge doctor (local)'];
       if (!d || d.rssMaxMiB === null) return undefined;
       return { pass: d.rssMaxMiB <= 100, detail: `${d.rssMaxMiB.toFixed(1)} MiB (wall ${d.median.toFixed(3)} s median)` };
     },

@@ -15,6 +15,8 @@
 //   env    extra environment for this row; a value of undefined removes the variable
 //   setup  async (sandbox) => void, run once before the warm-up (e.g. `sandbox.cli(['context', 'init'])`)
 //   when   () => boolean; the row is skipped when it returns false
+//   remoteHosts  number of --ssh hosts: the row is run once more with --verbose and the remote commands
+//          it traced (`$ ssh host: …` lines) are reported per host
 // Targets (TARGETS) are checked against the rows by name and printed PASS/FAIL; missing a target
 // exits 0 unless --strict.
 import { spawnSync } from 'node:child_process';
@@ -90,7 +92,7 @@ const TARGETS = [
   },
 ];
 
-/** @typedef {{ name: string, node: boolean, args: string[], runs: number, median: number, p90: number, min: number, ratio: number | null, rssMedianMiB: number | null, rssMaxMiB: number | null, cpuMedian: number | null, measureMedian: number | null }} RowResult */
+/** @typedef {{ name: string, node: boolean, args: string[], runs: number, median: number, p90: number, min: number, ratio: number | null, rssMedianMiB: number | null, rssMaxMiB: number | null, remotePerHost: number | null, cpuMedian: number | null, measureMedian: number | null }} RowResult */
 
 // ------------------------------------------------------------------------------------ arguments
 
@@ -263,6 +265,14 @@ async function main() {
       }
     }
 
+    // Remote commands per host: one extra run with --verbose, counting the traced `$ ssh host: …` lines.
+    const remote = new Map();
+    for (const row of rows.filter((r) => r.remoteHosts)) {
+      const r = runOnce({ ...row, args: () => [...(typeof row.args === 'function' ? row.args() : row.args), '--verbose'] }, sandbox, rss);
+      const n = r.stderr.split('\n').filter((l) => /^\s*\$ ssh \S+: /.test(l)).length;
+      remote.set(row.name, Math.round((n / row.remoteHosts) * 10) / 10);
+    }
+
     /** @type {Record<string, RowResult>} */
     const results = {};
     for (const row of rows) {
@@ -282,6 +292,7 @@ async function main() {
         cpuMedian: s.cpu.length === secs.length ? median([...s.cpu].sort((a, b) => a - b)) : null,
         measureMedian: s.measured.length ? median([...s.measured].sort((a, b) => a - b)) : null,
         rssMaxMiB: kib.length === secs.length ? kib[kib.length - 1] / 1024 : null,
+        remotePerHost: remote.get(row.name) ?? null,
       };
     }
     const base = results[BASELINE];
@@ -332,7 +343,7 @@ function printTable(meta, rows, targets, opts) {
   if (meta.nodeOptions) out.push(`note: NODE_OPTIONS is set (${meta.nodeOptions}).`);
   if (opts.runs < 10) out.push(`warning: only ${opts.runs} runs; medians are noisy below 10.`);
   out.push('');
-  const header = ['command', 'median s', '× node', 'p90 s', 'CLI CPU s', 'RSS med MiB', 'RSS max MiB'];
+  const header = ['command', 'median s', '× node', 'p90 s', 'CLI CPU s', 'RSS med MiB', 'RSS max MiB', 'remote cmds/host'];
   const body = rows.map((r) => [
     r.name,
     r.median.toFixed(3),
@@ -341,6 +352,7 @@ function printTable(meta, rows, targets, opts) {
     r.cpuMedian === null ? '-' : r.cpuMedian.toFixed(2),
     r.rssMedianMiB === null ? '-' : r.rssMedianMiB.toFixed(1),
     r.rssMaxMiB === null ? '-' : r.rssMaxMiB.toFixed(1),
+    r.remotePerHost === null ? '-' : String(r.remotePerHost),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

@@ -56,10 +56,10 @@ describe('context lifecycle', () => {
 
   it('precedence: --context > FRAMEWORKS_CONTEXT > current', async () => {
     const show = async (args: string[], env: Record<string, string> = {}) =>
-      ((await sb.run(['context', 'show', '--json', ...args], { env })).json!.result as { name: string; selectedBy: string });
-    expect(await show([])).toMatchObject({ name: 'prod', selectedBy: 'config' });
-    expect(await show([], { FRAMEWORKS_CONTEXT: 'local' })).toMatchObject({ name: 'local', selectedBy: 'env' });
-    expect(await show(['--context', 'prod'], { FRAMEWORKS_CONTEXT: 'local' })).toMatchObject({ name: 'prod', selectedBy: 'flag' });
+      ((await sb.run(['context', 'show', '--json', ...args], { env })).json!.result as { name: string; selected_by: string });
+    expect(await show([])).toMatchObject({ name: 'prod', selected_by: 'config' });
+    expect(await show([], { FRAMEWORKS_CONTEXT: 'local' })).toMatchObject({ name: 'local', selected_by: 'env' });
+    expect(await show(['--context', 'prod'], { FRAMEWORKS_CONTEXT: 'local' })).toMatchObject({ name: 'prod', selected_by: 'flag' });
   });
 
   it('precedence: FRAMEWORKS_<SERVICE>_URL overrides the file, the file overrides defaults', async () => {

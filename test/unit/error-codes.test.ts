@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../packages/sdk/src/error-codes.js';
 import { ExitCode } from '../../packages/sdk/src/errors.js';
-import { scanCodes } from './scan-codes.js';
+import { derivedCodes, scanCodes } from './scan-codes.js';
 
 const found = scanCodes();
-const used = new Set(found.map((f) => f.code));
+const used = new Set([...found.map((f) => f.code), ...derivedCodes()]);
 
 describe('error code catalogue', () => {
   it('the scan sees the sources (usage errors, code: properties, warnings)', () => {

@@ -64,7 +64,7 @@ function argsOf(text: string, open: number): string[] {
 const LITERAL = /^'([A-Z][A-Z0-9_]*)'$/;
 const CODE_PROP = /\bcode\s*(?::|=(?!=))\s*([^,;}\n)]+)/g;
 /** Functions that take a code, and the index of that argument (`refuse` is known-hosts' local helper). */
-const HELPERS: Record<string, number> = { usageError: 2, configError: 2, authError: 2, networkError: 2, refuse: 1 };
+const HELPERS: Record<string, number> = { usageError: 2, configError: 2, authError: 2, networkError: 2, refuse: 1, as: 0 };
 
 export interface Found {
   code: string;
@@ -82,7 +82,7 @@ export function scanCodes(): Found[] {
       // Literals compared against (`signal === 'SIGKILL'`) are not codes.
       for (const lit of m[1].matchAll(/(?<![=!]=\s*)'([A-Z][A-Z0-9_]*)'/g)) found.push({ code: lit[1], kind: 'error', where: at(m.index) });
     }
-    for (const m of text.matchAll(/\b(usageError|configError|authError|networkError|refuse)\(/g)) {
+    for (const m of text.matchAll(/\b(usageError|configError|authError|networkError|refuse|as)\(/g)) {
       const arg = argsOf(text, m.index + m[0].length - 1)[HELPERS[m[1]]];
       const lit = arg && LITERAL.exec(arg);
       if (lit) found.push({ code: lit[1], kind: 'error', where: at(m.index) });
@@ -94,4 +94,20 @@ export function scanCodes(): Found[] {
     }
   }
   return found;
+}
+
+/**
+ * Codes built from a prefix (`code: `${opts.codePrefix}_TIMEOUT``, the release manifest's
+ * `${rules.codePrefix}_RELEASE_MANIFEST_INVALID`): every `codePrefix: 'X'` given in the sources
+ * times every such suffix. They count as used; they are not demanded (not every pair occurs).
+ */
+export function derivedCodes(): Set<string> {
+  const prefixes = new Set<string>();
+  const suffixes = new Set<string>();
+  for (const file of sourceFiles()) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\bcodePrefix:\s*'([A-Z][A-Z0-9_]*)'/g)) prefixes.add(m[1]);
+    for (const m of text.matchAll(/`\$\{[^}]*codePrefix\}(_[A-Z0-9_]+)`/g)) suffixes.add(m[1]);
+  }
+  return new Set([...prefixes].flatMap((p) => [...suffixes].map((s) => p + s)));
 }

@@ -19,7 +19,7 @@ import {
   type ResolvedContext,
   type ServiceKey,
 } from '@frameworks/sdk';
-import { normalizeError } from './errors.js';
+import { describeCause, normalizeError } from './errors.js';
 import { terminalText } from './output/safe-text.js';
 import { interruptState, interruptedError } from './interrupts.js';
 import { marks, paint } from './output/style.js';
@@ -284,6 +284,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
       code: error.code,
       message: redact(error.message),
       suggestions: error.suggestions.map((s) => redact(s)),
+      ...(error.detail ? { detail: redact(error.detail) } : {}),
       ...(error.result === undefined ? {} : { result: error.result }),
       warnings: this.warnings,
     };
@@ -299,7 +300,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     if (this.flags?.verbose || process.env.DEBUG) {
       let cause = error.cause as Error | undefined;
       while (cause) {
-        lines.push(paint(`  caused by: ${redact(cause.stack ?? String(cause))}`, 'dim', err));
+        lines.push(paint(`  caused by: ${redact(describeCause(cause))}`, 'dim', err));
         cause = (cause as { cause?: Error }).cause;
       }
     }

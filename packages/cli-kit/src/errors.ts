@@ -50,3 +50,18 @@ export function normalizeError(err: unknown): FrameworksError {
 function stripOclifPrefix(message: string): string {
   return message.replace(/\n*See more help with --help\s*$/, '').trim();
 }
+
+/** A cause as text (--verbose): an Error's stack, a string as it is, anything else as JSON — never "[object Object]". */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.stack ?? `${cause.name}: ${cause.message}`;
+  if (typeof cause === 'string') return cause;
+  if (typeof cause === 'object' && cause !== null && typeof (cause as { message?: unknown }).message === 'string') {
+    const { message, code } = cause as { message: string; code?: unknown };
+    return code === undefined ? message : `${String(code)}: ${message}`;
+  }
+  try {
+    return JSON.stringify(cause) ?? String(cause);
+  } catch {
+    return String(cause);
+  }
+}

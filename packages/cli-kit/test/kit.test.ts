@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { normalizeError } from '../src/errors.js';
+import { describeCause, normalizeError } from '../src/errors.js';
 import { chooseRenderer, runTasks } from '../src/tasks.js';
 import { inputRequired, promptConfirm, promptPassword } from '../src/prompts.js';
 import { renderKeyValues, renderTable } from '../src/output/table.js';
@@ -21,6 +21,17 @@ describe('normalizeError → exit codes', () => {
     expect(normalizeError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatchObject({ exitCode: 10, code: 'INTERNAL' });
     expect(normalizeError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ exitCode: 6 });
     expect(normalizeError(new Error('boom'))).toMatchObject({ exitCode: 1, message: 'boom' });
+  });
+});
+
+describe('--verbose causes', () => {
+  it('are text, never "[object Object]": errors by their stack, plain objects by their message or as JSON', () => {
+    const plain = { code: 'ECONNRESET', message: 'socket hang up' };
+    expect(describeCause(plain)).toBe('ECONNRESET: socket hang up');
+    expect(describeCause({ reason: 'no such host', level: 'client-dns' })).toBe('{"reason":"no such host","level":"client-dns"}');
+    expect(describeCause(new Error('boom'))).toMatch(/^Error: boom\n\s+at /);
+    expect(describeCause('said so')).toBe('said so');
+    for (const c of [plain, { a: 1 }, Object.create(null) as object]) expect(describeCause(c)).not.toContain('[object Object]');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { certItems, httpsItems, nextSteps, preflightItems, serviceItems, type DoctorSection } from '../src/doctor/run.js';
-import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../src/doctor/remediation.js';
+import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../src/status/remediation.js';
 import { edgeHint } from '../src/lib/edge-hint.js';
 import { DOCKERD_NOFILE_FIX } from '../src/preflight/nofile.js';
 import { check, type Check, type CheckCategory } from '../src/preflight/types.js';

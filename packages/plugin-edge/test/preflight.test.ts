@@ -5,7 +5,7 @@ import { evaluateDns, parseGetentAhosts, parseHostAddresses } from '../src/prefl
 import { evaluateCompose, evaluateDocker, parseComposeVersion, parseDockerInfo, versionAtLeast } from '../src/preflight/docker.js';
 import { chooseImage, composeImages, evaluateNofile, imageCandidates, parseMaxOpenFiles } from '../src/preflight/nofile.js';
 import { containerIdFromCgroup, evaluatePort, parseDockerPs, parseProcNetTcp, parseSs, publishedPorts, type PortFacts } from '../src/preflight/ports.js';
-import { commandNotFound } from '../src/preflight/probe.js';
+import { commandNotFound } from '../src/lib/probe.js';
 import { CATEGORY_NEXT, suggestionsFor } from '../src/preflight/remediation.js';
 import { evaluateSysctl } from '../src/preflight/sysctl.js';
 import { summarize, type Check } from '../src/preflight/types.js';
@@ -36,10 +36,16 @@ describe('dns', () => {
     expect(c.value).toBe('localhost → A 127.0.0.1; AAAA ::1 (this host)');
   });
   it('fails a name that does not resolve (getent exit 2), with the record to create', () => {
-    const c = evaluateDns({ domain: 'nonexistent.invalid', lookup: bad(2, ''), hostAddresses: ['192.0.2.2'] });
+    const c = evaluateDns({ domain: 'nonexistent.frameworks.video', lookup: bad(2, ''), hostAddresses: ['192.0.2.2'] });
     expect(c.status).toBe('fail');
-    expect(c.value).toBe('nonexistent.invalid does not resolve');
-    expect(c.hint).toMatch(/A \(and AAAA\) record for nonexistent\.invalid/);
+    expect(c.value).toBe('nonexistent.frameworks.video does not resolve');
+    expect(c.hint).toMatch(/A \(and AAAA\) record for nonexistent\.frameworks\.video/);
+  });
+  it('skips a test/internal name that does not resolve: the one rule of preflight, status and doctor', () => {
+    for (const domain of ['edge.test', 'n.invalid', 'n.internal']) {
+      const c = evaluateDns({ domain, lookup: bad(2, ''), hostAddresses: ['192.0.2.2'] });
+      expect(c, domain).toMatchObject({ status: 'skip', value: `${domain} does not resolve (a test/internal name)` });
+    }
   });
   it('warns when it resolves elsewhere (NAT?) and fails against --expect-ip', () => {
     const elsewhere = ok('203.0.113.7 STREAM edge.example.com\n');

@@ -24,6 +24,8 @@ export interface FrameworksErrorOptions {
   /** Partial result to include in the --json failure document. */
   result?: unknown;
   name?: string;
+  /** What the tool itself said (the last lines of its stderr): the `detail` of the --json error. Inherited from `cause`. */
+  detail?: string;
 }
 
 export class FrameworksError extends Error {
@@ -31,6 +33,7 @@ export class FrameworksError extends Error {
   readonly exitCode: number;
   readonly suggestions: string[];
   readonly result?: unknown;
+  readonly detail?: string;
   /** Duck-typing marker: plugins installed by users carry their own copy of the SDK. */
   readonly isFrameworksError = true;
 
@@ -41,6 +44,9 @@ export class FrameworksError extends Error {
     this.exitCode = options.exitCode ?? ExitCode.FAILED;
     this.suggestions = options.suggestions ?? [];
     if (options.result !== undefined) this.result = options.result;
+    // A re-wrapped tool failure keeps the tool's own words.
+    const detail = options.detail ?? (options.cause as { detail?: unknown } | undefined)?.detail;
+    if (typeof detail === 'string' && detail) this.detail = detail;
   }
 }
 

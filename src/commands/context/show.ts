@@ -34,7 +34,7 @@ export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
     return {
       name: ctx.name,
       current: ctx.name === loaded.doc.current,
-      selectedBy: ctx.nameSource,
+      selected_by: ctx.nameSource,
       description: ctx.config.description ?? null,
       executor,
       endpoints,

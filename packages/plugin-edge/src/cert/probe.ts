@@ -1,5 +1,5 @@
 import { probeTls, type TlsProbeResult } from '@frameworks/sdk';
-import { checkHttps } from '../lib/https.js';
+import { caddyRoot, checkHttps } from '../lib/https.js';
 import type { EdgeStack } from '../lib/stack.js';
 import { evaluateCert, thresholdText, type CertEvaluation, type CertStatus, type CertTrust } from './evaluate.js';
 
@@ -33,10 +33,8 @@ export async function probeEdgeTls(stack: EdgeStack, o: ProbeOverrides = {}): Pr
   let ca = o.ca;
   let trust: CertTrust = ca !== undefined ? 'ca-file' : stack.tls === 'internal' ? 'caddy-internal' : 'system';
   if (ca === undefined && stack.tls === 'internal') {
-    const { CADDY_INTERNAL_ROOT } = await import('../lib/https.js');
-    const res = await stack.project.exec('caddy', ['cat', CADDY_INTERNAL_ROOT], { timeoutMs: 10_000 }).catch(() => undefined);
-    if (res && res.code === 0 && res.stdout.includes('BEGIN CERTIFICATE')) ca = res.stdout;
-    else trust = 'system';
+    ca = await caddyRoot(stack);
+    if (!ca) trust = 'system';
   }
   const probe = await probeTls({ host, port, servername: stack.domain, ...(ca ? { ca } : {}), timeoutMs });
   return { ...probe, url: `https://${stack.domain}${port === 443 ? '' : `:${port}`}/`, address: host, port, trust };
@@ -64,7 +62,8 @@ export interface CertReport {
   error?: string;
   /** The command that fixes or explains a warning or failure (edge status / doctor). */
   fix?: string;
-  status: CertStatus;
+  /** `skip`: the certificate's verification needs Caddy's root, read through an engine that is unreachable. */
+  status: CertStatus | 'skip';
   code: string;
   message: string;
   threshold: string;

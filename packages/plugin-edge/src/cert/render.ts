@@ -2,8 +2,8 @@ import { marks, renderKeyValues } from '@frameworks/cli-kit';
 import type { CertReport } from './probe.js';
 import { formatLeft } from './evaluate.js';
 
-export function statusMark(s: 'pass' | 'warn' | 'fail'): string {
-  return s === 'pass' ? marks.ok() : s === 'warn' ? marks.warn() : marks.fail();
+export function statusMark(s: 'pass' | 'warn' | 'fail' | 'skip'): string {
+  return s === 'pass' ? marks.ok() : s === 'warn' ? marks.warn() : s === 'skip' ? '–' : marks.fail();
 }
 
 /** Human view of one certificate: what it is, when it ends, and the verdict. */

@@ -6,7 +6,7 @@ import { openStack, type EdgeStack } from '../lib/stack.js';
 import type { ClockSample } from '../preflight/clock.js';
 import type { Check, CheckStatus } from '../preflight/types.js';
 import { statusOf, type StatusOptions, type StatusReport } from '../status/run.js';
-import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from './remediation.js';
+import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../status/remediation.js';
 
 export const SECTIONS = ['preflight', 'services', 'https', 'cert'] as const;
 export type SectionName = (typeof SECTIONS)[number];
@@ -71,7 +71,15 @@ export function preflightItems(checks: Check[], fx: FixContext, dns?: StatusRepo
 }
 
 /** Services, Helmsman's node identity and Quartermaster's view (the last two never fail). */
-export function serviceItems(s: StatusReport, fx: FixContext): DoctorItem[] {
+export function serviceItems(s: StatusReport, fx: FixContext, engineSaidByPreflight = true): DoctorItem[] {
+  // The engine is down: the preflight's docker check says so once; the services are not checked.
+  if (s.engine) {
+    const skipped = engineSaidByPreflight ? [] : [item('docker', 'docker', 'fail', s.engine.message, { fix: s.engine.fix })];
+    skipped.push(...s.services.map((svc) => item(`service:${svc.service}`, 'service', 'skip', 'not checked: needs the Docker engine (see docker)')));
+    skipped.push(item('node', 'node', 'skip', "Helmsman's node id not checked: needs the Docker engine"));
+    if (s.quartermaster) skipped.push(item('quartermaster', 'quartermaster', s.quartermaster.status === 'ok' ? 'pass' : 'skip', s.quartermaster.note));
+    return skipped;
+  }
   const out = s.services.map((svc) =>
     item(`service:${svc.service}`, 'service', svc.status, svc.problem ? (svc.problem.startsWith(svc.state) ? svc.problem : `${svc.state}: ${svc.problem}`) : `${svc.state}${svc.health !== 'none' ? `, ${svc.health}` : ''}`, {
       // Containers that could not be listed at all: the daemon's fix, not one per service.
@@ -122,7 +130,10 @@ export function nextSteps(sections: Record<SectionName, DoctorSection>): string[
 export async function runDoctor(h: HostContext, o: DoctorOptions = {}): Promise<DoctorReport> {
   const started = performance.now();
   const skip = new Set(o.skip ?? []);
-  const opened: EdgeStack | Error = await openStack(h, o.domain ? { domain: o.domain } : {}).catch((e: Error) => e);
+  // Over SSH: the status half's facts in a few round trips (preflight gathers its own).
+  const { gatherStatusFacts } = await import('../status/gather.js');
+  const statusHost = { ...h, executor: gatherStatusFacts(h.executor, { remote: h.remote, dir: h.dir, ...(o.domain ? { domain: o.domain } : {}), dns: !skip.has('preflight') }) };
+  const opened: EdgeStack | Error = await openStack(statusHost, o.domain ? { domain: o.domain } : {}).catch((e: Error) => e);
   const stack = opened instanceof Error ? undefined : opened;
   const fx: FixContext = { host: h, domain: stack?.domain ?? o.domain ?? '' };
 
@@ -153,7 +164,7 @@ export async function runDoctor(h: HostContext, o: DoctorOptions = {}): Promise<
 
   const sections: Record<SectionName, DoctorSection> = {
     preflight: skip.has('preflight') ? section([], true) : section(preflightItems(preflight!.checks, fx, status?.dns)),
-    services: skip.has('services') ? section([], true) : section(status ? serviceItems(status, fx) : [stackItem('stack')]),
+    services: skip.has('services') ? section([], true) : section(status ? serviceItems(status, fx, !skip.has('preflight')) : [stackItem('stack')]),
     https: skip.has('https') ? section([], true) : section(status ? httpsItems(status, fx) : [item('https', 'https', 'skip', 'no edge stack (see services)')]),
     cert: skip.has('cert') ? section([], true) : section(status ? certItems(status, fx) : [item('cert', 'cert', 'skip', 'no edge stack (see services)')]),
   };

@@ -1,4 +1,4 @@
-import { trace } from '@frameworks/sdk';
+import { rawGet } from '@frameworks/sdk';
 import { sleep } from '../pipeline/stages.js';
 
 /**
@@ -25,38 +25,11 @@ interface Answer {
   error?: string;
 }
 
-/**
- * GET through node:http(s), not fetch: fetch refuses the "bad ports" of the Fetch standard outright,
- * and a context may well put Quartermaster on one of them.
- */
+/** One GET through the SDK (node:http(s): fetch refuses the Fetch standard's "bad ports", a context may use one). */
 async function get(base: string, path: string, authorization: string, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
-  const url = new URL(`${base.replace(/\/+$/, '')}${path}`);
-  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  const started = performance.now();
-  const answer = await new Promise<Answer>((resolve) => {
-    const req = request(url, { method: 'GET', headers: { authorization, accept: 'application/json' }, timeout: timeoutMs, ...(signal ? { signal } : {}) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        if (text.length < 4 * 1024 * 1024) text += c;
-      });
-      res.on('end', () => {
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-      res.on('error', (err) => resolve({ status: 0, error: err.message }));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'TIMEOUT' })));
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, error: err.code && err.code !== 'TIMEOUT' ? err.code : err.message }));
-    req.end();
-  });
-  trace(`GET ${url.href} → ${answer.status || answer.error} ${Math.round(performance.now() - started)} ms`);
-  return answer;
+  const a = await rawGet(new URL(`${base.replace(/\/+$/, '')}${path}`), { headers: { authorization, accept: 'application/json' }, timeoutMs, ...(signal ? { signal } : {}) });
+  if (a.status === 0) return { status: 0, error: a.errorCode ?? a.error ?? 'no answer' };
+  return { status: a.status, body: a.json };
 }
 
 /** Why an answer means "cannot check" (skipped), or undefined when it is usable. */

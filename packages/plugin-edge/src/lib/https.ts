@@ -1,9 +1,14 @@
-import { lookup } from 'node:dns/promises';
-import { probeTls, type TlsProbeResult } from '@frameworks/sdk';
+import { probeTls, resolveAddress, type TlsProbeResult } from '@frameworks/sdk';
 import type { EdgeStack } from './stack.js';
 
 /** Where Caddy keeps the root of its internal CA (`tls internal`), inside the caddy container. */
 export const CADDY_INTERNAL_ROOT = '/data/caddy/pki/authorities/local/root.crt';
+
+/** Caddy's internal root (PEM) from the caddy container, or undefined: the one place it is read. */
+export async function caddyRoot(stack: Pick<EdgeStack, 'project'>): Promise<string | undefined> {
+  const r = await stack.project.exec('caddy', ['cat', CADDY_INTERNAL_ROOT], { timeoutMs: 10_000 }).catch(() => undefined);
+  return r && r.code === 0 && r.stdout.includes('BEGIN CERTIFICATE') ? r.stdout : undefined;
+}
 
 export interface HttpsCheck extends TlsProbeResult {
   url: string;
@@ -21,17 +26,9 @@ export interface HttpsCheck extends TlsProbeResult {
  */
 export async function checkHttps(stack: EdgeStack, opts: { timeoutMs?: number; hostAddress?: string } = {}): Promise<HttpsCheck> {
   const { domain, httpsPort } = stack;
-  let address = opts.hostAddress ?? defaultAddress(stack);
-  try {
-    address = (await lookup(domain)).address;
-  } catch {
-    // Not in DNS (yet): dial the host itself.
-  }
-  let ca: string | undefined;
-  if (stack.tls === 'internal') {
-    const res = await stack.project.exec('caddy', ['cat', CADDY_INTERNAL_ROOT], { timeoutMs: 10_000 }).catch(() => undefined);
-    if (res && res.code === 0 && res.stdout.includes('BEGIN CERTIFICATE')) ca = res.stdout;
-  }
+  // Not in DNS (yet): dial the host itself.
+  const address = (await resolveAddress(domain)) ?? opts.hostAddress ?? defaultAddress(stack);
+  const ca = stack.tls === 'internal' ? await caddyRoot(stack) : undefined;
   const probe = await probeTls({ host: address, port: httpsPort, servername: domain, ca, timeoutMs: opts.timeoutMs ?? 5000 });
   return {
     ...probe,

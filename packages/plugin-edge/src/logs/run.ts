@@ -44,11 +44,14 @@ export function formatLogLine(l: EdgeLogLine, width: number, o: { host?: string;
  * buffered beyond the current line, so --follow shows lines live. --grep filters here.
  */
 export async function streamLogs(h: HostContext, req: LogsRequest, emit: (l: EdgeLogLine, width: number) => void): Promise<LogsSummary> {
-  const stack = await openStack(h);
+  // Over SSH: the stack's files, its services and containers in a few round trips.
+  const { gatherStatusFacts } = await import('../status/gather.js');
+  const stack = await openStack({ ...h, executor: gatherStatusFacts(h.executor, { remote: h.remote, dir: h.dir, dns: false, services: true, listOnly: true }) });
   const known = await stack.project.services();
   checkService(req.service, known, (s) => edgeHint(h, `logs ${s}`));
   const services = req.service ? [req.service] : known;
-  const containers = (await stack.project.ps({ services })).filter((c) => !c.oneoff);
+  // One docker ps -a: names and services are all logs need (no inspect).
+  const containers = (await stack.project.list({ services })).filter((c) => !c.oneoff);
   if (containers.length === 0) {
     const { argv } = await stack.project.compose();
     throw new FrameworksError(`${req.service ? `Service "${req.service}" has` : 'The stack has'} no container${h.remote ? ` on ${h.host}` : ''}: it was never started, or was removed.`, {
@@ -61,6 +64,7 @@ export async function streamLogs(h: HostContext, req: LogsRequest, emit: (l: Edg
   let count = 0;
   const res = await stack.project.logs({
     services,
+    containers,
     follow: req.follow,
     tail: req.tail,
     ...(req.since ? { since: req.since } : {}),

@@ -1,5 +1,5 @@
-import { ExitCode, FrameworksError, trace } from '@frameworks/sdk';
-import { CADDY_INTERNAL_ROOT, checkHttps, type HttpsCheck } from '../lib/https.js';
+import { edgeHttpsGet, ExitCode, FrameworksError } from '@frameworks/sdk';
+import { caddyRoot, checkHttps, type HttpsCheck } from '../lib/https.js';
 import type { EdgeStack } from '../lib/stack.js';
 import { sleep, type StageRun } from './stages.js';
 
@@ -68,56 +68,19 @@ export async function verifyHttps(stack: EdgeStack, run: StageRun): Promise<Http
   });
 }
 
-/** Caddy's internal root (PEM) from the caddy container, or undefined. */
-export async function caddyRoot(stack: EdgeStack): Promise<string | undefined> {
-  const r = await stack.project.exec('caddy', ['cat', CADDY_INTERNAL_ROOT], { timeoutMs: 10_000 }).catch(() => undefined);
-  return r && r.code === 0 && r.stdout.includes('BEGIN CERTIFICATE') ? r.stdout : undefined;
-}
+/** Caddy's internal root: read in one place (lib/https.ts). */
+export { caddyRoot };
 
 /** GET https://domain/health, dialling `address` with SNI and Host = domain, verifying against `ca` (or the system roots). */
 export async function getHealth(o: { address: string; port: number; domain: string; ca?: string; timeoutMs: number }): Promise<HealthAnswer> {
-  const { request } = await import('node:https');
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: o.address,
-        port: o.port,
-        path: '/health',
-        method: 'GET',
-        servername: o.domain,
-        headers: { host: o.port === 443 ? o.domain : `${o.domain}:${o.port}`, accept: 'application/json' },
-        ca: o.ca,
-        timeout: o.timeoutMs,
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          if (body.length < 65_536) body += c;
-        });
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          trace(`GET https://${o.domain}/health via ${o.address}:${o.port} → ${status} ${Math.round(performance.now() - started)} ms`);
-          let parsed: { service?: unknown; version?: unknown } = {};
-          try {
-            parsed = JSON.parse(body) as typeof parsed;
-          } catch {
-            // not JSON: the status alone
-          }
-          resolve({
-            status,
-            ...(typeof parsed.service === 'string' ? { service: parsed.service } : {}),
-            ...(typeof parsed.version === 'string' ? { version: parsed.version } : {}),
-          });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ status: 0, error: err.message }));
-    req.end();
-  });
+  const a = await edgeHttpsGet({ address: o.address, port: o.port, domain: o.domain, path: '/health', ...(o.ca ? { ca: o.ca } : {}), timeoutMs: o.timeoutMs, maxBody: 65_536 });
+  if (a.status === 0) return { status: 0, error: a.error ?? 'no answer' };
+  const parsed = (a.json ?? {}) as { service?: unknown; version?: unknown };
+  return {
+    status: a.status,
+    ...(typeof parsed.service === 'string' ? { service: parsed.service } : {}),
+    ...(typeof parsed.version === 'string' ? { version: parsed.version } : {}),
+  };
 }
 
 /** "verified (Caddy internal CA), TLSv1.3, /health 200 helmsman v1" */

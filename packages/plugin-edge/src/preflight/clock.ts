@@ -1,5 +1,5 @@
-import type { Executor } from '@frameworks/sdk';
-import { probe } from './probe.js';
+import { headDate, type Executor } from '@frameworks/sdk';
+import { probe } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 export const CLOCK_WARN_S = 1;
@@ -121,23 +121,10 @@ export async function sampleRemoteClock(executor: Executor): Promise<ClockSample
 
 /** Locally: the Date header of an HTTP endpoint (the context's gateway). Any status will do. */
 export async function sampleHttpDate(url: string, timeoutMs = 3_000): Promise<ClockSample | { error: string }> {
-  const t0 = Date.now();
-  // Our own timer, cleared on every path: an AbortSignal.timeout() kept the CLI alive for its full span.
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
-  try {
-    const res = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: controller.signal });
-    const t1 = Date.now();
-    const date = res.headers.get('date');
-    await res.body?.cancel().catch(() => undefined);
-    if (!date) return { error: `${url} sent no Date header` };
-    return offsetFromDateHeader(date, t0, t1, `${new URL(url).host} Date header`) ?? { error: `${url} sent an unreadable Date header` };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { error: `${new URL(url).host} unreachable${e.cause?.code ? ` (${e.cause.code})` : e.name === 'TimeoutError' ? ' (timeout)' : ''}` };
-  } finally {
-    clearTimeout(timer);
-  }
+  const r = await headDate(url, timeoutMs);
+  if ('error' in r) return r;
+  if (!r.date) return { error: `${url} sent no Date header` };
+  return offsetFromDateHeader(r.date, r.sentAt, r.receivedAt, `${new URL(url).host} Date header`) ?? { error: `${url} sent an unreadable Date header` };
 }
 
 export async function checkClock(executor: Executor, reference: () => Promise<ClockSample | { error: string }>): Promise<Check> {

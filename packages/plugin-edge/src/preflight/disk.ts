@@ -1,5 +1,5 @@
 import type { Executor } from '@frameworks/sdk';
-import { firstLine, probe } from './probe.js';
+import { firstLine, probe } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 export const MIN_FREE_BYTES = 20 * 1024 ** 3;

@@ -1,8 +1,20 @@
+import { isIP } from 'node:net';
 import type { Executor } from '@frameworks/sdk';
-import { probe, type ProbeResult } from './probe.js';
+import { probe, type ProbeResult } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 const THRESHOLD = 'A/AAAA resolve to this host';
+
+/**
+ * Special-use and private names (RFC 2606, 6761, 6762, 8375, ICANN's .internal): they never resolve
+ * publicly, so "does not resolve" is expected for them, not a fault of the edge. The one DNS rule of
+ * preflight, status and doctor.
+ */
+const RESERVED = /(?:^|\.)(?:test|example|invalid|localhost|local|internal|lan|home\.arpa)$/i;
+
+export function isReservedName(domain: string): boolean {
+  return RESERVED.test(domain.replace(/\.$/, ''));
+}
 
 /** `getent ahosts` prints one line per address and socket type: keep each address once, in order. */
 export function parseGetentAhosts(stdout: string): string[] {
@@ -49,12 +61,16 @@ export function evaluateDns(i: DnsInput): Check {
     return check('dns', 'dns', 'skip', 'no domain', THRESHOLD, `No domain to check: pass --domain <name> or set EDGE_DOMAIN in ${i.envPath ?? '.edge.env'}.`);
   }
   const d = i.domain;
+  if (isIP(d.replace(/^\[|\]$/g, ''))) return check('dns', 'dns', 'skip', `${d} is an IP address`, THRESHOLD, 'No DNS record to check.');
   const recordHint = `Create an A (and AAAA) record for ${d} pointing at this host's public address and wait for its TTL; Caddy needs it for ACME HTTP-01.`;
   const l = i.lookup;
   if (!l) return check('dns', 'dns', 'warn', `${d}: not looked up`, THRESHOLD, 'The lookup did not run.');
   if (l.missing) return check('dns', 'dns', 'warn', `${d}: getent not found on the host`, THRESHOLD, 'Install libc-bin (getent) so DNS is checked from the host itself, or check the record by hand: dig +short A ' + d);
   if (l.timedOut) return check('dns', 'dns', 'fail', `${d}: lookup timed out`, THRESHOLD, `The host's resolver did not answer: check /etc/resolv.conf and the DNS servers it names. ${recordHint}`);
   const addrs = l.ok ? parseGetentAhosts(l.stdout) : [];
+  if (addrs.length === 0 && isReservedName(d)) {
+    return check('dns', 'dns', 'skip', `${d} does not resolve (a test/internal name)`, THRESHOLD, 'Not checked: reserved names never resolve publicly; use a real domain in production.');
+  }
   if (addrs.length === 0) return check('dns', 'dns', 'fail', `${d} does not resolve`, THRESHOLD, recordHint);
   const seen = `${d} → ${describe(addrs)}`;
   const expected = (i.expectIps?.length ? i.expectIps : i.hostAddresses)?.map((a) => a.toLowerCase());
@@ -88,7 +104,7 @@ async function hostAddresses(executor: Executor): Promise<string[] | undefined> 
 
 /** DNS from the host's point of view (its resolver, its /etc/hosts), compared with its own addresses. */
 export async function checkDns(executor: Executor, input: Omit<DnsInput, 'lookup' | 'hostAddresses'>): Promise<Check> {
-  if (!input.domain) return evaluateDns(input);
+  if (!input.domain || isIP(input.domain.replace(/^\[|\]$/g, ''))) return evaluateDns(input);
   const [lookup, addrs] = await Promise.all([
     probe(executor, ['getent', 'ahosts', input.domain], { timeoutMs: 8_000 }),
     input.expectIps?.length ? Promise.resolve(undefined) : hostAddresses(executor),

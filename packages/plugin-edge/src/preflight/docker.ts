@@ -1,5 +1,6 @@
 import type { Executor } from '@frameworks/sdk';
-import { firstLine, probe, type ProbeResult } from './probe.js';
+import { ENGINE_FIX, engineAddress, engineUnreachable } from '@frameworks/sdk/compose';
+import { firstLine, probe, type ProbeResult } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 export interface DockerInfo {
@@ -8,6 +9,8 @@ export interface DockerInfo {
   serverVersion?: string;
   rootDir?: string;
   error?: string;
+  /** Where the engine was looked for (unreachable engines only). */
+  address?: string;
 }
 
 /** Oldest engine the edge templates are tested with (Debian 12's docker.io). */
@@ -17,7 +20,7 @@ export const MIN_ENGINE = '20.10';
  * `docker info --format '{{json .}}'`. With the daemon down the client still prints its JSON,
  * with ServerErrors set and exit 1, so the exit code and ServerErrors both count.
  */
-export function parseDockerInfo(r: Pick<ProbeResult, 'ok' | 'stdout' | 'stderr' | 'missing' | 'timedOut'>): DockerInfo {
+export function parseDockerInfo(r: Pick<ProbeResult, 'ok' | 'stdout' | 'stderr' | 'missing' | 'timedOut'>, dockerHost?: string): DockerInfo {
   if (r.missing) return { reachable: false, missing: true, error: 'docker not found' };
   if (r.timedOut) return { reachable: false, error: 'docker info timed out' };
   let doc: { ServerVersion?: string; DockerRootDir?: string; ServerErrors?: string[] } | undefined;
@@ -27,7 +30,10 @@ export function parseDockerInfo(r: Pick<ProbeResult, 'ok' | 'stdout' | 'stderr' 
     doc = undefined;
   }
   const serverError = doc?.ServerErrors?.find(Boolean);
-  if (!r.ok || !doc?.ServerVersion || serverError) return { reachable: false, error: serverError || firstLine(r.stderr) || 'docker info failed' };
+  if (!r.ok || !doc?.ServerVersion || serverError) {
+    const error = serverError || firstLine(r.stderr) || 'docker info failed';
+    return { reachable: false, error, address: engineAddress(`${serverError ?? ''}\n${r.stderr}`, dockerHost) };
+  }
   return { reachable: true, serverVersion: doc.ServerVersion, rootDir: doc.DockerRootDir };
 }
 
@@ -49,8 +55,9 @@ export function evaluateDocker(info: DockerInfo): Check {
     const perm = /permission denied/i.test(info.error ?? '');
     const hint = perm
       ? 'The user cannot use the Docker socket: run as root or add the user to the docker group (usermod -aG docker $USER, then log in again).'
-      : 'Start the engine (systemctl start docker) or point DOCKER_HOST at it.';
-    return check('docker', 'docker', 'fail', `engine unreachable: ${info.error}`, threshold, hint, perm ? undefined : 'systemctl enable --now docker');
+      : `Start the engine or point DOCKER_HOST at it (docker said: ${info.error}). The checks that need the engine are skipped.`;
+    const value = perm ? `permission denied on the Docker socket ${info.address ?? ''}`.trim() : engineUnreachable(info.address ?? 'unix:///var/run/docker.sock');
+    return check('docker', 'docker', 'fail', value, threshold, hint, perm ? undefined : ENGINE_FIX);
   }
   const value = `Docker ${info.serverVersion}, data root ${info.rootDir ?? '?'}`;
   if (!versionAtLeast(info.serverVersion!, MIN_ENGINE)) {

@@ -1,5 +1,5 @@
 import type { Executor } from '@frameworks/sdk';
-import { firstLine, probe } from './probe.js';
+import { firstLine, probe } from '../lib/probe.js';
 import { check, type Check } from './types.js';
 
 export interface Listener {
@@ -148,14 +148,18 @@ export function evaluatePort(port: number, f: PortFacts, isOurs: IsOurs): Check 
       .map((l) => `${l.process ? `${l.process}${l.pid ? ` (pid ${l.pid})` : ''}` : 'a process'} on ${l.address}:${l.port}`)
       .filter((v, i, a) => a.indexOf(v) === i)
       .join(', ');
-    const dockerHint = f.containers === undefined && unmanaged.some((l) => l.process === 'docker-proxy') ? ' It is a published container port, but docker ps failed, so its owner is unknown.' : '';
+    // docker-proxy publishes a container's port; with the engine unreachable its owner cannot be told
+    // (it may be this very stack): the docker check says why, this one is skipped.
+    if (f.containers === undefined && unmanaged.every((l) => l.process === 'docker-proxy')) {
+      return check(id, 'ports', 'skip', `held by ${who}: its container is unknown without the Docker engine (see docker)`, THRESHOLD, 'Fix the docker check first, then re-run.');
+    }
     return check(
       id,
       'ports',
       'fail',
       `in use by ${who}: not managed by this edge stack${how}`,
       THRESHOLD,
-      `Stop or reconfigure that service so Caddy can bind ${port} (find it: ss -Htlnp 'sport = :${port}').${dockerHint}`,
+      `Stop or reconfigure that service so Caddy can bind ${port} (find it: ss -Htlnp 'sport = :${port}').`,
     );
   }
   if (owners.length) return check(id, 'ports', 'pass', `held by this edge stack: ${owners.map(containerLabel).join(', ')}`, THRESHOLD);

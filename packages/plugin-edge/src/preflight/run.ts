@@ -4,9 +4,10 @@ import { checkClock, sampleRemoteClock, type ClockSample } from './clock.js';
 import { checkDns } from './dns.js';
 import { checkCompose, evaluateDocker, parseDockerInfo, type DockerInfo } from './docker.js';
 import { df, evaluateDisk, evaluateShm } from './disk.js';
-import { COMPOSE_FILE, checkNofile, composeImages } from './nofile.js';
+import { gatherPreflightFacts } from './gather.js';
+import { COMPOSE_FILE, checkNofile, composeImages, stackNofile } from './nofile.js';
 import { DOCKER_PS_FORMAT, evaluatePort, gatherPortFacts, parseDockerPs, type ContainerInfo } from './ports.js';
-import { once, probe } from './probe.js';
+import { once, probe } from '../lib/probe.js';
 import { checkSysctls } from './sysctl.js';
 import { check, summarize, type Check, type CheckCategory, type PreflightReport } from './types.js';
 
@@ -47,9 +48,11 @@ async function guarded(id: string, category: CheckCategory, fn: () => Promise<Ch
  * once and share the facts they have in common (docker info, docker ps, .edge.env), so a preflight
  * takes about as long as its slowest check.
  */
-export async function runPreflight(executor: Executor, o: PreflightOptions): Promise<PreflightReport> {
+export async function runPreflight(hostExecutor: Executor, o: PreflightOptions): Promise<PreflightReport> {
   const started = performance.now();
   const ports = o.ports?.length ? o.ports : DEFAULT_PORTS;
+  // Over SSH: the host's facts in two round trips (the checks below run unchanged).
+  const executor = gatherPreflightFacts(hostExecutor, { remote: o.remote, dir: o.dir, ports, ...(o.domain ? { domain: o.domain } : {}) });
   const envPath = `${o.dir.replace(/\/+$/, '') || '.'}/${EDGE_ENV}`;
 
   const edgeEnv = once(async (): Promise<EdgeEnv> => (await readEdgeEnv(executor, o.dir).catch(() => undefined)) ?? {});
@@ -68,10 +71,13 @@ export async function runPreflight(executor: Executor, o: PreflightOptions): Pro
     const r = await probe(executor, ['realpath', o.dir], { timeoutMs: 5_000 });
     return r.ok ? r.stdout.trim() : o.dir;
   });
+  const composeText = once(async () => {
+    const composePath = `${o.dir.replace(/\/+$/, '') || '.'}/${COMPOSE_FILE}`;
+    return (await executor.exists(composePath)) ? await executor.readFile(composePath).catch(() => '') : '';
+  });
   const preferredImages = once(async () => {
     const env = await edgeEnv();
-    const composePath = `${o.dir.replace(/\/+$/, '') || '.'}/${COMPOSE_FILE}`;
-    const text = (await executor.exists(composePath)) ? await executor.readFile(composePath).catch(() => '') : '';
+    const text = await composeText();
     const fromEnv = Object.values(env).filter((v) => /^[a-z0-9][a-z0-9._\-/]*(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/i.test(v) && /[:/]/.test(v));
     return [...composeImages(text, env), ...fromEnv];
   });
@@ -107,7 +113,8 @@ export async function runPreflight(executor: Executor, o: PreflightOptions): Pro
       const r = await df(executor, '/dev/shm');
       return evaluateShm(r.row, r.error);
     }),
-    guarded('nofile', 'limits', () => checkNofile(executor, engine(), preferredImages())),
+    // Against the value the stack was initialised with (init --nofile), not a fixed constant.
+    guarded('nofile', 'limits', async () => checkNofile(executor, engine(), preferredImages(), stackNofile(await edgeEnv(), await composeText()))),
     guarded('sysctl', 'sysctl', () => checkSysctls(executor)),
   ];
   const checks = (await Promise.all(tasks)).flat();

@@ -1,3 +1,4 @@
+import { edgeHttpsGet } from '@frameworks/sdk';
 import type { CertTrust } from '../cert/evaluate.js';
 import type { TlsView } from '../cert/probe.js';
 
@@ -24,29 +25,9 @@ export interface HttpsView {
  * (the certificate check owns it): this only tells whether Caddy routes to a healthy Helmsman.
  */
 export async function getHealth(v: Pick<TlsView, 'address' | 'port'>, domain: string, timeoutMs = 4_000): Promise<NonNullable<HttpsView['health']>> {
-  const { request } = await import('node:https');
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: v.address,
-        port: v.port,
-        path: '/health',
-        method: 'GET',
-        servername: domain,
-        headers: { host: v.port === 443 ? domain : `${domain}:${v.port}`, 'user-agent': 'frameworks-cli edge status' },
-        rejectUnauthorized: false,
-        timeout: timeoutMs,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ok: res.statusCode === 200 }));
-        res.on('error', (e) => resolve({ status: res.statusCode ?? 0, ok: false, error: e.message }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ ok: false, error: e.message }));
-    req.end();
-  });
+  const a = await edgeHttpsGet({ address: v.address, port: v.port, domain, path: '/health', verify: false, timeoutMs, maxBody: 65_536 });
+  if (a.status === 0) return { ok: false, error: a.error ?? 'no answer' };
+  return { status: a.status, ok: a.status === 200, ...(a.error ? { error: a.error } : {}) };
 }
 
 export function httpsView(v: TlsView, health: HttpsView['health']): HttpsView {

@@ -28,6 +28,7 @@ export function renderStatus(r: StatusReport): string {
   const lines: string[] = [];
   const compose = r.compose ? `compose ${r.compose.kind} ${r.compose.version}` : 'compose not found';
   lines.push(`Edge stack ${r.project} in ${r.dir}${r.host === 'local' ? '' : ` on ${r.host}`} (${compose}; ${r.domain || 'no domain'}, tls ${r.tls})`, '');
+  if (r.engine) lines.push(`${marks.fail()} ${r.engine.message} — ${r.engine.fix}`, '');
   lines.push(renderServices(r.services), '');
   const rows: Array<[string, string, string]> = [];
   if (r.https) {
@@ -41,7 +42,7 @@ export function renderStatus(r: StatusReport): string {
     rows.push([mark(c.status), 'certificate', `${left} left, issuer ${c.issuer}, ${c.verified ? 'verified' : `not verified (${c.error ?? 'untrusted'})`}${c.status === 'pass' ? '' : ` — ${c.message}`}`]);
   } else rows.push([mark('skip'), 'certificate', r.https ? 'none (no TLS handshake)' : 'not checked']);
   if (r.dns) rows.push([mark(r.dns.status), 'DNS', `${r.dns.value}${r.dns.status === 'pass' || !r.dns.hint ? '' : ` — ${r.dns.hint}`}`]);
-  rows.push([mark(r.node.node_id ? 'info' : 'warn'), 'node', r.node.node_id ? `${r.node.node_id}, mode ${r.node.mode ?? '?'} (Helmsman)` : `unknown: ${r.node.error ?? 'no answer'}`]);
+  rows.push([mark(r.node.node_id ? 'info' : r.engine ? 'skip' : 'warn'), 'node', r.node.node_id ? `${r.node.node_id}, mode ${r.node.mode ?? '?'} (Helmsman)` : r.engine ? (r.node.error ?? '') : `unknown: ${r.node.error ?? 'no answer'}`]);
   if (r.quartermaster) rows.push([mark(r.quartermaster.status === 'ok' ? 'pass' : 'info'), 'Quartermaster', r.quartermaster.note]);
   const w = Math.max(...rows.map(([, k]) => k.length));
   for (const [m, k, v] of rows) lines.push(`${m} ${k.padEnd(w)}  ${v}`);

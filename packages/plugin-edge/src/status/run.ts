@@ -1,10 +1,11 @@
 import { isFrameworksError } from '@frameworks/sdk';
-import type { ComposeContainer } from '@frameworks/sdk/compose';
+import { ENGINE_FIX, engineAddress, engineUnreachable, type ComposeContainer } from '@frameworks/sdk/compose';
 import { certReport, probeEdgeTls, type CertReport, type TlsView } from '../cert/probe.js';
 import type { HostContext } from '@frameworks/sdk';
 import { composePrefix, dialAddress, edgeHint } from '../lib/edge-hint.js';
-import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from '../doctor/remediation.js';
-import { openStack, SERVICES, type EdgeStack } from '../lib/stack.js';
+import { certFix, httpsFix, preflightFix, serviceFix, type FixContext } from './remediation.js';
+import { composeServiceImages, normalizeImage } from '../lib/compose-images.js';
+import { COMPOSE_FILE, openStack, SERVICES, type EdgeStack } from '../lib/stack.js';
 import { checkStatusDns, type DnsView } from './dns.js';
 import { evaluateStatus, type Verdict } from './evaluate.js';
 import { getHealth, httpsView, type HttpsView } from './https.js';
@@ -47,6 +48,8 @@ export interface StatusReport {
   suggestions: string[];
   /** Set when the containers could not be listed at all (daemon down, compose missing). */
   error?: { code: string; message: string; suggestions: string[] };
+  /** Set when the Docker engine could not be reached: said once, and the checks that need it are skipped. */
+  engine?: { reachable: false; address: string; message: string; fix: string };
   checked_at: string;
   duration_ms: number;
 }
@@ -72,7 +75,10 @@ export async function httpsOf(stack: EdgeStack, timeoutMs = 5_000): Promise<{ vi
  * Only a missing .edge.env throws; every other failure is part of the report.
  */
 export async function collectStatus(h: HostContext, o: StatusOptions = {}): Promise<StatusReport> {
-  return statusOf(await openStack(h, o.domain ? { domain: o.domain } : {}), o);
+  // Over SSH: the host's facts in a few round trips (everything below runs unchanged).
+  const { gatherStatusFacts } = await import('./gather.js');
+  const executor = gatherStatusFacts(h.executor, { remote: h.remote, dir: h.dir, ...(o.domain ? { domain: o.domain } : {}), ...(o.dns === false ? { dns: false } : {}) });
+  return statusOf(await openStack({ ...h, executor }, o.domain ? { domain: o.domain } : {}), o);
 }
 
 /** collectStatus for a stack already opened (doctor opens it first to learn its ports). */
@@ -97,19 +103,40 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
   const nodeP = nodeIdentity(stack);
   const qmP = o.quartermaster ? nodeP.then((n) => quartermasterView({ ...o.quartermaster!, ...(n.node_id ? { nodeId: n.node_id } : {}) })) : Promise.resolve(null);
 
-  const [svc, compose, tls, dns, node, quartermaster] = await Promise.all([servicesP, composeP, httpsP, dnsP, nodeP, qmP]);
+  const pinsP = stack.host.executor
+    .readFile(`${h.dir.replace(/\/+$/, '') || '.'}/${COMPOSE_FILE}`)
+    .then((text) => composeServiceImages(text, stack.env), () => new Map<string, string>());
+
+  const [svc, compose, tls, dns, nodeSeen, quartermaster, pins] = await Promise.all([servicesP, composeP, httpsP, dnsP, nodeP, qmP, pinsP]);
+  markDrift(svc.services, pins);
+  let node = nodeSeen;
+  // One cause, one failure: an unreachable engine is said once; what needs the engine is skipped.
+  const engine = svc.error?.code === 'DOCKER_UNAVAILABLE' ? engineDown(svc.error.message, h.remote ? h.host : 'local') : undefined;
+  if (engine) {
+    svc.services = svc.services.map((s) => ({ ...s, status: 'skip', problem: 'not checked: needs the Docker engine' }));
+    node = { error: 'not checked: needs the Docker engine' };
+    if (tls.cert && !tls.cert.verified && tls.cert.trust === 'caddy-internal' && tls.cert.code === 'CERT_NOT_VERIFIED') {
+      tls.cert.status = 'skip';
+      tls.cert.message = "Not verified: Caddy's internal root is read through the Docker engine, which is unreachable.";
+    }
+  }
   if (!stack.domain) notes.push('No domain (EDGE_DOMAIN is empty): HTTPS and the certificate were not checked.');
   if (dns?.status === 'skip') notes.push(`DNS not checked: ${dns.value}.`);
   if (quartermaster && quartermaster.status !== 'ok') notes.push(quartermaster.note);
   const fx: FixContext = { host: h, domain: stack.domain, ...(compose ? { compose: composePrefix(stack, compose.argv) } : {}) };
   const suggestions: string[] = [];
   const suggest = (cmd: string) => void (suggestions.includes(cmd) || suggestions.push(cmd));
-  if (svc.error) svc.error.suggestions.slice(0, 1).forEach(suggest);
+  if (engine) suggest(engine.fix);
+  else if (svc.error) svc.error.suggestions.slice(0, 1).forEach(suggest);
   for (const s of svc.services) if (s.status !== 'pass' && !svc.error) suggest((s.fix = serviceFix(s, fx)));
   if (tls.https && !tls.https.ok) suggest((tls.https.fix = httpsFix(tls.https, fx)));
-  if (tls.cert && tls.cert.status !== 'pass' && tls.cert.code !== 'HTTPS_UNREACHABLE') suggest((tls.cert.fix = certFix(tls.cert, fx)));
+  if (tls.cert && tls.cert.status !== 'pass' && tls.cert.status !== 'skip' && tls.cert.code !== 'HTTPS_UNREACHABLE') suggest((tls.cert.fix = certFix(tls.cert, fx)));
   if (dns && (dns.status === 'fail' || dns.status === 'warn')) suggest((dns.fix = preflightFix({ id: 'dns', category: 'dns' }, fx)));
   const e = evaluateStatus({ services: svc.services, https: tls.https ?? undefined, cert: tls.cert, dns: dns ?? undefined });
+  if (engine) {
+    e.problems.unshift(engine.message);
+    e.verdict = 'degraded';
+  }
   const required = svc.services.filter((s) => s.required);
   const report: StatusReport = {
     host: h.host,
@@ -121,7 +148,7 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
     problems: e.problems,
     warnings: e.warnings,
     notes,
-    summary: { up: required.filter((s) => s.state === 'running').length, healthy: required.filter((s) => s.status === 'pass').length, total: required.length },
+    summary: { up: required.filter((s) => s.state === 'running').length, healthy: required.filter((s) => s.status === 'pass' || (s.pinned_image && s.status === 'warn' && s.health !== 'starting')).length, total: required.length },
     services: svc.services,
     https: tls.https,
     cert: tls.cert,
@@ -134,7 +161,27 @@ export async function statusOf(stack: EdgeStack, o: Omit<StatusOptions, 'domain'
   };
   if (compose) report.compose = compose;
   if (svc.error) report.error = svc.error;
+  if (engine) report.engine = engine;
   return report;
+}
+
+/**
+ * Drift: the compose file pins one image, the container was created from another (a hand edit or an
+ * init --force without an update). A warning, not degraded: the stack still serves; `edge update` applies the pin.
+ */
+export function markDrift(services: ServiceStatus[], pins: Map<string, string>): void {
+  for (const s of services) {
+    const pinned = pins.get(s.service);
+    if (!pinned || !s.image || normalizeImage(pinned) === normalizeImage(s.image)) continue;
+    s.pinned_image = pinned;
+    const why = `drift: the compose file pins ${pinned}, the container runs ${s.image}`;
+    if (s.status === 'pass') s.status = 'warn';
+    s.problem = s.problem ? `${s.problem}; ${why}` : why;
+  }
+}
+
+function engineDown(message: string, where: string): NonNullable<StatusReport['engine']> {
+  return { reachable: false, address: engineAddress(message), message: engineUnreachable(engineAddress(message), where), fix: ENGINE_FIX };
 }
 
 function firstLine(text: string): string {

@@ -1,6 +1,8 @@
 import type { ComposeContainer } from '@frameworks/sdk/compose';
 
 export type ItemStatus = 'pass' | 'warn' | 'fail';
+/** A service row may also be `skip`: not checked, because the Docker engine could not be reached. */
+export type ServiceItemStatus = ItemStatus | 'skip';
 
 /** One service of the stack as `edge status` reports it (from the compose labels, so v1 and v2 alike). */
 export interface ServiceStatus {
@@ -14,6 +16,8 @@ export interface ServiceStatus {
   health: string;
   restarts?: number;
   image?: string;
+  /** Set on drift: the image the compose file pins, when the container runs another. */
+  pinned_image?: string;
   /** Manifest digest of the image, when known (pulled or pushed images). */
   digest?: string;
   image_id?: string;
@@ -22,7 +26,7 @@ export interface ServiceStatus {
   exit_code?: number;
   /** Containers of the service (more than 1 when scaled). */
   containers: number;
-  status: ItemStatus;
+  status: ServiceItemStatus;
   /** Why it is not a pass. */
   problem?: string;
   /** The command that fixes or explains it (when not a pass). */

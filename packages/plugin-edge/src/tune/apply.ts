@@ -1,6 +1,6 @@
 import { join } from 'node:path/posix';
 import { readFilesIfPresent, writeAllOrNothing, type Executor } from '@frameworks/sdk';
-import { probe } from '../preflight/probe.js';
+import { probe } from '../lib/probe.js';
 import { meets, normalizeValue } from './compare.js';
 import { readSysctls } from './live.js';
 import type { PlannedKey, TunePlan } from './plan.js';

@@ -1,5 +1,5 @@
 import type { Executor } from '@frameworks/sdk';
-import { probe } from '../preflight/probe.js';
+import { probe } from '../lib/probe.js';
 import { readSysctl } from './live.js';
 
 export interface Availability {

@@ -1,5 +1,5 @@
 import type { Executor } from '@frameworks/sdk';
-import { probe } from '../preflight/probe.js';
+import { probe } from '../lib/probe.js';
 import { normalizeValue } from './compare.js';
 import { procSysPath } from './targets.js';
 

@@ -1,5 +1,5 @@
 import type { Executor } from '@frameworks/sdk';
-import { probe } from '../preflight/probe.js';
+import { probe } from '../lib/probe.js';
 import { rooted, writeAndApply, type WriteOptions, type WriteResult } from './apply.js';
 import { detectCongestionSupport, type CongestionSupport } from './kernel.js';
 import { readLiveLimits, readSysctls } from './live.js';

@@ -1,4 +1,4 @@
-import { quoteArg, quoteCommand } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, quoteArg, quoteCommand } from '@frameworks/sdk';
 import type { ComposeInfo, ComposeProject, ServiceImage } from '@frameworks/sdk/compose';
 import { localImageIds, serviceRefs, shortId } from '../lib/images.js';
 
@@ -72,8 +72,11 @@ export interface DryRunRow {
   local_image_id: string | null;
   /** The registry's digest for the reference, when cheaply knowable (`docker manifest inspect`), else null. */
   available_digest: string | null;
-  /** would-pull: the registry has another digest; up-to-date; unknown: could not ask the registry; pinned: image@digest. */
-  verdict: 'would-pull' | 'up-to-date' | 'unknown' | 'pinned' | 'would-recreate';
+  /**
+   * would-pull: the registry has another digest; up-to-date; unknown: could not ask the registry; pinned: image@digest;
+   * missing: the registry answered that it has no such tag (the pull would certainly fail).
+   */
+  verdict: 'would-pull' | 'up-to-date' | 'unknown' | 'pinned' | 'would-recreate' | 'missing';
   note?: string;
 }
 
@@ -97,6 +100,7 @@ export async function planUpdate(project: ComposeProject, running: ServiceImage[
       };
       if (image.includes('@')) return { ...base, available_digest: image.slice(image.indexOf('@') + 1), verdict: 'pinned' };
       const available = await registryDigest(project, info, image);
+      if (available.missing) return { ...base, available_digest: null, verdict: 'missing', note: `the registry has no such tag: ${image}` };
       if (!available.digest) {
         const stale = run && base.local_image_id && base.local_image_id !== run.imageId;
         return { ...base, available_digest: null, verdict: stale ? 'would-recreate' : 'unknown', note: available.error };
@@ -115,15 +119,32 @@ function isLoopbackRegistry(image: string): boolean {
 }
 
 /** The registry's manifest digest for `image` (of the manifest list when there is one). */
-async function registryDigest(project: ComposeProject, info: ComposeInfo, image: string): Promise<{ digest?: string; error?: string }> {
+async function registryDigest(project: ComposeProject, info: ComposeInfo, image: string): Promise<{ digest?: string; error?: string; missing?: boolean }> {
   const argv = [...info.dockerArgv, 'manifest', 'inspect', '--verbose', ...(isLoopbackRegistry(image) ? ['--insecure'] : []), image];
   try {
     const r = await project.executor.run(argv, { timeoutMs: 15_000, ...(project.env ? { env: project.env } : {}) });
-    if (r.code !== 0) return { error: `registry not asked: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.code}`}` };
+    const said = (r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.code}`;
+    // The registry answered, and the answer is "no such tag": not a transport problem.
+    if (r.code !== 0 && NO_SUCH_TAG.test(r.stderr || r.stdout)) return { missing: true, error: said };
+    if (r.code !== 0) return { error: `registry not asked: ${said}` };
     return { digest: parseManifestDigest(r.stdout) };
   } catch (err) {
     return { error: (err as Error).message };
   }
+}
+
+const NO_SUCH_TAG = /no such manifest|manifest unknown|manifest for \S+ not found/i;
+
+/** --dry-run: a tag the registry does not have means the update would certainly fail: say so, exit 1. */
+export function assertPullable<T extends { services: DryRunRow[] }>(result: T, where = ''): T {
+  const missing = result.services.filter((s) => s.verdict === 'missing');
+  if (!missing.length) return result;
+  throw new FrameworksError(`The registry has no such tag: ${missing.map((s) => `${s.image} (${s.service})`).join(', ')}. edge update would fail at its pull; nothing was changed.`, {
+    code: 'UPDATE_IMAGE_NOT_FOUND',
+    exitCode: ExitCode.FAILED,
+    suggestions: [`docker manifest inspect ${missing[0].image}   # what the registry says`, `frameworks edge update --image ${missing[0].service}=<a tag the registry has>${where}   # pin another tag`],
+    result,
+  });
 }
 
 /** `docker manifest inspect --verbose`: one object {Descriptor:{digest}} or, for a list, an array of them (the list's digest is not printed: take none). */

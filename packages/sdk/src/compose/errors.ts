@@ -29,26 +29,21 @@ export function classify(stderr: string, code: number, ownFiles: string[] = []):
   return 'other';
 }
 
-/** The last lines of a tool's stderr, redacted, without compose's progress noise. */
-export function stderrTail(stderr: string, lines = 12, chars = 2000): string {
-  // Compose v1 (python) may die with (chained) tracebacks: the exception lines carry the message,
-  // the indented frames are noise.
-  if (stderr.includes('Traceback (most recent call last):')) {
-    const messages = stderr
-      .split('\n')
-      .filter((l) => l.trim() && !/^\s/.test(l) && !/^(?:Traceback \(most recent|During handling of the above|The above exception was)/.test(l));
-    stderr = messages.slice(-2).join('\n');
-  }
-  const kept = stderr
-    .replace(/\r/g, '\n')
-    .split('\n')
-    // eslint-disable-next-line no-control-regex
-    .map((l) => l.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').trimEnd())
-    .filter((l) => l.trim() !== '' && !/^\s*(?:[⠀-⣿]|\[\+\] |#\d+ )/.test(l));
-  let out = kept.slice(-lines).join('\n');
-  if (out.length > chars) out = `…${out.slice(-chars)}`;
-  return redact(out);
+export { reasonOf, stderrTail, withReason } from '../tool-output.js';
+import { stderrTail, withReason } from '../tool-output.js';
+
+/** Where the engine was looked for: the address docker itself names, else DOCKER_HOST, else the default socket. */
+export function engineAddress(stderr: string, dockerHost?: string): string {
+  const m = /Cannot connect to the Docker daemon at (\S+?)\.?\s+Is the docker daemon running/i.exec(stderr) ?? /dial unix ([^:\s]+): connect/i.exec(stderr);
+  return m?.[1] ?? dockerHost ?? 'unix:///var/run/docker.sock';
 }
+
+/** The one line every verb says when the engine is down. */
+export function engineUnreachable(address: string, where = 'local'): string {
+  return `Docker engine unreachable at ${address}${where === 'local' ? '' : ` on ${where}`}`;
+}
+
+export const ENGINE_FIX = 'systemctl start docker   # or point DOCKER_HOST at the engine you mean';
 
 export interface FailureContext {
   /** What was attempted, for the message: "docker compose up". */
@@ -82,8 +77,10 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
   const docker = (ctx.dockerArgv ?? ['docker']).join(' ');
   const subject = ctx.project ? ` (project "${ctx.project}"${ctx.workingDir ? ` in ${ctx.workingDir}` : ''}${on(ctx)})` : on(ctx);
   const files = ctx.files?.length ? ctx.files.join(', ') : 'the compose file';
-  const detail = tail ? `:\n${tail}` : ` (exit ${res.code}, no output)`;
-  const result = { command: redact(ctx.display), exitCode: res.code, stderr: tail };
+  // The reason goes on the first line: callers that keep only that line still say why.
+  const detail = withReason(tail, res.code);
+  const result = { command: redact(ctx.display), exit_code: res.code, stderr: tail };
+  const withDetail = tail ? { detail: tail } : {};
   const timedOut = ctx.timeoutMs !== undefined && ctx.elapsedMs !== undefined && ctx.elapsedMs >= ctx.timeoutMs - 50;
   if (timedOut) {
     return new FrameworksError(`${ctx.what} timed out after ${Math.round(ctx.timeoutMs! / 1000)}s${subject}${detail}`, {
@@ -91,15 +88,17 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
       exitCode: ExitCode.FAILED,
       suggestions: [`${docker} info${on(ctx)}   # is the daemon responsive?`],
       result,
+      ...withDetail,
     });
   }
   switch (kind) {
     case 'daemon':
-      return new FrameworksError(`The Docker daemon${ctx.dockerHost ? ` at ${ctx.dockerHost}` : ''} is not reachable${on(ctx)}: ${ctx.what} failed${detail}`, {
+      return new FrameworksError(`${engineUnreachable(engineAddress(res.stderr, ctx.dockerHost), ctx.where)}: ${ctx.what} failed${detail}`, {
         code: 'DOCKER_UNAVAILABLE',
         exitCode: ExitCode.FAILED,
-        suggestions: [`${docker} info${on(ctx)}   # is dockerd running, and is DOCKER_HOST right?`, 'Start Docker (systemctl start docker), or point DOCKER_HOST at the engine you mean'],
+        suggestions: [`${docker} info${on(ctx)}   # is dockerd running, and is DOCKER_HOST right?`, ENGINE_FIX],
         result,
+        ...withDetail,
       });
     case 'permission':
       return new FrameworksError(`Permission denied on the Docker socket${on(ctx)}: ${ctx.what} failed${detail}`, {
@@ -107,6 +106,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.FORBIDDEN,
         suggestions: [`${docker} info${on(ctx)}`, 'Add the user to the "docker" group (then log in again), or run docker through sudo'],
         result,
+        ...withDetail,
       });
     case 'file-missing':
       return new FrameworksError(`${ctx.what}: ${files}${ctx.envFile ? ` (env file ${ctx.envFile})` : ''} not found${subject}${detail}`, {
@@ -114,6 +114,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.CONFIG_INVALID,
         suggestions: [`Check --dir: the compose files are looked up in ${ctx.workingDir ?? 'the working directory'}${on(ctx)}`],
         result,
+        ...withDetail,
       });
     case 'file-invalid':
       return new FrameworksError(`Compose file ${files} is invalid${subject}${detail}`, {
@@ -121,6 +122,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.CONFIG_INVALID,
         suggestions: [[...(ctx.composeArgv ?? ['docker', 'compose']), ...(ctx.files ?? []).flatMap((f) => ['-f', f]), 'config'].join(' ') + '   # shows the problem'],
         result,
+        ...withDetail,
       });
     case 'pull':
       return new FrameworksError(`${ctx.what} could not pull an image${subject}${detail}`, {
@@ -128,6 +130,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.FAILED,
         suggestions: [`Check that the registry is reachable${on(ctx)} and the image reference exists`, `${docker} login <registry>   # when the registry is private`],
         result,
+        ...withDetail,
       });
     case 'not-installed':
       return new FrameworksError(`${ctx.what}: docker or docker compose is not installed${on(ctx)}${detail}`, {
@@ -135,6 +138,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.FAILED,
         suggestions: ['Install Docker Engine with the Compose plugin: https://docs.docker.com/engine/install/'],
         result,
+        ...withDetail,
       });
     default:
       return new FrameworksError(`${ctx.what} failed (exit ${res.code})${subject}${detail}`, {
@@ -142,6 +146,7 @@ export function failure(res: Pick<RunResult, 'code' | 'stderr' | 'stdout'>, ctx:
         exitCode: ExitCode.FAILED,
         suggestions: [`${docker} info${on(ctx)}   # is the daemon healthy?`, `Re-run with --verbose to see the exact command`],
         result,
+        ...withDetail,
       });
   }
 }

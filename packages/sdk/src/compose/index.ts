@@ -10,8 +10,9 @@
 export { detectCompose, versionAtLeast } from './detect.js';
 export { ComposeProject, readiness } from './project.js';
 export type { ComposeProjectOptions, ExecOptions, LogsOptions, LogsResult, Readiness, UpOptions, WaitOptions } from './project.js';
-export { classify, failure, stderrTail } from './errors.js';
+export { classify, ENGINE_FIX, engineAddress, engineUnreachable, failure, reasonOf, stderrTail, withReason } from './errors.js';
 export type { FailureKind } from './errors.js';
 export { LineSplitter, parseComposeLogLine, serviceOfPrefix } from './logs.js';
-export { digestFor, repositoryOf } from './ps.js';
+export { digestFor, parseInspect, parsePsIds, parsePsListing, repositoryOf } from './ps.js';
+export type { ListedContainer } from './ps.js';
 export type * from './types.js';

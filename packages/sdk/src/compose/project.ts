@@ -6,7 +6,7 @@ import { detectCompose, versionAtLeast } from './detect.js';
 import { classify, failure, type FailureContext } from './errors.js';
 import { checkProjectName } from './project-name.js';
 import { LineSplitter, parseComposeLogLine, withTimestamp } from './logs.js';
-import { parseInspect, parsePsIds, repositoryOf, toContainer, type InspectedContainer, type InspectedImage } from './ps.js';
+import { parseInspect, parsePsIds, parsePsListing, repositoryOf, toContainer, type InspectedContainer, type InspectedImage, type ListedContainer } from './ps.js';
 import type { ComposeConfig, ComposeContainer, ComposeInfo, LogLine, ServiceImage } from './types.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -76,6 +76,8 @@ export interface LogsOptions {
   since?: string;
   until?: string;
   timestamps?: boolean;
+  /** The project's containers when the caller has just listed them (saves a second listing). */
+  containers?: ListedContainer[];
   /** Each line as it arrives. When given, lines are not collected in the result. */
   onLine?: (line: LogLine) => void;
   /** Stops a follow. The call then resolves with aborted: true. */
@@ -335,6 +337,21 @@ export class ComposeProject {
       .sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number);
   }
 
+  /**
+   * The project's containers from one `docker ps -a` (no inspect): enough to name them and their
+   * services, e.g. for logs. `ps()` gives the full view (health, restarts, digests).
+   */
+  async list(opts: { services?: string[] } = {}): Promise<ListedContainer[]> {
+    const r = await this.run(
+      'docker ps',
+      await this.dockerArgv('ps', '-a', '--no-trunc', '--filter', `label=com.docker.compose.project=${this.name}`, '--format', '{{json .}}'),
+      { timeoutMs: this.timeoutMs },
+    );
+    return parsePsListing(r.stdout)
+      .filter((c) => c.project === this.name && (!opts.services || opts.services.includes(c.service)))
+      .sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number);
+  }
+
   /** The running container of `service` number `index`, from one `docker ps` by labels; undefined otherwise. */
   private async runningContainer(service: string, index: number): Promise<{ id: string; state: string } | undefined> {
     const format = '{{.ID}}\t{{.State}}\t{{.Label "com.docker.compose.container-number"}}\t{{.Label "com.docker.compose.oneoff"}}';
@@ -418,7 +435,7 @@ export class ComposeProject {
    */
   async logs(opts: LogsOptions = {}): Promise<LogsResult> {
     const c = await this.compose();
-    const containers = await this.ps(opts.services ? { services: opts.services } : {});
+    const containers = opts.containers ?? (await this.ps(opts.services ? { services: opts.services } : {}));
     const known = new Map<string, string>();
     for (const k of containers) {
       known.set(k.name, k.service);
@@ -459,7 +476,7 @@ export class ComposeProject {
   }
 
   /** v1 has no logs --since/--until: read each container with `docker logs`, side by side. */
-  private async logsPerContainer(containers: ComposeContainer[], opts: LogsOptions, emit: (l: LogLine) => void, lines: LogLine[]): Promise<LogsResult> {
+  private async logsPerContainer(containers: ListedContainer[], opts: LogsOptions, emit: (l: LogLine) => void, lines: LogLine[]): Promise<LogsResult> {
     const timestamps = !!opts.timestamps;
     await Promise.all(
       containers

@@ -42,6 +42,41 @@ export function parsePsIds(stdout: string): string[] {
   return ids;
 }
 
+/** A container as one `docker ps --format '{{json .}}'` line shows it (no inspect). */
+export interface ListedContainer {
+  id: string;
+  name: string;
+  project: string;
+  service: string;
+  number: number;
+  oneoff: boolean;
+  state: string;
+  image: string;
+}
+
+/** Containers from `docker ps -a --format '{{json .}}'`: labels come as one "k=v,k=v" string. */
+export function parsePsListing(stdout: string): ListedContainer[] {
+  const out: ListedContainer[] = [];
+  for (const line of stdout.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    const c = JSON.parse(t) as { ID?: string; Names?: string; State?: string; Image?: string; Labels?: string };
+    const labels = new Map((c.Labels ?? '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
+    if (!c.ID) continue;
+    out.push({
+      id: c.ID,
+      name: (c.Names ?? '').split(',')[0],
+      project: labels.get('com.docker.compose.project') ?? '',
+      service: labels.get('com.docker.compose.service') ?? '',
+      number: Number(labels.get('com.docker.compose.container-number') ?? 1),
+      oneoff: labels.get('com.docker.compose.oneoff') === 'True',
+      state: c.State ?? '',
+      image: c.Image ?? '',
+    });
+  }
+  return out;
+}
+
 /** Repository of an image reference: everything before ":tag" / "@digest". */
 export function repositoryOf(ref: string): string {
   const noDigest = ref.split('@')[0];

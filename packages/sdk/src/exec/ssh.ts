@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { ExitCode, FrameworksError, authError, networkError, usageError } from '../errors.js';
 import { trace } from '../log.js';
 import { writeAllOrNothing } from '../fs/write-all-or-nothing.js';
+import { stderrTail, withReason } from '../tool-output.js';
 import { tildify } from '../paths.js';
 import { redact } from '../redact.js';
 import { hostKeyVerifier } from './known-hosts.js';
@@ -105,6 +106,8 @@ interface ExecOutcome {
 class SshConnection {
   refs = 0;
   lost = false;
+  /** Commands run on this connection (sessions opened for them), for --verbose and the bench. */
+  commands = 0;
   private readonly slots: Slots;
   /** Kills sent for timed-out or aborted commands: the connection stays open until they are delivered. */
   private readonly pendingKills = new Set<Promise<unknown>>();
@@ -150,6 +153,7 @@ class SshConnection {
     const killable = Boolean(o.timeoutMs || o.signal);
     const line = killable ? `printf '\\036%s\\036' "$$" >&2; ${command}` : command;
     const release = await this.slots.acquire();
+    this.commands++;
     let channel: Channel | undefined;
     let pid: string | undefined;
     let why: 'timeout' | 'abort' | undefined;
@@ -251,6 +255,7 @@ class SshConnection {
 
   async release(): Promise<void> {
     if (--this.refs > 0) return;
+    trace(`ssh ${this.name}: ${this.commands} remote command${this.commands === 1 ? '' : 's'} on this connection`);
     if (pool.get(this.key)?.conn === this) pool.delete(this.key);
     // Disposing before a kill is delivered would leave e.g. `compose logs --follow` running on the host.
     if (this.pendingKills.size) {
@@ -300,7 +305,8 @@ export class SshExecutor implements Executor {
     const r = await this.script(`test -e ${p} || exit 66; exec cat -- ${p}`, `cat ${p}`);
     if (r.code === 0) return r.stdout;
     if (r.code === 66) throw new FrameworksError(`${path} does not exist on ${this.name}.`, { code: 'FILE_NOT_FOUND', exitCode: ExitCode.FAILED });
-    throw new FrameworksError(`Cannot read ${path} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}.`, { code: 'REMOTE_READ_FAILED', exitCode: ExitCode.FAILED });
+    const tail = stderrTail(r.stderr, 4);
+    throw new FrameworksError(`Cannot read ${path} on ${this.name}${withReason(tail, r.code)}`, { code: 'REMOTE_READ_FAILED', exitCode: ExitCode.FAILED, ...(tail ? { detail: tail } : {}) });
   }
 
   /** Atomic on the remote: the one writer (temp file in the same folder, fsync, rename) with a single file. */
@@ -311,7 +317,8 @@ export class SshExecutor implements Executor {
   async exists(path: string): Promise<boolean> {
     const r = await this.script(`test -e ${quoteArg(path)}`, `test -e ${quoteArg(path)}`);
     if (r.code === 0 || r.code === 1) return r.code === 0;
-    throw new FrameworksError(`Cannot check ${path} on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}.`, { code: 'REMOTE_CHECK_FAILED', exitCode: ExitCode.FAILED });
+    const tail = stderrTail(r.stderr, 4);
+    throw new FrameworksError(`Cannot check ${path} on ${this.name}${withReason(tail, r.code)}`, { code: 'REMOTE_CHECK_FAILED', exitCode: ExitCode.FAILED, ...(tail ? { detail: tail } : {}) });
   }
 
   async close(): Promise<void> {

@@ -65,7 +65,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
     const timeoutMs = parseDuration(f.timeout, '--timeout');
     const { prepareRepin, applyRepin, describeRepin, withRepin } = await import('../../update/repin.js');
     const repin = await prepareRepin({ images: f.image, channel: f.channel, releaseManifest: f['release-manifest'] });
-    const [{ openStack }, { runUpdate }, { planUpdate }, { driveSilently, driveWithLines, driveWithListr }] = await Promise.all([
+    const [{ openStack }, { runUpdate }, { planUpdate, assertPullable }, { driveSilently, driveWithLines, driveWithListr }] = await Promise.all([
       import('../../lib/stack.js'),
       import('../../update/run.js'),
       import('../../update/plan.js'),
@@ -107,7 +107,8 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
         const pinned = await pin(h, stack.host.dir);
         const running = await stack.project.imageDigests();
         const services = await planUpdate(stack.project, running);
-        return { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true, services, ...(pinned ? { repin: pinned.result } : {}) };
+        const dry = { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true as const, services, ...(pinned ? { repin: pinned.result } : {}) };
+        return assertPullable(dry);
       }
       const prefix = several || h.remote ? `[${h.host}] ` : '';
       // The new pins are written under the lock, like everything else this update changes.

@@ -4,8 +4,8 @@ import { edgeHint } from '../lib/edge-hint.js';
 import { DOCKERD_NOFILE_FIX } from '../preflight/nofile.js';
 import type { Check } from '../preflight/types.js';
 import type { CertReport } from '../cert/probe.js';
-import type { HttpsView } from '../status/https.js';
-import type { ServiceStatus } from '../status/services.js';
+import type { HttpsView } from './https.js';
+import type { ServiceStatus } from './services.js';
 
 /**
  * Where a fix runs and what it names: the host (for --dir/--ssh), the domain, and the exact
@@ -59,7 +59,9 @@ export function preflightFix(c: Pick<Check, 'id' | 'category' | 'fix'>, ctx: Fix
 }
 
 /** A service that is not there or not running is started; one that runs but is unhealthy (or restarting) is explained by its logs. */
-export function serviceFix(s: Pick<ServiceStatus, 'service' | 'state' | 'status'>, ctx: FixContext): string {
+export function serviceFix(s: Pick<ServiceStatus, 'service' | 'state' | 'status' | 'pinned_image'>, ctx: FixContext): string {
+  // Drift alone: `edge update` recreates the container from the pinned image.
+  if (s.pinned_image && s.status === 'warn') return edgeHint(ctx.host, 'update');
   const notRunning = ['missing', 'exited', 'dead', 'created'].includes(s.state);
   if (notRunning && ctx.compose) return onHost(ctx, `${ctx.compose} up -d`);
   return edgeHint(ctx.host, `logs ${s.service}`, '--tail', '100');
