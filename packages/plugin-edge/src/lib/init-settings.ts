@@ -1,6 +1,6 @@
 import { configError, endpointEnvVar, endpointProblem, grpcTarget, usageError, type ResolvedEndpoint } from '@frameworks/sdk';
 import type { ResolvedRelease } from '../release/manifest.js';
-import type { EdgeSettings } from '../templates/settings.js';
+import type { EdgeSettings } from './edge-settings.js';
 import {
   TLS_MODES,
   defaultNodeName,

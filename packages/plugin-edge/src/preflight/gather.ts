@@ -24,11 +24,11 @@ export const FACTS = {
 } as const;
 
 /** Second-round commands: what only the first round's answers name (a path from `uname -r`, a pid, the domain). */
-const SECOND_ROUND = (argv: string[]) => ['getent', 'df', 'grep'].includes(argv[0]) || (argv[0] === 'cat' && /^\/(?:proc\/\d+\/|boot\/config-)/.test(argv[1] ?? ''));
+const SECOND_ROUND = (argv: string[]) => ['getent', 'grep'].includes(argv[0]) || (argv[0] === 'cat' && /^\/(?:proc\/\d+\/|boot\/config-)/.test(argv[1] ?? ''));
 
 /**
- * Over SSH, a host's facts in two round trips instead of ~35 commands: everything preflight reads
- * is asked at once (one sh script), then what depends on those answers. Locally the executor is
+ * Over SSH, a host's facts in a few round trips instead of ~35 commands: everything preflight reads
+ * is asked at once (one sh script for the quick reads, one for docker's), then what depends on those answers. Locally the executor is
  * returned as it is (spawning is cheap there). The checks themselves do not change: they run their
  * commands as before and get the gathered answers.
  */
@@ -38,13 +38,28 @@ export function gatherPreflightFacts(executor: Executor, o: { remote: boolean; d
   const envPath = join(o.dir, EDGE_ENV);
   const composePath = `${o.dir.replace(/\/+$/, '') || '.'}/${COMPOSE_FILE}`;
   const sysctls = [...SYSCTL_TARGETS.map((t) => t.key), 'net.ipv4.tcp_available_congestion_control'].map((k) => ['cat', procSysPath(k)]);
-  const first = [
-    ...Object.values(FACTS).map((a) => [...a]),
+  // Two batches at once: the quick reads, and docker's (each docker call takes a tenth of a second or more),
+  // so that what depends on the quick ones does not wait for docker.
+  const isDocker = (a: readonly string[]) => a[0] === 'docker';
+  const quick = [
+    ...Object.values(FACTS).filter((a) => !isDocker(a)).map((a) => [...a]),
     ...sysctls,
     ...(o.dir.startsWith('/') ? [] : [['realpath', o.dir]]),
     ...(o.domain ? [['getent', 'ahosts', o.domain]] : []),
   ];
-  const round1 = x.gather(first, [envPath, composePath], { timeoutMs: 30_000 });
+  const round1 = x.gather(quick, [envPath, composePath], { timeoutMs: 30_000 });
+  const dockerRound = x.prefetch(Object.values(FACTS).filter(isDocker).map((a) => [...a]), { timeoutMs: 30_000 });
+  // The data root's disk, once docker info has named it.
+  void x.prefetchAfter(
+    async () => {
+      await dockerRound;
+      if (x.broken) return [];
+      const rootDir = /"DockerRootDir":"([^"]+)"/.exec((await x.run([...FACTS.dockerInfo])).stdout)?.[1];
+      return rootDir ? [['df', '-Pk', rootDir]] : [];
+    },
+    (argv) => argv[0] === 'df',
+    { timeoutMs: 30_000 },
+  );
   void x.prefetchAfter(
     async () => {
       await round1;
@@ -53,12 +68,10 @@ export function gatherPreflightFacts(executor: Executor, o: { remote: boolean; d
         const r = await x.run(argv);
         return r.code === 0 ? r.stdout : '';
       };
-      const [env, info, rel, pids, ss] = await Promise.all([x.readFile(envPath).catch(() => ''), text([...FACTS.dockerInfo]), text([...FACTS.uname]), text([...FACTS.pidofDockerd]), text([...FACTS.ss])]);
+      const [env, rel, pids, ss] = await Promise.all([x.readFile(envPath).catch(() => ''), text([...FACTS.uname]), text([...FACTS.pidofDockerd]), text([...FACTS.ss])]);
       const out: string[][] = [];
       const domain = o.domain ?? parseEdgeEnv(env).EDGE_DOMAIN?.trim();
       if (domain && !o.domain) out.push(['getent', 'ahosts', domain]);
-      const rootDir = /"DockerRootDir":"([^"]+)"/.exec(info)?.[1];
-      if (rootDir) out.push(['df', '-Pk', rootDir]);
       const kernel = rel.trim();
       if (kernel) {
         const modulesDir = `/lib/modules/${kernel}`;

@@ -28,9 +28,9 @@ export function runningLines(listing: string, service: string): string {
 }
 
 /**
- * Over SSH, `edge status` (and `logs`, `doctor`) in four round trips instead of a dozen commands: the stack's files and the
- * Compose version; then the containers by label and the domain's DNS; then docker inspect and the two
- * execs (Helmsman's node id, Caddy's internal root); then the images' digests. Each round is planned
+ * Over SSH, `edge status` (and `logs`, `doctor`) in five round trips instead of a dozen commands: the stack's files, and
+ * beside them the Compose version; then the containers by label and the domain's DNS; then docker inspect and the two
+ * execs (Helmsman's node id, Caddy's internal root); then the images' digests. A round waits only for what it needs. Each round is planned
  * from the answers before it, with exactly the commands ComposeProject and the checks run (anything
  * that differs simply runs on its own). Locally the executor is returned as it is.
  */
@@ -44,8 +44,10 @@ export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir:
     return r.code === 0 ? r.stdout : '';
   };
   const docker = ['docker'];
-  const round1 = x.gather([['docker', 'compose', 'version', '--short'], ['ip', '-o', 'addr', 'show']], [envPath, composePath], { timeoutMs: 30_000 });
-  const facts = round1.then(async () => {
+  // Two batches at once: the files (fast) that the next round needs, and Compose's version (slow), which it does not.
+  const files = x.gather([], [envPath, composePath], { timeoutMs: 30_000 });
+  void x.prefetch([['docker', 'compose', 'version', '--short'], ['ip', '-o', 'addr', 'show']], { timeoutMs: 30_000 });
+  const facts = files.then(async () => {
     const env = parseEdgeEnv(await x.readFile(envPath).catch(() => ''));
     return { env, project: env.EDGE_PROJECT || DEFAULT_PROJECT, domain: o.domain ?? env.EDGE_DOMAIN ?? '' };
   });
@@ -59,7 +61,7 @@ export function gatherStatusFacts(executor: Executor, o: { remote: boolean; dir:
     async () => {
       const { project, domain } = await facts;
       if (x.broken) return [];
-      const v2 = /^v?2\./.test((await out(['docker', 'compose', 'version', '--short'])).trim());
+      const v2 = o.services ? /^v?2\./.test((await out(['docker', 'compose', 'version', '--short'])).trim()) : false;
       return [
         psArgv(project),
         ...(domain && o.dns !== false ? [['getent', 'ahosts', domain]] : []),

@@ -1,0 +1,44 @@
+import type { EdgeService } from '../release/image-ref.js';
+import type { TlsMode } from './validate-input.js';
+
+/** Everything the edge templates need, already validated (src/lib/validate-input.ts). */
+export interface EdgeSettings {
+  /** Host name or IP address (no brackets), lower-cased. */
+  domain: string;
+  domainKind: 'dns' | 'ipv4' | 'ipv6';
+  /** ACME account address; '' when none (allowed with --tls internal only). */
+  email: string;
+  tls: TlsMode;
+  /** Enrollment token; '' when not given yet. */
+  token: string;
+  /** Helmsman's NODE_NAME. */
+  nodeName: string;
+  foghorn: {
+    /** host:port of Foghorn's gRPC control stream (FOGHORN_CONTROL_ADDR). */
+    controlAddr: string;
+    /** Foghorn's HTTP base URL (FOGHORN_HTTP_BASE). */
+    httpBase: string;
+    /** The control stream uses TLS (the context's foghorn-grpc is grpcs://). */
+    tls: boolean;
+  };
+  release: {
+    channel: string;
+    version?: string;
+    /** The image reference of each service, exactly as written into the compose file. */
+    refs: Record<EdgeService, string>;
+  };
+  /** MistServer's /dev/shm size (Docker size string, e.g. 1g). */
+  mistShmSize: string;
+  /** nofile soft and hard limit for mistserver and helmsman. */
+  nofile: number;
+  /** IPv4 address Caddy's ports are published on; 0.0.0.0 = every address (IPv4 and IPv6). */
+  bind: string;
+  httpPort: number;
+  httpsPort: number;
+  /** Compose project name (passed with -p by the edge commands). */
+  project: string;
+}
+
+/** Ports inside the stack (fixed by the images). */
+export const HELMSMAN_PORT = 18007;
+export const MIST_HTTP_PORT = 8080;
