@@ -82,13 +82,24 @@ describe.skipIf(gate.skip)('services up/down: one change at a time per plan fold
     expect((await svc(['lock', 'release', '--dir', p.dir])).code).toBe(1);
     expect((await svc(['lock', 'release', '--dir', p.dir, '--force'])).code).toBe(0);
     expect(existsSync(lock)).toBe(false);
-    // A run that holds it with a message: the one refused sees why.
+    // A run records --lock-message in its lock; a run refused by such a lock sees why.
     const holder = spawnCli(['services', 'up', '--dir', p.dir, '--lock-message', 'rolling out 1.4'], { ...sb.baseEnv, DOCKER_HOST });
     const deadline = Date.now() + 20_000;
-    while (!existsSync(lock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    let recorded: { message?: string; pid?: number } | undefined;
+    while (!recorded && Date.now() < deadline) {
+      try {
+        recorded = JSON.parse(readFileSync(lock, 'utf8'));
+      } catch {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    expect((await holder.done).code).toBe(0);
+    expect(recorded).toMatchObject({ message: 'rolling out 1.4', command: 'frameworks services up' });
+    // The same lock, held by a live process of this machine (the test itself), so that the refusal does not race the run's end.
+    writeFileSync(lock, JSON.stringify({ ...recorded, pid: process.pid }) + '\n');
     const refused = await svc(['down', '--yes', '--dir', p.dir, '--json']);
     expect(refused.json).toMatchObject({ code: 'LOCKED', message: expect.stringContaining(': rolling out 1.4)') });
-    expect((await holder.done).code).toBe(0);
+    rmSync(lock);
   });
 });
 

@@ -131,7 +131,7 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
     ];
     const full: LockScope = { what: `the stack in ${scope.dir ?? h.dir}`, ...scope, hints };
     const hooks = {
-      waitMs: parseDuration(f['lock-wait'] ?? '0', '--lock-wait'),
+      waitMs: parseDuration(f['lock-wait'] ?? '0', { flag: '--lock-wait', allowZero: true }),
       ...(f['lock-message'] ? { message: f['lock-message'] } : {}),
       command,
       signal: this.interrupted,

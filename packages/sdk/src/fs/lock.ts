@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import { link, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { ExitCode, FrameworksError } from '../errors.js';
 import { tildify } from '../paths.js';
 import { machineTag } from './temp-names.js';
@@ -64,22 +64,32 @@ async function readHolder(lock: string): Promise<{ text: string; holder?: Holder
   }
 }
 
-/** Move a stale lock aside and remove it, unless someone replaced it in between (then it is put back). */
+/**
+ * Remove a stale lock if it is still the one that was read. Under a guard folder (`<lock>.guard`,
+ * mkdir is atomic) nothing else can replace an existing lock file — acquirers only create one where
+ * there is none, and a live holder removes only its own — so the file compared is the file removed.
+ * (Moving it aside and putting back a lock that changed meanwhile would race a new acquirer.)
+ */
 async function breakLock(lock: string, seen: string): Promise<boolean> {
-  const aside = `${lock}.stale.${process.pid}.${Date.now()}`;
+  const guard = `${lock}.guard`;
   try {
-    await rename(lock, aside);
+    await mkdir(guard);
   } catch {
+    // Another process is breaking it now; a guard left by a killed one is cleared after a minute.
+    const st = await stat(guard).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 60_000) await rmdir(guard).catch(() => undefined);
     return false;
   }
-  const now = (await stat(aside)).isDirectory() ? '' : await readFile(aside, 'utf8').catch(() => '');
-  if (now !== seen) {
-    await link(aside, lock).catch(() => undefined);
-    await unlink(aside).catch(() => undefined);
-    return false;
+  try {
+    const st = await stat(lock).catch(() => undefined);
+    if (!st) return false;
+    const now = st.isDirectory() ? '' : await readFile(lock, 'utf8').catch(() => '');
+    if (now !== seen) return false;
+    await (st.isDirectory() ? rmdir(lock) : unlink(lock)).catch(() => undefined);
+    return true;
+  } finally {
+    await rmdir(guard).catch(() => undefined);
   }
-  await unlink(aside).catch(() => rmdir(aside).catch(() => undefined));
-  return true;
 }
 
 const describeHolder = (h: Holder) => `process ${h.pid} (${h.command || 'frameworks'}, ${h.user ? `${h.user}@` : ''}${h.host}, since ${h.started})`;

@@ -2,6 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import { posix } from 'node:path';
 import { ExitCode, FrameworksError } from '../errors.js';
 import type { Executor } from '../exec/types.js';
+import { failureOfStderr, writeFailureError } from '../fs/write-errors.js';
 
 /**
  * One change at a time per stack: a lock file created atomically in the folder a mutating command
@@ -57,20 +58,27 @@ export interface AcquireOptions {
 const MARK = 'FW-LOCK';
 
 // $1 dir, $2 file name, $3 holder line. Written to a temp name, then hard-linked into place:
-// link(2) fails when the name exists, and the file is whole the moment it appears.
-const ACQUIRE = `d=$1; f=$2; t="$d/.$2.$$.tmp"
+// link(2) fails when the name exists, and the file is whole the moment it appears. The holder line goes
+// through cat: dash's printf reports a full disk only as "I/O error", cat names ENOSPC.
+const ACQUIRE = `d=$1; f=$2; t="$d/.$2.$$.tmp"; export LC_ALL=C
 [ "$4" = 1 ] && mkdir -p "$d" 2>/dev/null
 [ -d "$d" ] || { echo "${MARK} NODIR"; exit 0; }
-printf '%s\\n' "$3" > "$t" 2>/dev/null || { echo "${MARK} UNWRITABLE"; exit 0; }
+if ! e=$( { printf '%s\\n' "$3" | cat > "$t"; } 2>&1 ); then rm -f "$t"; echo "${MARK} UNWRITABLE"; printf '%s\\n' "$e"; exit 0; fi
 if ln "$t" "$d/$f" 2>/dev/null; then rm -f "$t"; echo "${MARK} ACQUIRED"; exit 0; fi
 rm -f "$t"; echo "${MARK} HELD"; cat "$d/$f" 2>/dev/null; exit 0`;
 
-// $1 path, $2 the exact content to remove: compare-and-remove, via a rename so that a lock created
-// meanwhile by someone else is never the one removed (it is put back).
-const REMOVE = `p=$1; s="$1.$$.rm"
-mv "$p" "$s" 2>/dev/null || { echo "${MARK} GONE"; exit 0; }
-if [ "$(cat "$s")" = "$2" ]; then rm -f "$s"; echo "${MARK} REMOVED"; exit 0; fi
-ln "$s" "$p" 2>/dev/null; rm -f "$s"; echo "${MARK} CHANGED"; exit 0`;
+// $1 path, $2 the exact content to remove: compare-and-remove under a guard folder ($1.guard, mkdir is
+// atomic). Nothing else replaces an existing lock file (acquirers only link(2) a new one where there is
+// none), so with the guard held the file compared is the file removed. A guard left by a killed run is
+// cleared after a minute; BUSY tells the caller to try again.
+const REMOVE = `p=$1; g="$1.guard"
+if ! mkdir "$g" 2>/dev/null; then
+  [ -n "$(find "$g" -maxdepth 0 -mmin +1 2>/dev/null)" ] && rmdir "$g" 2>/dev/null
+  echo "${MARK} BUSY"; exit 0
+fi
+if [ ! -e "$p" ]; then rmdir "$g"; echo "${MARK} GONE"; exit 0; fi
+if [ "$(cat "$p")" = "$2" ]; then rm -f "$p"; rmdir "$g"; echo "${MARK} REMOVED"; exit 0; fi
+rmdir "$g"; echo "${MARK} CHANGED"; exit 0`;
 
 const READ = `if [ -e "$1" ]; then echo "${MARK} HELD"; cat "$1"; else echo "${MARK} FREE"; fi`;
 
@@ -132,10 +140,16 @@ export async function acquireHostLock(executor: Executor, o: AcquireOptions): Pr
       throw new FrameworksError(`Cannot lock ${o.what}: the folder ${o.dir} does not exist.`, { code: 'LOCK_NO_FOLDER', exitCode: ExitCode.FAILED });
     }
     if (out.status === 'UNWRITABLE') {
+      // A full disk or a read-only mount is said as such (the writer's words), not as permissions.
+      const failure = failureOfStderr(out.body);
+      if (failure === 'ENOSPC' || failure === 'EROFS') {
+        throw await writeFailureError({ executor, path, failure, reason: out.body.trim(), untouched: true });
+      }
       throw new FrameworksError(`Cannot lock ${o.what}: ${o.dir} is not writable for this user (the lock file ${file} goes there).`, {
         code: 'LOCK_UNWRITABLE',
         exitCode: ExitCode.FORBIDDEN,
         suggestions: [`ls -ld ${o.dir}`],
+        ...(out.body.trim() ? { detail: out.body.trim() } : {}),
       });
     }
     const held = heldState(path, out.body);
@@ -179,10 +193,15 @@ export async function acquireHostLock(executor: Executor, o: AcquireOptions): Pr
  * more) or CHANGED (someone else's newer lock, left in place).
  */
 export async function removeLock(executor: Executor, path: string, raw: string): Promise<'REMOVED' | 'GONE' | 'CHANGED'> {
-  const r = await executor.run(['sh', '-c', REMOVE, 'sh', path, raw], { timeoutMs: 30_000 });
-  const out = parseOutput(r.stdout);
-  if (r.code !== 0 || !out || !['REMOVED', 'GONE', 'CHANGED'].includes(out.status)) throw scriptError(`remove the lock ${path}`, r);
-  return out.status as 'REMOVED' | 'GONE' | 'CHANGED';
+  for (let attempt = 0; ; attempt++) {
+    const r = await executor.run(['sh', '-c', REMOVE, 'sh', path, raw], { timeoutMs: 30_000 });
+    const out = parseOutput(r.stdout);
+    if (r.code !== 0 || !out || !['REMOVED', 'GONE', 'CHANGED', 'BUSY'].includes(out.status)) throw scriptError(`remove the lock ${path}`, r);
+    if (out.status !== 'BUSY') return out.status as 'REMOVED' | 'GONE' | 'CHANGED';
+    // Another run is removing a lock there right now (milliseconds); a guard left by a killed one clears in a minute.
+    if (attempt >= 700) throw scriptError(`remove the lock ${path} (its guard ${path}.guard stays)`, r);
+    await sleep(Math.min(100, 5 * 2 ** attempt));
+  }
 }
 
 function heldState(path: string, body: string): LockState {
