@@ -164,6 +164,57 @@ describe('bad input', () => {
     }
   });
 
+  it('an endpoint whose scheme is now refused: exit 4 naming the repair; set-url and delete repair it, other problems stay exit 4', async () => {
+    const other = new CliSandbox();
+    try {
+      mkdirSync(other.frameworksHome, { recursive: true, mode: 0o700 });
+      const path = join(other.frameworksHome, 'config.yaml');
+      const good = 'version: 1\ncurrent: local\ncontexts:\n  local:\n    endpoints:\n      gateway: http://gw.example:18000\n';
+      const brokenProd = '  prod:\n    endpoints:\n      signalman-ws: https://sig.example:18009\n      purser: 42\n';
+      writeFileSync(path, good + brokenProd, { mode: 0o600 });
+      const list = await other.run(['context', 'list', '--json']);
+      expect(list.code).toBe(4);
+      expect(list.json).toMatchObject({ code: 'CONFIG_INVALID' });
+      expect(list.json!.suggestions).toEqual(expect.arrayContaining([
+        'frameworks context set-url signalman-ws wss://sig.example:18009 --context prod',
+        'frameworks context set-url purser http://localhost:18003 --context prod',
+      ]));
+
+      // Setting one broken endpoint while another one stays broken: exit 4, nothing written.
+      const before = readFileSync(path, 'utf8');
+      const mtime = statSync(path).mtimeMs;
+      const partial = await other.run(['context', 'set-url', 'signalman-ws', 'wss://sig.example:18009', '--context', 'prod', '--json']);
+      expect(partial.code).toBe(4);
+      expect(String(partial.json!.message)).toContain('contexts.prod.endpoints.purser');
+      // A problem elsewhere (another context) is not repaired by setting this endpoint either.
+      const elsewhere = await other.run(['context', 'set-url', 'gateway', 'http://gw2.example:18000', '--context', 'local']);
+      expect(elsewhere.code).toBe(4);
+      expect(readFileSync(path, 'utf8')).toBe(before);
+      expect(statSync(path).mtimeMs).toBe(mtime);
+
+      // One broken endpoint left: set-url on exactly that endpoint repairs the file.
+      writeFileSync(path, good + '  prod:\n    endpoints:\n      signalman-ws: https://sig.example:18009\n', { mode: 0o600 });
+      expect((await other.run(['context', 'list'])).code).toBe(4);
+      const fix = await other.run(['context', 'set-url', 'signalman-ws', 'wss://sig.example:18009', '--context', 'prod', '--json']);
+      expect(fix.code, fix.stderr).toBe(0);
+      expect(fix.json).toMatchObject({ result: { context: 'prod', service: 'signalman-ws', url: 'wss://sig.example:18009' } });
+      const show = await other.run(['context', 'list', '--json']);
+      expect(show.code).toBe(0);
+      expect(readFileSync(path, 'utf8')).toContain('gateway: http://gw.example:18000');
+
+      // A context whose endpoints are broken can be deleted; the current one is repaired through its own endpoint.
+      writeFileSync(path, good + brokenProd, { mode: 0o600 });
+      const del = await other.run(['context', 'delete', 'prod', '--yes']);
+      expect(del.code, del.stderr).toBe(0);
+      expect((await other.run(['context', 'list'])).code).toBe(0);
+      writeFileSync(path, 'version: 1\ncurrent: local\ncontexts:\n  local:\n    endpoints:\n      signalman-ws: http://sig.example:18009\n', { mode: 0o600 });
+      expect((await other.run(['context', 'set-url', 'signalman-ws', 'ws://sig.example:18009'])).code).toBe(0);
+      expect((await other.run(['context', 'list'])).code).toBe(0);
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('a group-readable credentials file is refused with the chmod fix', async () => {
     expect((await sb.run(['login', '--service-token-stdin'], { input: 'svc-token-for-perms-test\n' })).code).toBe(0);
     const creds = join(sb.frameworksHome, 'credentials.yaml');

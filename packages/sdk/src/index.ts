@@ -6,6 +6,7 @@ export * from './log.js';
 export * from './config/endpoints.js';
 export * from './config/schema.js';
 export * from './config/store.js';
+export type { ConfigRepair } from './config/problems.js';
 export * from './config/resolve.js';
 export * from './credentials/store.js';
 export * from './auth/jwt.js';

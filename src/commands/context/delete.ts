@@ -15,7 +15,9 @@ export default class ContextDelete extends FrameworksCommand<typeof ContextDelet
   async run() {
     const { name } = this.args;
     this.auditTargets = [name];
-    const { doc } = await this.loadConfig();
+    // Deleting a context is also how to get rid of one that makes the file invalid.
+    const repair = { context: name };
+    const { doc } = await this.configStore().load({ repair });
     if (!doc.contexts[name]) throw unknownContext(name, doc);
     if (this.flags['dry-run']) {
       this.out(`Would delete context "${name}" and its stored credentials.`);
@@ -35,7 +37,7 @@ export default class ContextDelete extends FrameworksCommand<typeof ContextDelet
         if (newCurrent) d.current = newCurrent;
         else delete d.current;
       }
-    });
+    }, { repair });
     const hadCredentials = await this.credentialStore().removeContext(name);
     this.success(`Deleted context "${name}"${hadCredentials ? ' and its credentials' : ''}.`);
     if (newCurrent) this.warning(`"${name}" was current; the current context is now "${newCurrent}".`, 'CURRENT_CHANGED');

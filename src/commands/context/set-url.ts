@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FrameworksCommand } from '@frameworks/cli-kit';
-import { SERVICE_KEYS, assertEndpoint, endpointEnvVar, resolveContext } from '@frameworks/sdk';
+import { SERVICE_KEYS, assertEndpoint, contextName, endpointEnvVar, resolveContext } from '@frameworks/sdk';
 
 export default class ContextSetUrl extends FrameworksCommand<typeof ContextSetUrl> {
   static override summary = 'Set one service endpoint of a context.';
@@ -27,7 +27,8 @@ export default class ContextSetUrl extends FrameworksCommand<typeof ContextSetUr
       previous = ctx.endpoints?.[service];
       ctx.endpoints = { ...(ctx.endpoints ?? {}), [service]: url };
       if (!existed) doc.current ??= name;
-    });
+      // The endpoint being set may be what makes the file invalid (e.g. a scheme now refused): this is its repair.
+    }, { repair: (raw) => ({ context: contextName(raw, { context: this.flags.context }).name, service }) });
     this.auditContext = name;
     this.auditTargets = [`${name}:${service}`];
     this.success(`${name}: ${service} = ${url}${previous && previous !== url ? ` (was ${previous})` : ''}`);

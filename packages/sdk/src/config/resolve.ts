@@ -27,24 +27,19 @@ export interface ResolveOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The name of the context a command acts on: --context > FRAMEWORKS_CONTEXT > `current` > the default. */
+export function contextName(doc: ConfigFile, opts: Pick<ResolveOptions, 'context' | 'env'> = {}): { name: string; nameSource: ValueSource } {
+  const env = opts.env ?? process.env;
+  if (opts.context) return { name: opts.context, nameSource: 'flag' };
+  if (env.FRAMEWORKS_CONTEXT?.trim()) return { name: env.FRAMEWORKS_CONTEXT.trim(), nameSource: 'env' };
+  if (typeof doc.current === 'string' && doc.current) return { name: doc.current, nameSource: 'config' };
+  return { name: DEFAULT_CONTEXT, nameSource: 'default' };
+}
+
 /** Precedence: flags > FRAMEWORKS_* environment > the context in config.yaml > built-in defaults. */
 export function resolveContext(doc: ConfigFile, opts: ResolveOptions = {}): ResolvedContext {
   const env = opts.env ?? process.env;
-  let name: string;
-  let nameSource: ValueSource;
-  if (opts.context) {
-    name = opts.context;
-    nameSource = 'flag';
-  } else if (env.FRAMEWORKS_CONTEXT?.trim()) {
-    name = env.FRAMEWORKS_CONTEXT.trim();
-    nameSource = 'env';
-  } else if (doc.current) {
-    name = doc.current;
-    nameSource = 'config';
-  } else {
-    name = DEFAULT_CONTEXT;
-    nameSource = 'default';
-  }
+  const { name, nameSource } = contextName(doc, opts);
   const config = doc.contexts[name];
   if (!config) throw unknownContext(name, doc, nameSource);
 

@@ -1,11 +1,11 @@
-import { FrameworksError, ExitCode, configError } from '../errors.js';
+import { configError } from '../errors.js';
 import { ensurePrivateDir, writeFileAtomic } from '../fs/atomic.js';
 import { withFileLock } from '../fs/lock.js';
 import { dumpYaml, readYamlFile } from '../fs/yaml-file.js';
 import { frameworksPaths, tildify, type FrameworksPaths } from '../paths.js';
-import { endpointProblem, isServiceKey } from './endpoints.js';
+import { repairCommands, repairs, schemaProblems, semanticProblems, type ConfigRepair } from './problems.js';
 import { configSchema, type ConfigFile } from './schema.js';
-import { validateDocument } from './validate.js';
+import { schemaErrors } from './validate.js';
 
 export const DEFAULT_CONTEXT = 'local';
 const HEADER = '# frameworks CLI configuration. Edit with `frameworks context …`; validated on every load.';
@@ -16,6 +16,9 @@ export interface LoadedConfig {
   exists: boolean;
   path: string;
 }
+
+/** What a command replaces, or how to find it in the file as read (it may be invalid, so check what you read). */
+export type RepairOption = ConfigRepair | ((data: ConfigFile) => ConfigRepair | undefined);
 
 export function emptyConfig(): ConfigFile {
   return { version: 1, current: DEFAULT_CONTEXT, contexts: { [DEFAULT_CONTEXT]: { endpoints: {} } } };
@@ -37,15 +40,29 @@ export class ConfigStore {
     return [`Fix the key named above in ${tildify(this.paths.config)}`, 'frameworks context init --force   # start over with defaults (overwrites the file)'];
   }
 
-  async load(): Promise<LoadedConfig> {
+  /**
+   * `repair` names the part the caller is about to replace (set-url: one endpoint; context delete:
+   * one context): problems only there do not stop the load, so the command that fixes them can run.
+   */
+  async load(opts: { repair?: RepairOption } = {}): Promise<LoadedConfig> {
     const file = await readYamlFile(this.paths.config, this.hint());
     if (!file.exists) return { doc: emptyConfig(), exists: false, path: this.paths.config };
     if (file.data === null || file.data === undefined) {
       throw configError(`${tildify(this.paths.config)} is empty.`, this.hint(), 'CONFIG_EMPTY');
     }
-    const doc = await validateDocument<ConfigFile>(configSchema, file.data, this.paths.config, this.hint());
-    checkSemantics(doc, this.paths.config, this.hint());
+    const repair = typeof opts.repair === 'function' ? opts.repair(file.data as ConfigFile) : opts.repair;
+    const doc = await this.check(file.data, repair);
     return { doc, exists: true, path: this.paths.config };
+  }
+
+  /** Schema first, then what a schema cannot say (URL schemes per service, `current`); exit 4 listing every problem. */
+  private async check(data: unknown, repair?: ConfigRepair): Promise<ConfigFile> {
+    const problems = [...schemaProblems(await schemaErrors(configSchema, data), data), ...semanticProblems(data as ConfigFile)];
+    if (problems.some((p) => !repairs(repair, p))) {
+      const messages = [...new Set(problems.map((p) => p.message))];
+      throw configError(`${tildify(this.paths.config)} is invalid:\n  - ${messages.join('\n  - ')}`, [...repairCommands(problems), ...this.hint()]);
+    }
+    return data as ConfigFile;
   }
 
   /**
@@ -53,13 +70,15 @@ export class ConfigStore {
    * concurrent processes never lose each other's change; the result is validated before
    * it replaces the file (temp file + rename), so an invalid edit never reaches disk.
    */
-  async update<T>(mutate: (doc: ConfigFile, existed: boolean) => T | Promise<T>): Promise<{ doc: ConfigFile; value: T }> {
+  async update<T>(
+    mutate: (doc: ConfigFile, existed: boolean) => T | Promise<T>,
+    opts: { repair?: RepairOption } = {},
+  ): Promise<{ doc: ConfigFile; value: T }> {
     await ensurePrivateDir(this.paths.home);
     return withFileLock(this.paths.config, async () => {
-      const { doc, exists } = await this.load();
+      const { doc, exists } = await this.load(opts);
       const value = await mutate(doc, exists);
-      await validateDocument<ConfigFile>(configSchema, doc, this.paths.config, this.hint());
-      checkSemantics(doc, this.paths.config, this.hint());
+      await this.check(doc);
       await writeFileAtomic(this.paths.config, await dumpYaml(doc, HEADER), 0o600);
       return { doc, value };
     }, this.opts);
@@ -68,30 +87,7 @@ export class ConfigStore {
   /** Replace the file wholesale (context init --force). */
   async replace(doc: ConfigFile): Promise<void> {
     await ensurePrivateDir(this.paths.home);
-    await validateDocument<ConfigFile>(configSchema, doc, this.paths.config, this.hint());
+    await this.check(doc);
     await withFileLock(this.paths.config, async () => writeFileAtomic(this.paths.config, await dumpYaml(doc, HEADER), 0o600), this.opts);
-  }
-}
-
-/** Checks a schema cannot express: endpoint URLs per kind, `current` naming a context. */
-function checkSemantics(doc: ConfigFile, file: string, hint: string[]): void {
-  const problems: string[] = [];
-  for (const [name, ctx] of Object.entries(doc.contexts)) {
-    for (const [key, value] of Object.entries(ctx.endpoints ?? {})) {
-      if (!isServiceKey(key) || typeof value !== 'string') continue;
-      const problem = endpointProblem(key, value);
-      if (problem) problems.push(`contexts.${name}.endpoints.${key}: "${value}" ${problem}`);
-    }
-  }
-  if (doc.current !== undefined && !Object.hasOwn(doc.contexts, doc.current)) {
-    problems.push(`current: names context "${doc.current}", which is not defined under contexts`);
-  }
-  if (problems.length) {
-    throw new FrameworksError(`${tildify(file)} is invalid:\n  - ${problems.join('\n  - ')}`, {
-      code: 'CONFIG_INVALID',
-      exitCode: ExitCode.CONFIG_INVALID,
-      suggestions: hint,
-      name: 'ConfigError',
-    });
   }
 }

@@ -6,7 +6,7 @@ import { configSchema, credentialsSchema } from './schema.js';
 const CONFIG_ID = configSchema.$id;
 const CREDENTIALS_ID = credentialsSchema.$id;
 import { tildify } from '../paths.js';
-import { ajvMessages } from '../schema/ajv-messages.js';
+import { ajvMessages, type AjvErrorLike } from '../schema/ajv-messages.js';
 
 let ajvInstance: import('ajv').default | undefined;
 const compiled = new Map<string, ValidateFunction>();
@@ -36,11 +36,17 @@ async function validator(schema: { $id: string }): Promise<ValidateFunction> {
   return fn;
 }
 
+/** Every schema error of `doc` (empty when valid), for callers that weigh errors one by one. */
+export async function schemaErrors(schema: { $id: string }, doc: unknown): Promise<AjvErrorLike[]> {
+  const validate = await validator(schema);
+  return validate(doc) ? [] : [...(validate.errors ?? [])];
+}
+
 /** Validate `doc` against `schema`; on failure throw exit 4 naming the file and every bad key path. */
 export async function validateDocument<T>(schema: { $id: string }, doc: unknown, file: string, hint: string[]): Promise<T> {
-  const validate = await validator(schema);
-  if (!validate(doc)) {
-    throw configError(`${tildify(file)} is invalid:\n  - ${ajvMessages(validate.errors).join('\n  - ')}`, hint);
+  const errors = await schemaErrors(schema, doc);
+  if (errors.length) {
+    throw configError(`${tildify(file)} is invalid:\n  - ${ajvMessages(errors).join('\n  - ')}`, hint);
   }
   return doc as T;
 }
