@@ -2,8 +2,8 @@
 // filesystem, filled up), locally and over SSH; a target made immutable with chattr +i; temp files left
 // by a run that was killed; `edge init --force` without a token keeps the one the stack has. Every
 // failure leaves each existing file byte-identical and no temp file behind.
-import { execFile, execSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { execFile, execSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,29 @@ describe('temp files of a killed run', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(left)).toBe(false);
     expect(temps(dir)).toEqual([]);
+  });
+});
+
+describe('temp files of the writers this one replaced', () => {
+  it.each([
+    ['locally', () => [] as string[]],
+    ['over SSH', ssh],
+  ])('%s: removed when older than ten minutes and their writer (where named) is gone; younger ones and live writers stay', async (_how, where) => {
+    const dir = newDir();
+    await stack(dir);
+    const dead = spawnSync('true').pid; // a pid whose process has exited
+    const old = new Date(Date.now() - 11 * 60_000);
+    const make = (name: string, mtime?: Date) => {
+      writeFileSync(join(dir, name), 'half-written');
+      if (mtime) utimesSync(join(dir, name), mtime, mtime);
+      return name;
+    };
+    const gone = [make(`.Caddyfile.${dead}.0badc0de.tmp`, old), make('.edge.env.0123456789ab.tmp', old)];
+    const kept = [make('.edge.env.ba9876543210.tmp'), make(`.Caddyfile.${process.pid}.12345678.tmp`, old), make('.notes.tmp', old)].sort();
+    const r = await init(dir, 'edge-7.test', '--force', ...where());
+    expect(r.code, r.stderr).toBe(0);
+    for (const name of gone) expect(existsSync(join(dir, name)), name).toBe(false);
+    expect(temps(dir).sort()).toEqual(kept);
   });
 });
 

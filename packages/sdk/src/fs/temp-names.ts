@@ -58,3 +58,24 @@ export function isStaleSideName(name: string, now = Date.now()): boolean {
   if (tag === machineTag()) return pid !== process.pid && !alive(pid);
   return now - parseInt(start, 36) > FOREIGN_STALE_MS;
 }
+
+/**
+ * Temp names of the writers this one replaced, which a killed run may have left: `.<name>.<pid>.<8 hex>.tmp`
+ * (writeFileAtomic, on the machine that holds the file) and `.<name>.<12 hex>.tmp` (the SSH writeFile).
+ * They carry no start time, so the file's age decides, and the pid where there is one.
+ */
+const LEGACY_PID = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+const LEGACY_RANDOM = /^\..+\.[0-9a-f]{12}\.tmp$/;
+/** Those writers took milliseconds: ten minutes is far beyond any write still in progress. */
+export const LEGACY_STALE_MINUTES = 10;
+
+export function isLegacyTempName(name: string): boolean {
+  return LEGACY_PID.test(name) || LEGACY_RANDOM.test(name);
+}
+
+/** A legacy temp file on this machine, last modified at `mtimeMs`: a leftover when old enough and its writer (if named) is gone. */
+export function isStaleLegacyTemp(name: string, mtimeMs: number, now = Date.now()): boolean {
+  if (!isLegacyTempName(name) || now - mtimeMs <= LEGACY_STALE_MINUTES * 60_000) return false;
+  const pid = LEGACY_PID.exec(name)?.[1];
+  return pid === undefined || !alive(Number(pid));
+}

@@ -53,7 +53,7 @@ export async function writeAllOrNothing(executor: Executor, files: FileWrite[], 
     if (err instanceof StepFailure) return fail(err, files[err.index]?.path ?? files[0].path);
     throw err;
   }
-  const { targets, missingDirs, sideFiles } = inspection;
+  const { targets, missingDirs, sideFiles, legacyTemps } = inspection;
   const on = executor.name === 'local' ? '' : ` on ${executor.name}`;
   const seen = new Set<string>();
   for (const t of targets) {
@@ -79,7 +79,7 @@ export async function writeAllOrNothing(executor: Executor, files: FileWrite[], 
     });
   }
 
-  const stale = sideFiles.filter((p) => isStaleSideName(posix.basename(p)));
+  const stale = [...sideFiles.filter((p) => isStaleSideName(posix.basename(p))), ...legacyTemps];
   if (stale.length) trace(`removing temp files left by an earlier run that was killed: ${stale.join(', ')}`);
   const entries: Entry[] = files.map((f, i) => ({
     real: targets[i].real,

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { chmod, copyFile, link, lstat, mkdir, open, readdir, readlink, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { isSideName } from './temp-names.js';
+import { isLegacyTempName, isSideName, isStaleLegacyTemp } from './temp-names.js';
 import { failureOfErrno } from './write-errors.js';
 import { StepFailure, type Backend, type Entry, type Inspection, type Target, type WriteHooks } from './write-plan.js';
 
@@ -63,6 +63,7 @@ export function localBackend(hooks: WriteHooks = {}): Backend {
       const missing = new Set<string>();
       const sides = new Set<string>();
       const listed = new Set<string>();
+      const legacy: string[] = [];
       for (const path of paths) {
         const real = await realTarget(path);
         let kind: Target['kind'] = 'missing';
@@ -79,12 +80,18 @@ export function localBackend(hooks: WriteHooks = {}): Backend {
         if (up.length || listed.has(dir)) continue;
         listed.add(dir);
         try {
-          for (const name of await readdir(dir)) if (isSideName(name)) sides.add(posix.join(dir, name));
+          for (const name of await readdir(dir)) {
+            if (isSideName(name)) sides.add(posix.join(dir, name));
+            else if (isLegacyTempName(name)) {
+              const st = await lstat(posix.join(dir, name)).catch(() => undefined);
+              if (st?.isFile() && isStaleLegacyTemp(name, st.mtimeMs)) legacy.push(posix.join(dir, name));
+            }
+          }
         } catch {
           // an unreadable folder will fail the write with its own reason
         }
       }
-      return { targets, missingDirs: [...missing].sort((a, b) => a.length - b.length), sideFiles: [...sides] };
+      return { targets, missingDirs: [...missing].sort((a, b) => a.length - b.length), sideFiles: [...sides], legacyTemps: legacy };
     },
 
     async stage(entries: Entry[], o) {

@@ -21,6 +21,8 @@ export interface Inspection {
   missingDirs: string[];
   /** Temp and backup files of the writer found next to the targets (stale or not: the caller decides). */
   sideFiles: string[];
+  /** Leftovers of the writers this one replaced, already judged stale where they live (age, pid). */
+  legacyTemps: string[];
 }
 
 export interface Entry {

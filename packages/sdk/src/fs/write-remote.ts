@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { quoteArg as q } from '../exec/quote.js';
 import type { Executor } from '../exec/types.js';
+import { LEGACY_STALE_MINUTES, isLegacyTempName } from './temp-names.js';
 import { failureOfStderr } from './write-errors.js';
 import { StepFailure, type Backend, type Entry, type Inspection, type Target } from './write-plan.js';
 
@@ -32,6 +33,16 @@ function base64Lines(text: string): string {
   return out.join('\n');
 }
 
+/**
+ * Temp files of the writers this one replaced, older than ten minutes by the host's clock; a name that
+ * carries a pid (the old local writer ran on this host) is skipped while that process lives.
+ */
+const legacyScan =
+  `if [ -d "$d" ]; then find "$d" -maxdepth 1 -type f -name '.*.tmp' -mmin +${LEGACY_STALE_MINUTES} 2>/dev/null | while IFS= read -r f; do\n` +
+  '  p=$(printf %s "${f##*/}" | sed -n \'s/^\\..*\\.\\([0-9][0-9]*\\)\\.[0-9a-f]\\{8\\}\\.tmp$/\\1/p\')\n' +
+  '  if [ -n "$p" ] && { kill -0 "$p" 2>/dev/null || kill -0 "$p" 2>&1 | grep -q ermitted; }; then continue; fi\n' +
+  "  printf 'L\\0%s\\0' \"$f\"\ndone; fi\n";
+
 export function remoteBackend(executor: Executor): Backend {
   const sh = async (script: string) => {
     const r = await executor.run(['sh', '-s'], { input: HEAD + script });
@@ -39,13 +50,15 @@ export function remoteBackend(executor: Executor): Backend {
   };
   return {
     async inspect(paths): Promise<Inspection> {
+      const dirs = new Set<string>();
       const lines = paths.map(
         (p, i) =>
           `p=${q(p)}; r=$p; if [ -L "$p" ]; then r=$(readlink -f -- "$p") || r=$p; fi\n` +
           'if [ -f "$r" ]; then k=file; elif [ -e "$r" ]; then k=other; else k=missing; fi\n' +
           `printf 'F\\0%s\\0%s\\0%s\\0' ${i} "$k" "$r"\n` +
           'd=$(dirname -- "$r"); a=$d; while [ ! -e "$a" ]; do printf \'M\\0%s\\0\' "$a"; a=$(dirname -- "$a"); done\n' +
-          'if [ -d "$d" ]; then for f in "$d"/.*.fwtmp.* "$d"/.*.fwbak.*; do [ -e "$f" ] && printf \'S\\0%s\\0\' "$f"; done; fi\n',
+          'if [ -d "$d" ]; then for f in "$d"/.*.fwtmp.* "$d"/.*.fwbak.*; do [ -e "$f" ] && printf \'S\\0%s\\0\' "$f"; done; fi\n' +
+          legacyScan,
       );
       const r = await sh(lines.join('') + 'exit 0\n');
       if (r.code !== 0) throw new StepFailure(failureOfStderr(r.stderr), 0, lastLines(r.stderr), true);
@@ -53,19 +66,24 @@ export function remoteBackend(executor: Executor): Backend {
       const targets: Target[] = [];
       const missing = new Set<string>();
       const sides = new Set<string>();
+      const legacy = new Set<string>();
       for (let i = 0; i < fields.length - 1; ) {
         const tag = fields[i];
         if (tag === 'F') {
           const idx = Number(fields[i + 1]);
           targets[idx] = { path: paths[idx], kind: fields[i + 2] as Target['kind'], real: fields[i + 3] };
+          dirs.add(posix.dirname(fields[i + 3]));
           i += 4;
         } else {
           if (tag === 'M') missing.add(fields[i + 1]);
           else if (tag === 'S') sides.add(fields[i + 1]);
+          else if (tag === 'L') legacy.add(fields[i + 1]);
           i += 2;
         }
       }
-      return { targets, missingDirs: [...missing].sort((a, b) => a.length - b.length), sideFiles: [...sides] };
+      // A name with a newline would reach here in pieces: only whole paths in a target's folder count.
+      const legacyTemps = [...legacy].filter((f) => dirs.has(posix.dirname(f)) && isLegacyTempName(posix.basename(f)));
+      return { targets, missingDirs: [...missing].sort((a, b) => a.length - b.length), sideFiles: [...sides], legacyTemps };
     },
 
     async stage(entries: Entry[], o) {
