@@ -300,6 +300,19 @@ describe.skipIf(gate.skip)('edge update --image / --channel: the new pin is reco
     expect(repin).toMatchObject({ written: false, images: [{ service: 'helmsman', from: `${REGISTRY}/${rel.base}/helmsman:current`, to: v2 }] });
     expect(repin.files.map((f) => f.diff).join('\n')).toContain(`+HELMSMAN_IMAGE=${v2}`);
     expect([compose(), env()]).toEqual([composeBefore, envBefore]);
+    // The registry rows describe what the new pin would pull, not the current pin.
+    const h = (r.json!.result as { services: Array<DryRow & { previous_image?: string }> }).services.find((x) => x.service === 'helmsman')!;
+    expect(h).toMatchObject({ image: v2, previous_image: `${REGISTRY}/${rel.base}/helmsman:current`, available_digest: rel.digests.v2, verdict: 'would-pull' });
+  });
+
+  it('--dry-run with --image naming a tag the registry does not have: exit 1 UPDATE_IMAGE_NOT_FOUND, nothing written', async () => {
+    const [composeBefore, envBefore] = [compose(), env()];
+    const missing = `${REGISTRY}/${rel.base}/helmsman:no-such-tag`;
+    const r = await update(['--dir', stack.dir, '--image', `helmsman=${missing}`, '--dry-run', '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.json).toMatchObject({ code: 'UPDATE_IMAGE_NOT_FOUND' });
+    expect(String(r.json!.message)).toContain(missing);
+    expect([compose(), env()]).toEqual([composeBefore, envBefore]);
   });
 
   it('--channel pins the channel\'s images in the compose file and .edge.env, then the update runs them', { timeout: 90_000 }, async () => {

@@ -66,7 +66,10 @@ export function rollbackOneLiner(commands: string[], host: { remote: boolean; ho
 
 export interface DryRunRow {
   service: string;
+  /** The reference the update would pull: the new pin with --image/--channel, else the compose file's. */
   image: string;
+  /** With a new pin: the reference it replaces. */
+  previous_image?: string;
   running: { image_id: string; digest: string | null } | null;
   /** The image the reference names in the engine now (may be newer than the running one). */
   local_image_id: string | null;
@@ -85,16 +88,21 @@ export interface DryRunRow {
  * `docker manifest inspect` on the host (its network view and its credentials); any failure only
  * makes the verdict "unknown".
  */
-export async function planUpdate(project: ComposeProject, running: ServiceImage[]): Promise<DryRunRow[]> {
-  const refs = await serviceRefs(project);
+export async function planUpdate(project: ComposeProject, running: ServiceImage[], pins: Array<{ service: string; to: string }> = []): Promise<DryRunRow[]> {
+  // A dry run writes no pin, so the compose file still names the current images: ask about the new ones.
+  const refs = (await serviceRefs(project)).map((r) => {
+    const pin = pins.find((p) => p.service === r.service);
+    return pin && pin.to !== r.image ? { service: r.service, image: pin.to, previous: r.image } : { ...r, previous: undefined };
+  });
   const ids = await localImageIds(project, refs.map((r) => r.image));
   const info = await project.compose();
   return Promise.all(
-    refs.map(async ({ service, image }): Promise<DryRunRow> => {
+    refs.map(async ({ service, image, previous }): Promise<DryRunRow> => {
       const run = running.find((r) => r.service === service);
       const base = {
         service,
         image,
+        ...(previous !== undefined ? { previous_image: previous } : {}),
         running: run ? { image_id: run.imageId, digest: run.digest ?? null } : null,
         local_image_id: ids.get(image) ?? null,
       };

@@ -27,7 +27,7 @@ The result lists, per service, the image id and digest before and after. When a 
 
 --dry-run pulls nothing: it shows per service the running digest and the registry's (docker manifest inspect on the host, when the registry answers).
 
---image SERVICE=REF (repeatable) and --channel C pin new images first: the compose file's image lines and the *_IMAGE, EDGE_CHANNEL and EDGE_RELEASE keys of .edge.env (and .edge.env.example) are rewritten together, all or nothing, as edge init writes them; then the update pulls and runs them. When the update changes nothing (a pull that fails) or is rolled back, the previous pins are written back. With --dry-run the change is shown (a diff) and nothing is written.
+--image SERVICE=REF (repeatable) and --channel C pin new images first: the compose file's image lines and the *_IMAGE, EDGE_CHANNEL and EDGE_RELEASE keys of .edge.env (and .edge.env.example) are rewritten together, all or nothing, as edge init writes them; then the update pulls and runs them. When the update changes nothing (a pull that fails) or is rolled back, the previous pins are written back. With --dry-run the change is shown (a diff) and nothing is written; the registry rows then describe the newly pinned images (a tag the registry lacks: exit 1, UPDATE_IMAGE_NOT_FOUND).
 
 --drain: before the update, Foghorn (the context's foghorn-http URL) sets the node to draining and the command waits until it has no viewers (drain-status polled, progress on stderr, at most --idle-timeout); after the update — also when it fails or the wait times out — the node is set back to the mode it had (normal). The node id is Helmsman's (GET /node/mode in its container) unless --node-id names it. The result's "drain" says what happened; a node that cannot be set back is an error (exit 1) with the undrain command.
 
@@ -106,7 +106,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
       if (f['dry-run']) {
         const pinned = await pin(h, stack.host.dir);
         const running = await stack.project.imageDigests();
-        const services = await planUpdate(stack.project, running);
+        const services = await planUpdate(stack.project, running, pinned?.result.images);
         const dry = { host: h.host, dir: stack.host.dir, project: stack.project.name, dry_run: true as const, services, ...(pinned ? { repin: pinned.result } : {}) };
         return assertPullable(dry);
       }
