@@ -133,6 +133,23 @@ describe.skipIf(gate.skip)('edge update: one change at a time per stack (host-si
     expect((await sb.run(['edge', 'lock', 'release', '--dir', stack.dir, '--force'])).code).toBe(0);
   });
 
+  it('edge cert --reload changes the running Caddy: a foreign lock refuses it (LOCKED); the plain check does not wait for the lock', { timeout: 60_000 }, async () => {
+    const held = holder({ machine: 'build-host-7', message: 'cert rotation' }) + '\n';
+    writeFileSync(lockFile(), held);
+    try {
+      const reload = await sb.run(['edge', 'cert', '--reload', '--dir', stack.dir, '--json'], { env: dockerEnv() });
+      expect(reload.code, reload.stdout).toBe(1);
+      expect(reload.json).toMatchObject({ status: 1, code: 'LOCKED', message: expect.stringContaining('locked by ops@build-host-7') });
+      expect(String(reload.json!.message)).toContain(': cert rotation)');
+      expect(reload.json!.suggestions).toContain(`frameworks edge cert --reload --dir ${stack.dir} --lock-wait 5m   # wait for it instead`);
+      const check = await sb.run(['edge', 'cert', '--dir', stack.dir, '--json'], { env: dockerEnv() });
+      expect(check.json!.code).not.toBe('LOCKED');
+      expect(readFileSync(lockFile(), 'utf8')).toBe(held);
+    } finally {
+      rmSync(lockFile(), { force: true });
+    }
+  });
+
   describe.skipIf(!sshdAvailable())('over --ssh', () => {
     let sshd: Sshd;
     beforeAll(async () => {

@@ -128,6 +128,26 @@ describe.skipIf(gate.skip)('services up: Ctrl-C leaves a record', () => {
     expect(await states(p.project)).toEqual({});
   });
 
+  it('services down interrupted (SIGINT) while it holds the lock: exit 130 INTERRUPTED, audit "interrupted", the lock released', { timeout: 120_000 }, async () => {
+    const p = await plan();
+    expect((await svc(['up', '--dir', p.dir])).code).toBe(0);
+    const lock = join(p.dir, '.frameworks.lock');
+    const run = spawnCli(['services', 'down', '--yes', '--dir', p.dir, '--json'], { ...sb.baseEnv, DOCKER_HOST });
+    const deadline = Date.now() + 60_000;
+    // The lock is held from the start of the change to its end (compose down stops the containers in between).
+    while (!existsSync(lock)) {
+      if (Date.now() > deadline) throw new Error(`down did not take the lock; stderr: ${run.stderr()}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(r.json).toMatchObject({ status: 130, code: 'INTERRUPTED' });
+    const audit = readFileSync(join(sb.frameworksHome, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { command: string; outcome: string; exit_code: number });
+    expect(audit.at(-1)).toMatchObject({ command: 'services:down', outcome: 'interrupted', exit_code: 130 });
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('SIGTERM (a service manager stopping it) is handled like Ctrl-C: exit 130 INTERRUPTED with the record', { timeout: 120_000 }, async () => {
     const p = await plan('/never-there');
     const run = spawnCli(['services', 'up', '--dir', p.dir], { ...sb.baseEnv, DOCKER_HOST });

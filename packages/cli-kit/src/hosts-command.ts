@@ -7,6 +7,7 @@ import {
   parseDuration,
   quoteArg,
   parseSshTargets,
+  redact,
   runBounded,
   type HostContext,
   type HostOutcome,
@@ -127,7 +128,7 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
     const hints = scope.hints ?? [
       `frameworks ${topic} lock status${where}`,
       `frameworks ${topic} lock release${where} --force   # only when that run is really gone`,
-      `${command}${where} --lock-wait 5m   # wait for it instead`,
+      `${this.sameCommand(['--lock-wait', '--dir', '--ssh'])}${where} --lock-wait 5m   # wait for it instead`,
     ];
     const full: LockScope = { what: `the stack in ${scope.dir ?? h.dir}`, ...scope, hints };
     const hooks = {
@@ -139,6 +140,21 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
       info: (text: string) => this.info(text),
     };
     return withHostLock(h, full, hooks, () => fn());
+  }
+
+  /**
+   * This run's command line with its own flags and arguments, so that a retry does the same thing
+   * (`edge cert --reload`, `services down --yes`), without --json and the flags `drop` names (each
+   * with its value). A secret typed on the command line becomes `<secret>`, never itself.
+   */
+  private sameCommand(drop: string[]): string {
+    const kept: string[] = [];
+    for (let i = 0; i < this.argv.length; i++) {
+      const a = this.argv[i];
+      if (drop.includes(a)) i++; // and its value
+      else if (a !== '--json' && !drop.some((d) => a.startsWith(`${d}=`))) kept.push(redact(a) === a ? quoteArg(a) : a.replace(/^(?:(--[\w-]+)=)?.*$/s, (_m, flag?: string) => `${flag ? `${flag} ` : ''}<secret>`));
+    }
+    return [`frameworks ${(this.id ?? '').replace(/:/g, ' ')}`, ...kept].join(' ');
   }
 
   /** Prefix of per-host lines when a remote host is involved. */
