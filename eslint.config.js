@@ -19,4 +19,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: ['listr2', 'got', 'node-ssh', 'enquirer', 'ajv', 'js-yaml', '@grpc/grpc-js'].map((name) => ({ name, message: 'Import heavy modules inside run() with await import().' })) }],
     },
   },
+  {
+    // plugin-edge floors: templates render with lib's pieces; lib never reaches up into templates.
+    files: ['packages/plugin-edge/src/lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/templates/*', '**/templates'], message: 'lib/ sits below templates/: move the shared piece down into lib/.' }] }],
+    },
+  },
 );

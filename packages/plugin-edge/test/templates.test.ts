@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EDGE_ENV_KEYS, composeDocument, maskEnvSecrets, renderCaddyfile, renderCompose, renderEdgeEnv, renderEdgeFiles, type EdgeSettings } from '../src/templates/index.js';
-import { parseEdgeEnv } from '../src/lib/edge-env.js';
+import { EDGE_ENV_KEYS, composeDocument, renderCaddyfile, renderCompose, renderEdgeEnv, renderEdgeFiles, type EdgeSettings } from '../src/templates/index.js';
+import { maskEnvSecrets, parseEdgeEnv } from '../src/lib/edge-env.js';
 import { caddyValidate, composeConfig, composeSchemaErrors } from './support/output-validators.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fw-templates-'));

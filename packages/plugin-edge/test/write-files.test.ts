@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalExecutor, isFrameworksError, type RunOptions, type RunResult } from '@frameworks/sdk';
-import { writeEdgeFiles, type WriteResult } from '../src/lib/write-files.js';
-import type { RenderedFile } from '../src/templates/index.js';
+import { writeEdgeFiles, type RenderedFile, type WriteResult } from '../src/lib/write-files.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fw-write-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,11 +1,28 @@
 import { join } from 'node:path';
-import type { Executor } from '@frameworks/sdk';
+import { mask, type Executor } from '@frameworks/sdk';
 
 /** `.edge.env`: KEY=VALUE lines read by Docker Compose (env_file) and by the edge commands. */
 export const EDGE_ENV = '.edge.env';
 export const EDGE_ENV_EXAMPLE = '.edge.env.example';
 
 export type EdgeEnv = Record<string, string>;
+
+/** Keys whose values are secrets: blank in .edge.env.example, masked in diffs and --dry-run. */
+export const EDGE_ENV_SECRET_KEYS: readonly string[] = ['EDGE_ENROLLMENT_TOKEN'];
+
+/** Replace the value of every secret key (KEY=value lines) with a mask, for diffs and --dry-run. */
+export function maskEnvSecrets(text: string): string {
+  return text.replace(/^([ \t]*(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_]*)([ \t]*=[ \t]*)(.*)$/gm, (line, pre: string, key: string, eq: string, value: string) => {
+    if (!EDGE_ENV_SECRET_KEYS.includes(key) && !/(TOKEN|PASSWORD|SECRET)$/.test(key)) return line;
+    if (!value) return line;
+    return `${pre}${key}${eq}${maskValue(value)}`;
+  });
+}
+
+function maskValue(value: string): string {
+  const m = mask(value);
+  return m === '****' ? `**** (${value.length} chars)` : m;
+}
 
 /** Parse KEY=VALUE lines; blank lines and # comments are skipped; matching outer quotes are removed. */
 export function parseEdgeEnv(text: string): EdgeEnv {

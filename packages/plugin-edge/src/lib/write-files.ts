@@ -1,8 +1,15 @@
 import { posix } from 'node:path';
 import { ExitCode, FrameworksError, readFilesIfPresent, writeAllOrNothing, type Executor } from '@frameworks/sdk';
-import { maskEnvSecrets } from '../templates/edge-env.js';
-import type { RenderedFile } from '../templates/index.js';
 import { unifiedDiff } from './diff.js';
+import { maskEnvSecrets } from './edge-env.js';
+
+/** A file `edge init` writes: name inside the edge folder, content, mode, and whether it holds secrets. */
+export interface RenderedFile {
+  name: string;
+  content: string;
+  mode: number;
+  secret: boolean;
+}
 
 export type FileAction = 'created' | 'replaced' | 'unchanged' | 'would-create' | 'would-replace' | 'conflict';
 

@@ -1,9 +1,6 @@
-import { mask } from '@frameworks/sdk';
+import { EDGE_ENV_SECRET_KEYS } from '../lib/edge-env.js';
 import { isEnvSafe } from '../lib/validate-input.js';
 import type { EdgeSettings } from './settings.js';
-
-/** Keys whose values are secrets: blank in .edge.env.example, masked in diffs and --dry-run. */
-export const EDGE_ENV_SECRET_KEYS: readonly string[] = ['EDGE_ENROLLMENT_TOKEN'];
 
 interface Entry {
   key: string;
@@ -111,18 +108,4 @@ export function renderEdgeEnv(s: EdgeSettings, opts: { example?: boolean } = {})
     }
   }
   return lines.join('\n') + '\n';
-}
-
-/** Replace the value of every secret key (KEY=value lines) with a mask, for diffs and --dry-run. */
-export function maskEnvSecrets(text: string): string {
-  return text.replace(/^([ \t]*(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_]*)([ \t]*=[ \t]*)(.*)$/gm, (line, pre: string, key: string, eq: string, value: string) => {
-    if (!EDGE_ENV_SECRET_KEYS.includes(key) && !/(TOKEN|PASSWORD|SECRET)$/.test(key)) return line;
-    if (!value) return line;
-    return `${pre}${key}${eq}${maskValue(value)}`;
-  });
-}
-
-function maskValue(value: string): string {
-  const m = mask(value);
-  return m === '****' ? `**** (${value.length} chars)` : m;
 }

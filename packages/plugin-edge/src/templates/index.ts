@@ -1,18 +1,11 @@
 import { EDGE_ENV, EDGE_ENV_EXAMPLE } from '../lib/edge-env.js';
+import type { RenderedFile } from '../lib/write-files.js';
 import { renderCaddyfile } from './caddyfile.js';
 import { COMPOSE_FILE, renderCompose } from './compose.js';
 import { renderEdgeEnv } from './edge-env.js';
 import type { EdgeSettings } from './settings.js';
 
 export const CADDYFILE = 'Caddyfile';
-
-/** A file `edge init` writes: name inside the edge folder, content, mode, and whether it holds secrets. */
-export interface RenderedFile {
-  name: string;
-  content: string;
-  mode: number;
-  secret: boolean;
-}
 
 /** All four files, rendered in memory (nothing is written until every one of them is ready). */
 export async function renderEdgeFiles(s: EdgeSettings): Promise<RenderedFile[]> {
@@ -27,5 +20,5 @@ export async function renderEdgeFiles(s: EdgeSettings): Promise<RenderedFile[]> 
 export { COMPOSE_FILE } from './compose.js';
 export { renderCaddyfile, siteAddress } from './caddyfile.js';
 export { composeDocument, renderCompose } from './compose.js';
-export { renderEdgeEnv, maskEnvSecrets, EDGE_ENV_KEYS, EDGE_ENV_SECRET_KEYS } from './edge-env.js';
+export { renderEdgeEnv, EDGE_ENV_KEYS } from './edge-env.js';
 export type { EdgeSettings } from './settings.js';

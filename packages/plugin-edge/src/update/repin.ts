@@ -1,11 +1,10 @@
 import { posix } from 'node:path';
 import { ExitCode, FrameworksError, isFrameworksError, readFilesIfPresent, writeAllOrNothing, type Executor } from '@frameworks/sdk';
 import { unifiedDiff } from '../lib/diff.js';
-import { EDGE_ENV, EDGE_ENV_EXAMPLE, parseEdgeEnv } from '../lib/edge-env.js';
+import { EDGE_ENV, EDGE_ENV_EXAMPLE, maskEnvSecrets, parseEdgeEnv } from '../lib/edge-env.js';
 import { COMPOSE_FILE } from '../lib/stack.js';
 import { EDGE_SERVICES, imageRef, parseImageOverrides, type EdgeService, type ImageSpec } from '../release/image-ref.js';
 import { builtinManifest, loadReleaseManifest, resolveRelease, type LoadedManifest } from '../release/manifest.js';
-import { maskEnvSecrets } from '../templates/edge-env.js';
 
 /**
  * `edge update --image svc=ref` / `--channel c`: a new image pin, recorded in the stack's files the
