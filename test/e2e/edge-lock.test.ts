@@ -145,6 +145,8 @@ describe.skipIf(gate.skip)('edge update: one change at a time per stack (host-si
       const check = await sb.run(['edge', 'cert', '--dir', stack.dir, '--json'], { env: dockerEnv() });
       expect(check.json!.code).not.toBe('LOCKED');
       expect(readFileSync(lockFile(), 'utf8')).toBe(held);
+      // The refused reload is in the audit log (a change that did not happen); the plain check is not.
+      expect(audit().at(-1)).toMatchObject({ command: 'edge:cert', outcome: 'failed', exit_code: 1, error_code: 'LOCKED' });
     } finally {
       rmSync(lockFile(), { force: true });
     }

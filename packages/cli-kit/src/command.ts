@@ -79,6 +79,11 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   private loadedConfig?: LoadedConfig;
   private resolved?: ResolvedContext;
 
+  /** Whether this run changes something (its audit line): `mutating`, unless a flag decides (edge cert --reload). */
+  protected mutates(): boolean {
+    return this.fwCtor.mutating;
+  }
+
   protected get fwCtor(): typeof FrameworksCommand {
     return this.constructor as typeof FrameworksCommand;
   }
@@ -94,7 +99,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     });
     this.flags = flags as FlagsOf<T>;
     this.args = args as ArgsOf<T>;
-    if (this.fwCtor.mutating) {
+    if (this.mutates()) {
       const state = interruptState();
       state.graceful = this.fwCtor.graceful;
       state.hardExit = () => this.hardExit();
@@ -214,13 +219,13 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   public override async finally(_err: Error | undefined): Promise<void> {
     let error = this.failure;
-    if (this.fwCtor.mutating) interruptState().hardExit = undefined;
+    if (this.mutates()) interruptState().hardExit = undefined;
     clearTimeout(this.watchdog);
     if (!error && this.fwCtor.graceful && this.interrupted.aborted) {
       error = interruptedError('Interrupted; the step in flight had finished, so the command completed what it was doing.', { result: this.result });
     }
     const exitCode = error ? error.exitCode : ExitCode.OK;
-    if (this.fwCtor.mutating && this.flags) await this.audit(error, exitCode, Math.round(performance.now() - this.startedAt));
+    if (this.flags && this.mutates()) await this.audit(error, exitCode, Math.round(performance.now() - this.startedAt));
     if (this.jsonEnabled()) {
       // The success document with a result goes out through oclif (toSuccessJson) after finally.
       if (error) this.logJson(this.errorDocument(error));

@@ -27,6 +27,11 @@ With several --ssh hosts: one result per host; exit 68 when only some fail.`;
   };
   static override mutating = false;
 
+  /** --reload changes the running Caddy: that run is audited like the other changes. */
+  protected override mutates(): boolean {
+    return Boolean(this.flags?.reload);
+  }
+
   async run() {
     const { parseAddress, certForHost } = await import('../../cert/run.js');
     const address = this.flags.address ? parseAddress(this.flags.address) : undefined;
