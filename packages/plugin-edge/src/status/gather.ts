@@ -137,13 +137,15 @@ export function projectLines(listing: string, project: string): string {
 
 /**
  * `sh -c` that runs `direct` with the pid of a process of container "$1" on this host (found by the container id in its
- * cgroup, so never a remote engine's pid), else — or when that fails — `docker exec "$1" <argv>`: the same answer.
- * The exec's argv is "$2" on.
+ * cgroup, so never a remote engine's pid; each in turn, as a health check's process may be gone already), else — or when
+ * that fails — `docker exec "$1" <argv>`: the same answer. The exec's argv is "$2" on.
  */
 function hostOrExec(id: string, direct: string, argv: string[]): string[] {
   const script = [
-    'id=$1; pid=$(grep -ls -- "$id" /proc/[0-9]*/cgroup 2>/dev/null); pid=${pid#/proc/}; pid=${pid%%/*}',
-    `[ -n "$pid" ] && ${direct} 2>/dev/null || { shift; exec docker exec "$id" "$@"; }`,
+    'id=$1; for f in $(grep -ls -- "$id" /proc/[0-9]*/cgroup 2>/dev/null); do',
+    `  pid=\${f#/proc/}; pid=\${pid%%/*}; ${direct} 2>/dev/null && exit 0`,
+    'done',
+    'shift; exec docker exec "$id" "$@"',
   ].join('\n');
   return ['sh', '-c', script, 'sh', id, ...argv];
 }
