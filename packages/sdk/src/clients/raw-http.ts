@@ -88,8 +88,23 @@ export async function headDate(url: string, timeoutMs: number): Promise<{ date?:
   }
 }
 
-/** The address `name` resolves to on this machine, or undefined (not in DNS yet). */
-export async function resolveAddress(name: string): Promise<string | undefined> {
+/**
+ * The address `name` resolves to on this machine, or undefined (not in DNS yet). Lookups of one name at the same time
+ * share one: a fleet of hosts serving one domain makes one lookup, not one each (concurrent lookups of a name the
+ * resolver does not know can each wait out its 5 s timeout). A later call asks again (a wait for DNS sees it appear).
+ */
+export function resolveAddress(name: string): Promise<string | undefined> {
+  let found = resolved.get(name);
+  if (!found) {
+    resolved.set(name, (found = lookupOnce(name)));
+    void found.finally(() => resolved.delete(name));
+  }
+  return found;
+}
+
+const resolved = new Map<string, Promise<string | undefined>>();
+
+async function lookupOnce(name: string): Promise<string | undefined> {
   const { lookup } = await import('node:dns/promises');
   try {
     return (await lookup(name)).address;

@@ -13,6 +13,6 @@ export type { ComposeProjectOptions, ExecOptions, LogsOptions, LogsResult, Readi
 export { classify, ENGINE_FIX, engineAddress, engineUnreachable, failure, reasonOf, stderrTail, withReason } from './errors.js';
 export type { FailureKind } from './errors.js';
 export { LineSplitter, parseComposeLogLine, serviceOfPrefix } from './logs.js';
-export { digestFor, parseInspect, parsePsIds, parsePsListing, repositoryOf } from './ps.js';
+export { digestFor, imageRefsOf, inspectArgs, parseInspect, parsePsIds, parsePsListing, repositoryOf } from './ps.js';
 export type { ListedContainer } from './ps.js';
 export type * from './types.js';

@@ -6,7 +6,7 @@ import { detectCompose, versionAtLeast } from './detect.js';
 import { classify, failure, type FailureContext } from './errors.js';
 import { checkProjectName } from './project-name.js';
 import { LineSplitter, parseComposeLogLine, withTimestamp } from './logs.js';
-import { parseInspect, parsePsIds, parsePsListing, repositoryOf, toContainer, type InspectedContainer, type InspectedImage, type ListedContainer } from './ps.js';
+import { imageRefsOf, inspectArgs, parseInspect, parsePsIds, parsePsListing, repositoryOf, toContainer, type InspectedContainer, type InspectedImage, type ListedContainer } from './ps.js';
 import type { ComposeConfig, ComposeContainer, ComposeInfo, LogLine, ServiceImage } from './types.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -328,9 +328,7 @@ export class ComposeProject {
     );
     const ids = parsePsIds(r.stdout);
     if (!ids.length) return [];
-    const inspected = await this.inspect<InspectedContainer>('inspect', ['--type', 'container'], ids);
-    const imageIds = [...new Set(inspected.map((c) => c.Image))];
-    const images = new Map((await this.inspect<InspectedImage>('image inspect', [], imageIds, 'image')).map((i) => [i.Id, i]));
+    const { inspected, images } = await this.inspectWithImages(ids, imageRefsOf(r.stdout));
     return inspected
       .map((c) => toContainer(c, images))
       .filter((c) => c.project === this.name && (!opts.services || opts.services.includes(c.service)))
@@ -365,6 +363,21 @@ export class ComposeProject {
       if (id && state === 'running' && Number(number) === index && oneoff !== 'True') return { id, state };
     }
     return undefined;
+  }
+
+  /**
+   * The containers and their images in one `docker inspect` (each docker CLI run costs tens of ms of CPU on the host):
+   * the listing's image references resolve to the images the containers were created from (docker ps shows the image
+   * id once a tag has moved). An image not answered that way is asked for by id in a second call, as before.
+   */
+  private async inspectWithImages(ids: string[], refs: string[]): Promise<{ inspected: InspectedContainer[]; images: Map<string, InspectedImage> }> {
+    const all = await this.inspect<InspectedContainer & InspectedImage>('inspect', [], inspectArgs(ids, refs));
+    const wanted = new Set(ids);
+    const inspected = all.filter((o) => o.State && wanted.has(o.Id)) as InspectedContainer[];
+    const images = new Map(all.filter((o) => !o.State && o.Id?.startsWith('sha256:')).map((i) => [i.Id, i as InspectedImage]));
+    const missing = [...new Set(inspected.map((c) => c.Image))].filter((id) => !images.has(id));
+    for (const i of await this.inspect<InspectedImage>('image inspect', [], missing, 'image')) images.set(i.Id, i);
+    return { inspected, images };
   }
 
   /** docker inspect of several ids; objects that vanished in between are skipped, not fatal. */

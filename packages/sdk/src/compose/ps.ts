@@ -42,6 +42,26 @@ export function parsePsIds(stdout: string): string[] {
   return ids;
 }
 
+/** The image references of a `docker ps --format '{{json .}}'` listing (a reference, or the image id when its tag moved). */
+export function imageRefsOf(stdout: string): string[] {
+  const refs = new Set<string>();
+  for (const line of stdout.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    const image = (JSON.parse(t) as { Image?: string }).Image;
+    if (image) refs.add(image);
+  }
+  return [...refs];
+}
+
+/**
+ * The arguments of the one `docker inspect` that answers for containers and their images: the container ids, then the
+ * image references (no --type: each name is looked up as a container first, which a full container id always is).
+ */
+export function inspectArgs(ids: string[], imageRefs: string[]): string[] {
+  return [...ids, ...imageRefs.filter((r) => !ids.includes(r))];
+}
+
 /** A container as one `docker ps --format '{{json .}}'` line shows it (no inspect). */
 export interface ListedContainer {
   id: string;

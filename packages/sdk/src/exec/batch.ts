@@ -9,16 +9,17 @@ import type { Executor, RunOptions, RunResult } from './types.js';
  * every argument is quoted as for a single command (quoteCommand), so nothing is interpreted twice.
  */
 export function batchScript(commands: string[][], boundary: string): string {
+  // One `cat` prints every result at the end (a cat per file would cost a process each): each command writes its own
+  // header ("<boundary> <i> <exit status>", 255 until it has finished), the separators are files too.
+  const files = commands.map((_, i) => `"$d/${i}.h" "$d/${i}.o" "$d/s" "$d/${i}.e" "$d/n"`).join(' ');
   const lines = [
     'd=$(mktemp -d 2>/dev/null) || { d="${TMPDIR:-/tmp}/fw-batch.$$"; mkdir -m 700 "$d" || exit 70; }',
     `trap 'rm -rf "$d"' EXIT`,
-    ...commands.map((argv, i) => `{ ${quoteCommand(argv)} </dev/null >"$d/${i}.o" 2>"$d/${i}.e"; echo $? >"$d/${i}.c"; } &`),
+    `printf '\\n%s e\\n' ${boundary} >"$d/s"; printf '\\n' >"$d/n"`,
+    ...commands.map((_, i) => `printf '%s %s 255\\n' ${boundary} ${i} >"$d/${i}.h"; : >"$d/${i}.o"; : >"$d/${i}.e"`),
+    ...commands.map((argv, i) => `{ ${quoteCommand(argv)} </dev/null >"$d/${i}.o" 2>"$d/${i}.e"; printf '%s %s %s\\n' ${boundary} ${i} "$?" >"$d/${i}.h"; } &`),
     'wait',
-    `i=0; while [ "$i" -lt ${commands.length} ]; do`,
-    `  printf '%s %s %s\\n' ${boundary} "$i" "$(cat "$d/$i.c" 2>/dev/null || echo 255)"; cat "$d/$i.o" 2>/dev/null`,
-    `  printf '\\n%s e\\n' ${boundary}; cat "$d/$i.e" 2>/dev/null; printf '\\n'`,
-    '  i=$((i+1))',
-    'done',
+    `cat ${files} 2>/dev/null`,
     `printf '%s end\\n' ${boundary}`,
   ];
   return lines.join('\n');
