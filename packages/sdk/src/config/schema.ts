@@ -15,6 +15,14 @@ export interface ContextConfig {
   endpoints?: Partial<Record<(typeof SERVICE_KEYS)[number], string>>;
   executor?: ExecutorConfig;
   edge?: { dir?: string };
+  /** Jump host for every control-plane call of a run: `user@host[:port]` (issue 8). */
+  via?: string;
+  /** Which era of the control-plane API to speak: seed-era REST, today's gRPC, or ask once (`auto`). */
+  api?: 'rest' | 'grpc' | 'auto';
+  /** Gateway-only flows: `only` sends everything the Gateway offers through it; `fallback` when a direct endpoint is down. */
+  gateway?: { only?: boolean; fallback?: boolean };
+  /** gRPC transport: TLS unless `plaintext`; extra CA and server-name override as upstream's clients take them. */
+  grpc?: { plaintext?: boolean; ca_file?: string; server_name?: string };
 }
 
 export interface ConfigFile {
@@ -62,6 +70,22 @@ export const configSchema = {
             type: 'object',
             additionalProperties: false,
             properties: { dir: { type: 'string', minLength: 1 } },
+          },
+          via: { type: 'string', minLength: 1, maxLength: 300 },
+          api: { enum: ['rest', 'grpc', 'auto'] },
+          gateway: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { only: { type: 'boolean' }, fallback: { type: 'boolean' } },
+          },
+          grpc: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              plaintext: { type: 'boolean' },
+              ca_file: { type: 'string', minLength: 1 },
+              server_name: { type: 'string', minLength: 1 },
+            },
           },
         },
       },
