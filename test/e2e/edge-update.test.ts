@@ -3,32 +3,27 @@
 // <repo>/helmsman:current, and the test moves that tag in the registry (retagInRegistry) to v2, or to
 // an image that never becomes healthy (helmsman:2 with HELMSMAN.forceUnhealthyFile baked in).
 import { execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, type CliResult } from '../support/cli.js';
 import {
   DOCKER_HOST,
   HELMSMAN,
-  IMAGES,
   REGISTRY,
   deleteFromRegistry,
   docker,
   dockerEnv,
-  freePort,
-  pushToRegistry,
-  registryDigest,
   removeComposeProject,
   requireDocker,
   retagInRegistry,
-  uniqueName,
 } from '../support/docker.js';
+import { RELEASE_TOKEN, publishRelease, startReleaseStack, type Release } from '../support/edge-release.js';
 import { sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 
 const SUITE = 'test/e2e/edge-update.test.ts';
 const gate = await requireDocker(SUITE);
-const TOKEN = 'bt_updateE2eToken0123456789abcdefXYZ';
-const NOFILE = execSync('ulimit -Hn', { shell: '/bin/sh', encoding: 'utf8' }).trim();
+const TOKEN = RELEASE_TOKEN;
 
 interface Change {
   service: string;
@@ -57,69 +52,23 @@ interface DryRow {
 
 let sb: CliSandbox;
 const projects = new Set<string>();
-const repos: string[] = [];
+const releases: Release[] = [];
 
 const resultOf = (r: CliResult) => (r.json as { result?: unknown }).result as UpdateResult;
 const byService = (list: Change[], s: string) => list.find((c) => c.service === s)!;
 
-/**
- * A registry release of the three stand-ins under a repo of our own (the shared edge/* tags are never
- * moved): helmsman :current = v1, :v2, and :bad (v2 that never becomes healthy); a manifest for init.
- */
-async function publish(): Promise<{ base: string; manifest: string; digests: Record<'v1' | 'v2' | 'bad', string>; ids: Record<'v1' | 'v2' | 'bad', string> }> {
-  const base = `e2e/${uniqueName('update')}`;
-  repos.push(base);
-  await pushToRegistry(IMAGES.caddy, `${base}/caddy`, '2.6.2');
-  await pushToRegistry(IMAGES.mistserver, `${base}/mistserver`, '1');
-  const v1 = await pushToRegistry(IMAGES.helmsman, `${base}/helmsman`, 'current');
-  const v2 = await pushToRegistry(IMAGES.helmsman2, `${base}/helmsman`, 'v2');
-  // helmsman:2 with the force-unhealthy file in its filesystem: /health is 503 from the start.
-  const work = join(sb.home, `bad-${base.split('/')[1]}`, 'helmsman');
-  mkdirSync(work, { recursive: true });
-  writeFileSync(join(work, 'force-unhealthy'), '');
-  const cid = (await docker(['create', IMAGES.helmsman2])).trim();
-  try {
-    await docker(['cp', work, `${cid}:${HELMSMAN.forceUnhealthyFile.replace(/\/helmsman\/[^/]+$/, '/')}`]);
-    await docker(['commit', cid, `${REGISTRY}/${base}/helmsman:bad`]);
-  } finally {
-    await docker(['rm', '-f', cid]);
-  }
-  await docker(['push', '-q', `${REGISTRY}/${base}/helmsman:bad`]);
-  const bad = (await registryDigest(`${base}/helmsman`, 'bad'))!;
-  const id = async (ref: string) => (await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).trim();
-  const ids = { v1: await id(IMAGES.helmsman), v2: await id(IMAGES.helmsman2), bad: await id(`${REGISTRY}/${base}/helmsman:bad`) };
-  // The engine must not have :current yet from the pushes above beyond what init/enroll pull.
-  const manifest = join(sb.home, `release-${base.split('/')[1]}.yaml`);
-  writeFileSync(
-    manifest,
-    [
-      'schema_version: 1',
-      'channels:',
-      '  stable:',
-      '    images:',
-      `      caddy: { image: ${REGISTRY}/${base}/caddy, tag: "2.6.2" }`,
-      `      mistserver: { image: ${REGISTRY}/${base}/mistserver, tag: "1" }`,
-      `      helmsman: { image: ${REGISTRY}/${base}/helmsman, tag: "current" }`,
-      '',
-    ].join('\n'),
-  );
-  return { base, manifest, digests: { v1, v2, bad }, ids };
+/** A release of our own (helmsman :current = v1, :v2, :bad); removed after the suite. */
+async function publish(): Promise<Release> {
+  const rel = await publishRelease(sb, 'update');
+  releases.push(rel);
+  return rel;
 }
 
 /** init + enroll a stack on free ports of 127.0.0.1 (enroll over `ssh` when given). */
 async function startStack(manifest: string, ssh: string[] = [], env: Record<string, string> = dockerEnv()): Promise<{ dir: string; project: string }> {
-  const dir = join(sb.home, uniqueName('edge'));
-  const project = uniqueName('fw-update');
-  projects.add(project);
-  const [http, https] = [await freePort(), await freePort()];
-  const init = await sb.run(
-    ['edge', 'init', '--dir', dir, '--release-manifest', manifest, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1', '--http-port', String(http), '--https-port', String(https), '--project', project, '--token', TOKEN],
-    { env: dockerEnv() },
-  );
-  expect(init.code, init.stderr).toBe(0);
-  const enroll = await sb.run(['edge', 'enroll', '--dir', dir, ...ssh, '--json'], { env, timeoutMs: 90_000 });
-  expect(enroll.code, enroll.stdout + enroll.stderr).toBe(0);
-  return { dir, project };
+  const stack = await startReleaseStack(sb, { manifest }, ssh, env, 'fw-update');
+  projects.add(stack.project);
+  return stack;
 }
 
 const update = (args: string[], env: Record<string, string> = dockerEnv()) => sb.run(['edge', 'update', ...args], { env, timeoutMs: 120_000 });
@@ -136,25 +85,12 @@ beforeAll(() => {
 });
 afterAll(async () => {
   for (const p of projects) await removeComposeProject(p).catch(() => undefined);
-  for (const base of repos) {
-    await deleteFromRegistry(`${base}/helmsman`, ['current', 'v2', 'bad']).catch(() => undefined);
-    await deleteFromRegistry(`${base}/caddy`, ['2.6.2']).catch(() => undefined);
-    await deleteFromRegistry(`${base}/mistserver`, ['1']).catch(() => undefined);
-    // …and the engine's tags of them (pushes and pulls left them; the committed "bad" image goes with its tag).
-    const listed = await docker(['images', '--digests', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}', '--filter', `reference=${REGISTRY}/${base}/*`]).catch(() => '');
-    const refs = listed
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split(' '))
-      .map(([repo, tag, digest]) => (tag !== '<none>' ? `${repo}:${tag}` : digest !== '<none>' ? `${repo}@${digest}` : ''))
-      .filter(Boolean);
-    if (refs.length) await docker(['rmi', ...refs]).catch(() => undefined);
-  }
+  for (const rel of releases) await rel.remove();
   sb?.cleanup();
 });
 
 describe.skipIf(gate.skip)('edge update (one stack, a release at a time)', () => {
-  let rel: Awaited<ReturnType<typeof publish>>;
+  let rel: Release;
   let stack: { dir: string; project: string };
   beforeAll(async () => {
     rel = await publish();
@@ -282,7 +218,7 @@ describe.skipIf(gate.skip || !sshdAvailable())('edge update --ssh', () => {
 });
 
 describe.skipIf(gate.skip)('edge update --image / --channel: the new pin is recorded in the stack\'s files', () => {
-  let rel: Awaited<ReturnType<typeof publish>>;
+  let rel: Release;
   let stack: { dir: string; project: string };
   const compose = () => readFileSync(join(stack.dir, 'docker-compose.edge.yml'), 'utf8');
   const env = () => readFileSync(join(stack.dir, '.edge.env'), 'utf8');

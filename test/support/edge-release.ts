@@ -7,25 +7,29 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliSandbox } from './cli.js';
-import { HELMSMAN, IMAGES, REGISTRY, deleteFromRegistry, docker, dockerEnv, freePort, pushToRegistry, uniqueName } from './docker.js';
+import { HELMSMAN, IMAGES, REGISTRY, deleteFromRegistry, docker, dockerEnv, freePort, pushToRegistry, registryDigest, uniqueName } from './docker.js';
 
 const NOFILE = execSync('ulimit -Hn', { shell: '/bin/sh', encoding: 'utf8' }).trim();
-const TOKEN = 'bt_releaseE2eToken0123456789abcdefXYZ';
+/** The enrollment token of stacks started by startReleaseStack. */
+export const RELEASE_TOKEN = 'bt_releaseE2eToken0123456789abcdefXYZ';
+const TOKEN = RELEASE_TOKEN;
 
 export interface Release {
   base: string;
   manifest: string;
   ids: Record<'v1' | 'v2' | 'bad', string>;
+  /** Registry manifest digests of helmsman :current (v1), :v2 and :bad. */
+  digests: Record<'v1' | 'v2' | 'bad', string>;
   /** Registry tags and engine images of this release. */
   remove(): Promise<void>;
 }
 
-export async function publishRelease(sb: CliSandbox): Promise<Release> {
-  const base = `e2e/${uniqueName('rel')}`;
+export async function publishRelease(sb: CliSandbox, prefix = 'rel'): Promise<Release> {
+  const base = `e2e/${uniqueName(prefix)}`;
   await pushToRegistry(IMAGES.caddy, `${base}/caddy`, '2.6.2');
   await pushToRegistry(IMAGES.mistserver, `${base}/mistserver`, '1');
-  await pushToRegistry(IMAGES.helmsman, `${base}/helmsman`, 'current');
-  await pushToRegistry(IMAGES.helmsman2, `${base}/helmsman`, 'v2');
+  const v1 = await pushToRegistry(IMAGES.helmsman, `${base}/helmsman`, 'current');
+  const v2 = await pushToRegistry(IMAGES.helmsman2, `${base}/helmsman`, 'v2');
   // helmsman:2 with the force-unhealthy file in its filesystem: /health is 503 from the start.
   const work = join(sb.home, `bad-${base.split('/')[1]}`, 'helmsman');
   mkdirSync(work, { recursive: true });
@@ -38,6 +42,8 @@ export async function publishRelease(sb: CliSandbox): Promise<Release> {
     await docker(['rm', '-f', cid]);
   }
   await docker(['push', '-q', `${REGISTRY}/${base}/helmsman:bad`]);
+  const bad = await registryDigest(`${base}/helmsman`, 'bad');
+  if (!bad) throw new Error(`${base}/helmsman:bad has no digest in the registry after the push`);
   const id = async (ref: string) => (await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).trim();
   const ids = { v1: await id(IMAGES.helmsman), v2: await id(IMAGES.helmsman2), bad: await id(`${REGISTRY}/${base}/helmsman:bad`) };
   const manifest = join(sb.home, `release-${base.split('/')[1]}.yaml`);
@@ -58,17 +64,23 @@ export async function publishRelease(sb: CliSandbox): Promise<Release> {
     await deleteFromRegistry(`${base}/helmsman`, ['current', 'v2', 'bad']).catch(() => undefined);
     await deleteFromRegistry(`${base}/caddy`, ['2.6.2']).catch(() => undefined);
     await deleteFromRegistry(`${base}/mistserver`, ['1']).catch(() => undefined);
-    const listed = await docker(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${REGISTRY}/${base}/*`]).catch(() => '');
-    const refs = listed.split('\n').filter((l) => l && !l.endsWith(':<none>'));
+    // …and the engine's tags of them (pushes and pulls left them; the committed "bad" image goes with its tag).
+    const listed = await docker(['images', '--digests', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}', '--filter', `reference=${REGISTRY}/${base}/*`]).catch(() => '');
+    const refs = listed
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' '))
+      .map(([repo, tag, digest]) => (tag !== '<none>' ? `${repo}:${tag}` : digest !== '<none>' ? `${repo}@${digest}` : ''))
+      .filter(Boolean);
     if (refs.length) await docker(['rmi', ...refs]).catch(() => undefined);
   };
-  return { base, manifest, ids, remove };
+  return { base, manifest, ids, digests: { v1, v2, bad }, remove };
 }
 
 /** init + enroll a stack of `release` on free ports of 127.0.0.1 (enroll over `ssh` when given). */
-export async function startReleaseStack(sb: CliSandbox, release: Release, ssh: string[] = [], env: Record<string, string> = dockerEnv()): Promise<{ dir: string; project: string }> {
+export async function startReleaseStack(sb: CliSandbox, release: Pick<Release, 'manifest'>, ssh: string[] = [], env: Record<string, string> = dockerEnv(), prefix = 'fw-rel'): Promise<{ dir: string; project: string }> {
   const dir = join(sb.home, uniqueName('edge'));
-  const project = uniqueName('fw-rel');
+  const project = uniqueName(prefix);
   const [http, https] = [await freePort(), await freePort()];
   const init = await sb.run(
     ['edge', 'init', '--dir', dir, '--release-manifest', release.manifest, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1',
