@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import { parseViaTarget } from '../exec/target.js';
+import { checkName } from '../input/server-text.js';
 import type { ContextConfig } from './schema.js';
 
 /** The context fields `frameworks context set <ctx> <key> <value>` writes (endpoints have set-url). */
@@ -23,8 +24,7 @@ export function parseContextSetting(key: ContextSetting, value: string): string 
       if (!['rest', 'grpc', 'auto'].includes(value)) throw bad('rest | grpc | auto');
       return value;
     case 'description':
-      if (/[\x00-\x1f\x7f]/.test(value) || value.length > 256) throw bad('one line of text, at most 256 characters');
-      return value;
+      return checkName(value, 'description');
     default:
       if (!(value in BOOL)) throw bad('true | false');
       return BOOL[value];
