@@ -113,7 +113,7 @@ const COMMANDS: Array<{ args: string[]; check: (result: Record<string, unknown>)
   { args: ['edge', 'undrain', 'edge-ams-1'], check: (r) => expect(JSON.stringify(r)).toContain('normal') },
 ];
 
-describe('the laptop cannot reach the control plane directly', () => {
+describe('the laptop cannot reach the control plane directly', { timeout: 120_000 }, () => {
   it('a direct call fails with exit 6 (the split is real)', async () => {
     const r = await run(['admin', 'nodes', 'list', '--json']);
     expect(r.code, r.stdout).toBe(6);
@@ -123,7 +123,7 @@ describe('the laptop cannot reach the control plane directly', () => {
   });
 });
 
-describe('--via user@host', () => {
+describe('--via user@host', { timeout: 240_000 }, () => {
   it('every admin, services, drain command and login work through the jump host (--json), over one SSH connection each', async () => {
     cp.setViewers('edge-ams-1', 3);
     for (const c of COMMANDS) {
@@ -163,6 +163,38 @@ describe('--via user@host', () => {
     }
   });
 
+  it('keeps the endpoint\'s Host header, TLS SNI and certificate name through the tunnel', async () => {
+    // An HTTPS endpoint whose certificate names only "localhost": it verifies only if the name checked
+    // is the endpoint's, not the tunnel's 127.0.0.1; and "localhost" must be the far side's.
+    const dir = await mkdtemp(join(tmpdir(), 'fw-via-tls-'));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    await sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost']);
+    const { createServer } = await import('node:https');
+    const seen: Array<{ sni: string | undefined; host: string | undefined }> = [];
+    const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
+      seen.push({ sni: (req.socket as import('node:tls').TLSSocket).servername || undefined, host: req.headers.host });
+      res.setHeader('content-type', 'application/json');
+      res.end('{"status":"healthy"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const url = `https://localhost:${port}`;
+      const r = await run(['context', 'check', '--only', 'gateway', '--via', via, '--json'], { FRAMEWORKS_GATEWAY_URL: url, NODE_EXTRA_CA_CERTS: cert });
+      ok(r);
+      expect(seen).toEqual([{ sni: 'localhost', host: `localhost:${port}` }]);
+      // The same endpoint from this side of the split does not exist.
+      const direct = await run(['context', 'check', '--only', 'gateway', '--json'], { FRAMEWORKS_GATEWAY_URL: url, NODE_EXTRA_CA_CERTS: cert });
+      expect(direct.code).toBe(1);
+      // And the plain HTTP calls kept the endpoint's own Host header.
+      const q = cp.requestsTo('quartermaster').at(-1);
+      expect(q?.headers.host).toBe(new URL(cp.urls.quartermaster).host);
+    } finally {
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--verbose says which path the calls take', async () => {
     const r = await run(['admin', 'clusters', 'list', '--via', via, '--verbose']);
     ok(r);
@@ -188,7 +220,7 @@ describe('--via user@host', () => {
   });
 });
 
-describe("a context's via", () => {
+describe("a context's via", { timeout: 240_000 }, () => {
   it('context set writes via (validated), show shows it, and every command goes through it (text)', async () => {
     const bad = await sb.run(['context', 'set', 'lab', 'api', 'soap', '--json']);
     expect(bad.code).toBe(2);
@@ -227,7 +259,7 @@ describe("a context's via", () => {
   });
 });
 
-describe('jump host failures', () => {
+describe('jump host failures', { timeout: 120_000 }, () => {
   it('a changed jump-host key is refused like the executor refuses it', async () => {
     const kh = join(sb.home, '.ssh', 'known_hosts');
     const saved = await readFile(kh, 'utf8');
@@ -270,7 +302,7 @@ describe('jump host failures', () => {
   });
 });
 
-describe('hosts behind ProxyJump', () => {
+describe('hosts behind ProxyJump', { timeout: 120_000 }, () => {
   it('an edge verb reaches a host behind a two-hop ProxyJump chain (~/.ssh/config), and with --ssh-jump', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fw-via-edge-'));
     try {

@@ -11,6 +11,10 @@ export const viaFlags = {
     helpGroup: 'CONTROL PLANE',
     description: "Reach the control plane through this SSH jump host (user@host[:port] or a ~/.ssh/config alias); default: the context's via, else direct.",
   }),
+  'accept-new-host-key': Flags.boolean({
+    helpGroup: 'SSH',
+    description: 'Trust and record the key of a host seen for the first time (a changed key is always refused).',
+  }),
 };
 
 /** `--ssh-jump`, like ssh -J: the hosts of --ssh are reached through these jump hosts, first hop first. */
