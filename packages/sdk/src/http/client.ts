@@ -2,7 +2,7 @@ import type { Got, OptionsInit } from 'got';
 import { trace, traceEnabled } from '../log.js';
 import type { ChosenCredential } from '../auth/policy.js';
 import { mapHttpError } from './errors.js';
-import { dialerAgents, tunnelFailure } from '../net/agents.js';
+import { dialerAgents, tunnelFailure, warmTunnel } from '../net/agents.js';
 import type { Dialer } from '../net/dialer.js';
 
 export interface HttpClientOptions {
@@ -43,8 +43,9 @@ export function defaultUserAgent(): string {
 }
 
 export async function createHttpClient(opts: HttpClientOptions): Promise<HttpClient> {
-  const { default: got } = await import('got');
   const base = opts.baseUrl.replace(/\/+$/, '') + '/';
+  // Through a jump host, the SSH connection is opened while got loads (a failure surfaces on the request).
+  const [{ default: got }] = await Promise.all([import('got'), warmTunnel(opts.dialer, base)]);
   const errCtx = { service: opts.service, url: opts.baseUrl, context: opts.context };
   const agent = await dialerAgents(opts.dialer);
   const instance = got.extend({

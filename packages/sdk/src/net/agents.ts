@@ -75,3 +75,10 @@ export async function tunnelFailure(dialer: Dialer | undefined, err: unknown, ur
     return isFrameworksError(e) ? e : undefined;
   }
 }
+
+/** Open the tunnel to `url`'s endpoint ahead of the first request; errors are left for the request to report. */
+export async function warmTunnel(dialer: Dialer | undefined, url: string): Promise<void> {
+  if (!dialer?.tunnelled) return;
+  const u = new URL(url);
+  await dialer.forward(u.hostname.replace(/^\[(.*)\]$/, '$1'), Number(u.port) || (u.protocol === 'https:' ? 443 : 80)).catch(() => undefined);
+}
