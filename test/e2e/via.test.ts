@@ -316,6 +316,9 @@ describe('hosts behind ProxyJump', { timeout: 120_000 }, () => {
       ok(flag);
       const none = await run(['edge', 'lock', 'status', '--dir', dir, '--ssh', 'hop1-only', '--json']);
       ok(none);
+      const blank = await run(['edge', 'lock', 'status', '--dir', dir, '--ssh', 'behind-two', '--ssh-jump', 'hop1,', '--json']);
+      expect(blank.code).toBe(2);
+      expect(blank.json!.code).toBe('INVALID_SSH_JUMP');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
