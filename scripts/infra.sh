@@ -39,7 +39,7 @@ S=${FW_INFRA_STATE:-/tmp/frameworks-infra}
 # (docker-registry), sshd for the SSH executor tests, and Compose v1 (docker-compose 1.29.2: 1 MB of
 # pure-python libraries on top of python3, installs in a few seconds, no conflict with the v2 plugin),
 # e2fsprogs (mkfs.ext4 and chattr) for the loop-mounted filesystems of the all-or-nothing tests.
-APT_PACKAGES="zsh fish curl openssl time python3 docker.io busybox-static caddy openssh-server docker-registry docker-compose e2fsprogs"
+APT_PACKAGES="zsh fish curl openssl time python3 docker.io busybox-static caddy openssh-server docker-registry docker-compose e2fsprogs iproute2"
 
 # Start order; `down` stops them in reverse.
 ENGINES="verdaccio dockerd registry images"

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand } from '@frameworks/cli-kit';
+import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
 import {
   GatewayClient,
   assertEndpoint,
@@ -29,6 +29,7 @@ Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.
     'SERVICE_TOKEN=… <%= config.bin %> login',
   ];
   static override flags = {
+    ...viaFlags,
     email: Flags.string({ description: 'Account email; the password is prompted (masked) or read with --password-stdin.' }),
     'password-stdin': Flags.boolean({ description: 'Read the password from stdin.', dependsOn: ['email'] }),
     jwt: Flags.string({ description: 'Store this JWT (e.g. from the web app) instead of logging in.', exclusive: ['email'] }),
@@ -84,7 +85,7 @@ Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.
       const example = 'printf %s "$PASSWORD" | frameworks login --email you@example.com --password-stdin';
       const password = f['password-stdin'] ? await readStdinSecret({ flag: '--password-stdin', what: 'password', example }) : await this.askPassword();
       if (!password) throw usageError('The password is empty.', ['Type it at the prompt, or pipe it into --password-stdin'], 'EMPTY_PASSWORD');
-      const gateway = new GatewayClient({ baseUrl: ctx.endpoints.gateway.value, context: ctx.name, timeoutMs });
+      const gateway = new GatewayClient({ baseUrl: ctx.endpoints.gateway.value, context: ctx.name, timeoutMs, dialer: await this.dialer() });
       this.info(`Logging in to ${ctx.endpoints.gateway.value} as ${email}…`);
       const res = await gateway.login(email, password);
       jwt = {

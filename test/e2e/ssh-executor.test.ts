@@ -131,14 +131,20 @@ describe('pure parts', () => {
     expect(plain).toMatchObject({ hostName: 'other.host', user: 'me', port: 22, identityFiles: [], strictHostKeyChecking: 'ask' });
   });
 
-  it('follows Include (relative to ~/.ssh, with wildcards) and refuses ProxyJump rather than bypassing it', async () => {
+  it('follows Include (relative to ~/.ssh, with wildcards); reads ProxyJump chains (and none); refuses ProxyCommand', async () => {
     const box = await sandbox();
     await mkdir(join(box.home, '.ssh', 'conf.d'));
     await writeFile(join(box.home, '.ssh', 'conf.d', 'a.conf'), 'Host inc\n  HostName 10.1.2.3\n  Port 2022\n');
-    await writeFile(box.config, 'Include conf.d/*.conf\nHost jumpy\n  ProxyJump bastion\n');
+    await writeFile(
+      box.config,
+      'Include conf.d/*.conf\nHost jumpy\n  ProxyJump ops@bastion:2222,ssh://inner\nHost nojump\n  ProxyJump none\nHost cmd\n  ProxyCommand nc %h %p\n',
+    );
     const o = { configFile: box.config, systemConfigFile: null, homeDir: box.home, localUser: 'me' };
     expect(await resolveSshHost(parseSshTarget('inc'), o)).toMatchObject({ hostName: '10.1.2.3', port: 2022 });
-    expect(await failure(resolveSshHost(parseSshTarget('jumpy'), o))).toMatchObject({ code: 'SSH_CONFIG_UNSUPPORTED', exitCode: 4 });
+    const jumpy = await resolveSshHost(parseSshTarget('jumpy'), o);
+    expect(jumpy.proxyJump?.map((h) => [h.user, h.host, h.port])).toEqual([['ops', 'bastion', 2222], [undefined, 'inner', undefined]]);
+    expect((await resolveSshHost(parseSshTarget('nojump'), o)).proxyJump).toBeUndefined();
+    expect(await failure(resolveSshHost(parseSshTarget('cmd'), o))).toMatchObject({ code: 'SSH_CONFIG_UNSUPPORTED', exitCode: 4 });
   });
 });
 

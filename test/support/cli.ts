@@ -19,6 +19,8 @@ export interface RunOptions {
   input?: string;
   timeoutMs?: number;
   cwd?: string;
+  /** Run the CLI under this command, e.g. ['ip', 'netns', 'exec', 'ns1'] (a machine that sees another network). */
+  prefix?: string[];
 }
 
 /** A throw-away FRAMEWORKS_HOME plus a runner that executes the built bin/run.js in it, as a user would. */
@@ -62,7 +64,8 @@ export class CliSandbox {
 export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const env = Object.fromEntries(Object.entries(opts.env ?? process.env).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [cmd, ...pre] = [...(opts.prefix ?? []), process.execPath, BIN, ...args];
+    const child = spawn(cmd, pre, { env, cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

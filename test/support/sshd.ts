@@ -22,6 +22,8 @@ export interface SshdOptions {
   setEnv?: Record<string, string>;
   /** Which host key to serve: the first, or the alternate one (a "changed" key). */
   hostKey?: 'first' | 'alternate';
+  /** Addresses to listen on (default 127.0.0.1); the first is `host`. E.g. a veth address a network namespace reaches. */
+  listen?: string[];
 }
 
 export interface Sshd {
@@ -42,8 +44,10 @@ export interface Sshd {
   /** The alternate host key, for "changed key" tests. */
   alternateHostPublicKey: string;
   logFile: string;
-  /** `[127.0.0.1]:PORT ssh-ed25519 AAAA…` for the key currently served. */
-  knownHostsLine(): string;
+  /** `[127.0.0.1]:PORT ssh-ed25519 AAAA…` for the key currently served (another listen address: `address`). */
+  knownHostsLine(address?: string): string;
+  /** SIGKILL the server and every connection process it forked (a host that dies, not one shut down). */
+  kill(): Promise<void>;
   /** Lines of the sshd log that match. */
   logCount(re: RegExp): Promise<number>;
   /** Stop and start again on the same port, optionally with the other host key. */
@@ -79,6 +83,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   await writeFile(join(dir, 'authorized_keys'), `${await pub(clientKey)}\n`);
   const hostKeys = { first: await pub(first), alternate: await pub(alternate) };
   const port = await freePort();
+  const listen = opts.listen ?? ['127.0.0.1'];
   const logFile = join(dir, 'sshd.log');
   let child: ChildProcess | undefined;
   let current = opts;
@@ -88,7 +93,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     const env = { ...(o.setEnv ?? {}), HOME: home };
     const config = [
       `Port ${port}`,
-      'ListenAddress 127.0.0.1',
+      ...listen.map((a) => `ListenAddress ${a}`),
       `HostKey ${o.hostKey === 'alternate' ? alternate : first}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -119,9 +124,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     const started = Date.now();
     for (;;) {
       const log = (await readFile(logFile, 'utf8').catch(() => '')).slice(before);
-      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) break;
+      if (listen.every((a) => log.includes(`Server listening on ${a} port ${port}`))) break;
       if (proc.exitCode !== null || Date.now() - started > 5000) {
-        throw new Error(`sshd did not start on 127.0.0.1:${port}:\n${log.slice(-2000)}`);
+        throw new Error(`sshd did not start on ${listen.join(', ')} port ${port}:\n${log.slice(-2000)}`);
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -140,7 +145,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   await start(opts);
   const served = () => (current.hostKey === 'alternate' ? hostKeys.alternate : hostKeys.first);
   return {
-    host: '127.0.0.1',
+    host: listen[0],
     port,
     user: userInfo().username,
     dir,
@@ -152,8 +157,30 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     },
     alternateHostPublicKey: hostKeys.alternate,
     logFile,
-    knownHostsLine() {
-      return `[127.0.0.1]:${port} ${served()}`;
+    knownHostsLine(address = listen[0]) {
+      return `[${address}]:${port} ${served()}`;
+    },
+    async kill() {
+      const proc = child;
+      child = undefined;
+      if (!proc?.pid || proc.exitCode !== null || proc.signalCode !== null) return;
+      // Connection processes call setsid(): found by parent pid, not by process group.
+      const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=']);
+      const parents = stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+      const tree = new Set([proc.pid]);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const [pid, ppid] of parents) if (tree.has(ppid) && !tree.has(pid)) grew = tree.add(pid) !== undefined;
+      }
+      const exited = new Promise((r) => proc.once('exit', r));
+      for (const pid of tree) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await exited;
     },
     async logCount(re) {
       const log = await readFile(logFile, 'utf8').catch(() => '');

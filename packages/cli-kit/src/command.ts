@@ -8,13 +8,18 @@ import {
   appendAuditSync,
   chooseCredential,
   collectCredentials,
+  directDialer,
   frameworksPaths,
+  lazyDialer,
+  parseViaTarget,
   redact,
   redactValue,
   resolveContext,
   setTraceSink,
+  trace,
   type AuthPolicy,
   type ChosenCredential,
+  type Dialer,
   type LoadedConfig,
   type ResolvedContext,
   type ServiceKey,
@@ -108,6 +113,9 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     // finally() needs the result (a --json run with none still prints one document).
     const run = this.run;
     this.run = async () => (this.result = await run.call(this));
+    // A blank or malformed --via is a usage error before anything is sent.
+    const via = this.viaSpec();
+    if (via) parseViaTarget(via.value, via.from);
     if (this.flags.verbose || /(^|,)frameworks(:\*|$)/.test(process.env.DEBUG ?? '')) {
       const shown = (line: string) => terminalText(line, { keepNewlines: true, stream: process.stderr });
       setTraceSink((line) => process.stderr.write(paint(`  ${shown(line)}`, 'dim', process.stderr) + '\n'));
@@ -164,6 +172,40 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     return chooseCredential(policy, collectCredentials(stored), ctx.name, (m) => this.warning(m, 'JWT_EXPIRED_FALLBACK'));
   }
 
+  private dialing?: Promise<Dialer>;
+
+  /** The jump host the command was given (`--via`); commands with another spelling override it (context check --ssh). */
+  protected viaSpec(): { value: string; from: string } | undefined {
+    const via = (this.flags as { via?: string }).via;
+    return via === undefined ? undefined : { value: via, from: '--via' };
+  }
+
+  /**
+   * How this run reaches the control plane: --via, else the context's `via`, else direct. Opened
+   * once, on first use (one SSH connection per run), closed in finally.
+   */
+  protected dialer(): Promise<Dialer> {
+    this.dialing ??= (async (): Promise<Dialer> => {
+      let via = this.viaSpec();
+      if (!via) {
+        const ctx = await this.context();
+        if (ctx.config.via !== undefined) via = { value: ctx.config.via, from: `the "via" of context ${ctx.name}` };
+      }
+      if (!via) {
+        trace('control-plane calls go direct');
+        return directDialer;
+      }
+      const target = parseViaTarget(via.value, via.from);
+      const f = this.flags as { 'accept-new-host-key'?: boolean; 'ssh-key'?: string };
+      trace(`control-plane calls go via ${target.spec} (${via.from})`);
+      return lazyDialer(`via ${target.spec}`, async () => {
+        const { openJumpDialer } = await import('@frameworks/sdk/ssh');
+        return openJumpDialer(target, { acceptNewHostKey: f['accept-new-host-key'], identityFile: f['ssh-key'] });
+      });
+    })();
+    return this.dialing;
+  }
+
   // ---------------------------------------------------------------- output
 
   /** A line of result text on stdout (silent under --json). */
@@ -218,6 +260,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   }
 
   public override async finally(_err: Error | undefined): Promise<void> {
+    if (this.dialing) await (await this.dialing.catch(() => undefined))?.close();
     let error = this.failure;
     if (this.mutates()) interruptState().hardExit = undefined;
     clearTimeout(this.watchdog);

@@ -7,6 +7,7 @@ import {
   parseDuration,
   quoteArg,
   parseSshTargets,
+  parseJumpList,
   redact,
   runBounded,
   type HostContext,
@@ -14,6 +15,7 @@ import {
   type SshTarget,
 } from '@frameworks/sdk';
 import { FrameworksCommand } from './command.js';
+import { sshJumpFlag } from './via.js';
 import { withHostLock, type LockScope } from './host-lock.js';
 
 export type HostsFlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof HostsCommand)['baseFlags'] & T['flags']>;
@@ -48,6 +50,7 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
       description: 'Trust and record the key of a host seen for the first time (a changed key is always refused).',
     }),
     'ssh-key': Flags.string({ helpGroup: 'SSH', description: 'Private key file for SSH (default: ssh-agent, then ~/.ssh/config IdentityFile, then ~/.ssh/id_*).' }),
+    'ssh-jump': sshJumpFlag,
   };
 
   protected declare flags: HostsFlagsOf<T>;
@@ -56,6 +59,7 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
     await super.init();
     // A blank --ssh is a usage error before run() does anything (it never means this machine).
     this.sshTargets();
+    if (this.flags['ssh-jump'] !== undefined) parseJumpList(this.flags['ssh-jump'], '--ssh-jump');
   }
 
   protected sshTargets(): SshTarget[] {
@@ -75,7 +79,8 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
       return runBounded(['local'], (h) => h, async () => task({ executor, host: 'local', dir: localDir, remote: false }));
     }
     const { connectSsh } = await import('@frameworks/sdk/ssh');
-    const sshOpts = { acceptNewHostKey: this.flags['accept-new-host-key'], identityFile: this.flags['ssh-key'] };
+    const jump = this.flags['ssh-jump'] === undefined ? undefined : parseJumpList(this.flags['ssh-jump'], '--ssh-jump');
+    const sshOpts = { acceptNewHostKey: this.flags['accept-new-host-key'], identityFile: this.flags['ssh-key'], ...(jump ? { jump } : {}) };
     return runBounded(
       targets,
       (t) => t.spec,

@@ -39,3 +39,6 @@ export { writeAllOrNothing, type FileWrite, type WriteAllOptions, type WriteAllR
 export { readFilesIfPresent } from './fs/read-files.js';
 export * from './release/manifest.js';
 export * from './lock/host-lock.js';
+export * from './net/dialer.js';
+export * from './net/lazy-dialer.js';
+export * from './config/context-settings.js';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand, marks, renderTable } from '@frameworks/cli-kit';
+import { FrameworksCommand, marks, renderTable, viaFlags } from '@frameworks/cli-kit';
 import { ENDPOINTS, ExitCode, FrameworksError, SERVICE_KEYS, isServiceKey, parseDuration, usageError, type ServiceKey } from '@frameworks/sdk';
 
 export default class ContextCheck extends FrameworksCommand<typeof ContextCheck> {
@@ -15,7 +15,13 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
     timeout: Flags.string({ description: 'Per-probe timeout (500ms, 2s, …).', default: '2s' }),
     insecure: Flags.boolean({ description: 'Do not verify TLS certificates.' }),
     only: Flags.string({ description: 'Comma-separated services to probe.' }),
+    ssh: Flags.string({ description: 'Probe every endpoint from this host (user@host[:port]): the probes go through an SSH connection to it, names resolved there.', exclusive: ['via'] }),
+    ...viaFlags,
   };
+
+  protected override viaSpec(): { value: string; from: string } | undefined {
+    return this.flags?.ssh !== undefined ? { value: this.flags.ssh, from: '--ssh' } : super.viaSpec();
+  }
 
   async run() {
     const timeoutMs = parseDuration(this.flags.timeout);
@@ -32,6 +38,7 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
       import('@frameworks/sdk/http'),
       needsGrpc ? import('@frameworks/sdk/grpc-health') : Promise.resolve(undefined),
     ]);
+    const dialer = await this.dialer();
     const started = performance.now();
     const probes = await Promise.all(
       keys.map(async (service) => {
@@ -41,13 +48,16 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
         // UNIMPLEMENTED there still proves a gRPC server answers.
         const r =
           kind === 'grpc'
-            ? await grpc!.probeGrpcHealth(url, timeoutMs, this.flags.insecure, { acceptUnimplemented: service === 'foghorn-grpc' })
-            : await probeHttpHealth(url, timeoutMs, this.flags.insecure);
+            ? await grpc!.probeGrpcHealth(url, timeoutMs, this.flags.insecure, { acceptUnimplemented: service === 'foghorn-grpc', dialer })
+            : await probeHttpHealth(url, timeoutMs, this.flags.insecure, dialer);
         return { service, kind, url: r.url, ok: r.ok, status: r.status ?? null, health: r.health ?? null, latency_ms: r.latencyMs, error: r.error ?? null, error_code: r.errorCode ?? null };
       }),
     );
     const elapsedMs = Math.round(performance.now() - started);
     const failed = probes.filter((p) => !p.ok);
+    // Where the probes ran from: this machine, or the jump host they went through.
+    const from = dialer.tunnelled ? dialer.describe.replace(/^via /, '') : 'this machine';
+    this.out(`Probes from ${from}:`);
     this.out(
       renderTable(probes, [
         { header: ' ', get: (p) => (p.ok ? marks.ok() : marks.fail()) },
@@ -57,7 +67,7 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
         { header: 'latency', get: (p) => `${p.latency_ms} ms` },
       ]),
     );
-    const result = { context: ctx.name, timeout_ms: timeoutMs, elapsed_ms: elapsedMs, ok: failed.length === 0, passed: probes.length - failed.length, failed: failed.length, probes };
+    const result = { context: ctx.name, probed_from: from, via: dialer.tunnelled ? dialer.describe.replace(/^via /, '') : null, timeout_ms: timeoutMs, elapsed_ms: elapsedMs, ok: failed.length === 0, passed: probes.length - failed.length, failed: failed.length, probes };
     if (failed.length) {
       throw new FrameworksError(`${failed.length} of ${probes.length} endpoints failed: ${failed.map((f) => f.service).join(', ')}.`, {
         code: 'CHECK_FAILED',
@@ -66,7 +76,7 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
         suggestions: [`frameworks context set-url <service> <url>${this.flags.context ? ` --context ${this.flags.context}` : ''}`, 'frameworks context show   # where each URL comes from'],
       });
     }
-    this.success(`${probes.length === 1 ? 'The endpoint' : `All ${probes.length} endpoints`} of "${ctx.name}" answered (${elapsedMs} ms).`);
+    this.success(`${probes.length === 1 ? 'The endpoint' : `All ${probes.length} endpoints`} of "${ctx.name}" answered from ${from} (${elapsedMs} ms).`);
     return result;
   }
 }

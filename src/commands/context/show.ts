@@ -18,6 +18,7 @@ export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
       renderKeyValues([
         ['context', `${ctx.name}${ctx.name === loaded.doc.current ? ' (current)' : ''}`],
         ['selected by', ctx.nameSource === 'flag' ? '--context / argument' : ctx.nameSource === 'env' ? 'FRAMEWORKS_CONTEXT' : ctx.nameSource === 'config' ? `current in ${tildify(loaded.path)}` : 'built-in default'],
+        ['via', ctx.config.via ? `${ctx.config.via} (control-plane calls go through it)` : 'direct'],
         ['executor', executor.type === 'ssh' ? `ssh ${executor.user ? executor.user + '@' : ''}${executor.host}${executor.port ? ':' + executor.port : ''}` : 'local'],
         ['jwt', creds.jwt ? `${creds.jwt.token} [${creds.jwt.source}] ${creds.jwt.email ?? ''} ${describeExpiry(creds.jwt.expires_at)}`.replace(/\s+/g, ' ') : 'none'],
         ['service token', creds.service_token ? `${creds.service_token.token} [${creds.service_token.source}]` : 'none'],
@@ -37,6 +38,7 @@ export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
       selected_by: ctx.nameSource,
       description: ctx.config.description ?? null,
       executor,
+      via: ctx.config.via ?? null,
       endpoints,
       credentials: creds,
     };

@@ -1,5 +1,5 @@
 import { Flags, type Command } from '@oclif/core';
-import { FrameworksCommand } from '@frameworks/cli-kit';
+import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
 import {
   CommodoreClient,
   ExitCode,
@@ -31,6 +31,7 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  */
 export abstract class AdminCommand<T extends typeof Command> extends FrameworksCommand<T> {
   static preferServiceToken = false;
+  static override baseFlags = { ...FrameworksCommand.baseFlags, ...viaFlags };
 
   protected override async credential(policy: AuthPolicy = this.fwCtor.authPolicy): Promise<ChosenCredential | undefined> {
     if (policy === 'jwt-or-service' && (this.constructor as typeof AdminCommand).preferServiceToken) {
@@ -51,7 +52,8 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
     const ctx = await this.context();
     const credential = await this.credential();
     const url = ctx.endpoints.quartermaster.value;
-    return { client: new QuartermasterClient({ baseUrl: url, context: ctx.name, credential, timeoutMs }), url, credential };
+    const dialer = await this.dialer();
+    return { client: new QuartermasterClient({ baseUrl: url, context: ctx.name, credential, timeoutMs, dialer }), url, credential };
   }
 
   protected async commodore(): Promise<{ client: CommodoreClient; url: string; credential?: ChosenCredential }> {
@@ -59,7 +61,8 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
     const ctx = await this.context();
     const credential = await this.credential();
     const url = ctx.endpoints.control.value;
-    return { client: new CommodoreClient({ baseUrl: url, context: ctx.name, credential, timeoutMs }), url, credential };
+    const dialer = await this.dialer();
+    return { client: new CommodoreClient({ baseUrl: url, context: ctx.name, credential, timeoutMs, dialer }), url, credential };
   }
 
   /** Ask before a destructive step unless --yes; without a terminal → exit 2 naming --yes. */

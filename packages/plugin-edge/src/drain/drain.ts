@@ -1,4 +1,4 @@
-import { ExitCode, FoghornClient, FrameworksError, isFrameworksError, type DrainStatus } from '@frameworks/sdk';
+import { ExitCode, FoghornClient, FrameworksError, isFrameworksError, type Dialer, type DrainStatus } from '@frameworks/sdk';
 
 /** Who the audit trail of Foghorn (`set_by`) names. */
 export const SET_BY = 'frameworks-cli';
@@ -7,8 +7,8 @@ export const SET_BY = 'frameworks-cli';
  * Foghorn's HTTP node control on the context's `foghorn-http` URL (contract §5.2). These routes have
  * no auth middleware and sit on the public balancer port, so no credential is sent to them.
  */
-export function foghornClient(baseUrl: string, context: string): FoghornClient {
-  return new FoghornClient({ baseUrl, context });
+export function foghornClient(baseUrl: string, context: string, dialer?: Dialer): FoghornClient {
+  return new FoghornClient({ baseUrl, context, ...(dialer ? { dialer } : {}) });
 }
 
 /** What a drain around an operation did; part of the result, also when the operation failed. */

@@ -1,4 +1,4 @@
-import { rawGet } from '@frameworks/sdk';
+import { rawGet, type Dialer } from '@frameworks/sdk';
 import { sleep } from '../pipeline/stages.js';
 
 /**
@@ -8,7 +8,7 @@ import { sleep } from '../pipeline/stages.js';
  * A tiny local client on purpose; a typed SDK client comes with the admin commands.
  */
 
-export type QuartermasterAccess = { url: string; authorization: string; context: string } | { skip: string };
+export type QuartermasterAccess = { url: string; authorization: string; context: string; dialer?: Dialer } | { skip: string };
 
 export interface QuartermasterCheck {
   status: 'ok' | 'warn' | 'skipped';
@@ -26,8 +26,8 @@ interface Answer {
 }
 
 /** One GET through the SDK (node:http(s): fetch refuses the Fetch standard's "bad ports", a context may use one). */
-async function get(base: string, path: string, authorization: string, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
-  const a = await rawGet(new URL(`${base.replace(/\/+$/, '')}${path}`), { headers: { authorization, accept: 'application/json' }, timeoutMs, ...(signal ? { signal } : {}) });
+async function get(base: string, path: string, authorization: string, timeoutMs: number, signal?: AbortSignal, dialer?: Dialer): Promise<Answer> {
+  const a = await rawGet(new URL(`${base.replace(/\/+$/, '')}${path}`), { headers: { authorization, accept: 'application/json' }, timeoutMs, ...(signal ? { signal } : {}), ...(dialer ? { dialer } : {}) });
   if (a.status === 0) return { status: 0, error: a.errorCode ?? a.error ?? 'no answer' };
   return { status: a.status, body: a.json };
 }
@@ -62,7 +62,7 @@ export async function checkQuartermaster(
   const deadline = Date.now() + o.budgetMs;
   const per = () => Math.max(500, Math.min(3000, deadline - Date.now()));
   for (;;) {
-    const nodes = await get(access.url, '/nodes?node_type=edge', access.authorization, per(), o.signal);
+    const nodes = await get(access.url, '/nodes?node_type=edge', access.authorization, per(), o.signal, access.dialer);
     const why = unusable(nodes);
     if (why) return { status: 'skipped', detail: `Quartermaster ${access.url}: ${why}`, node_listed: null };
     const rows = ((nodes.body as { nodes?: NodeRow[] | null } | undefined)?.nodes ?? []) as NodeRow[];
@@ -70,7 +70,7 @@ export async function checkQuartermaster(
     let tokenUsedAt: string | null | undefined;
     let tokenNote = '';
     if (o.token) {
-      const tokens = await get(access.url, '/admin/bootstrap-tokens', access.authorization, per(), o.signal);
+      const tokens = await get(access.url, '/admin/bootstrap-tokens', access.authorization, per(), o.signal, access.dialer);
       const tWhy = unusable(tokens);
       if (tWhy) tokenNote = `token not checked (${tWhy})`;
       else {

@@ -1,6 +1,8 @@
 import { grpcTarget } from '../config/endpoints.js';
 import { trace } from '../log.js';
 import { friendlyNetworkError, type ProbeResult } from '../http/health.js';
+import { tunnelFailure } from '../net/agents.js';
+import type { Dialer } from '../net/dialer.js';
 
 /**
  * grpc.health.v1.Health/Check (contract §7). The two messages have one field each, so they are
@@ -66,7 +68,7 @@ export async function probeGrpcHealth(
   endpoint: string,
   timeoutMs: number,
   insecure = false,
-  opts: { acceptUnimplemented?: boolean } = {},
+  opts: { acceptUnimplemented?: boolean; dialer?: Dialer } = {},
 ): Promise<ProbeResult> {
   const grpc = await import('@grpc/grpc-js');
   const { address, tls } = grpcTarget(endpoint);
@@ -74,7 +76,18 @@ export async function probeGrpcHealth(
   const creds = tls
     ? grpc.credentials.createSsl(null, null, null, insecure ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {})
     : grpc.credentials.createInsecure();
-  const client = new grpc.Client(address, creds, { 'grpc.max_reconnect_backoff_ms': 500, 'grpc.enable_retries': 0 });
+  // Through a jump host: dial the forwarded port, keep the endpoint's name for :authority and TLS.
+  let dial = address;
+  const named: Record<string, string> = {};
+  if (opts.dialer?.tunnelled) {
+    const { hostname, port } = new URL(`grpc://${address}`);
+    const name = hostname.replace(/^\[(.*)\]$/, '$1');
+    const to = await opts.dialer.forward(name, Number(port) || 443);
+    dial = `${to.host}:${to.port}`;
+    named['grpc.default_authority'] = address;
+    if (tls) named['grpc.ssl_target_name_override'] = name;
+  }
+  const client = new grpc.Client(dial, creds, { 'grpc.max_reconnect_backoff_ms': 500, 'grpc.enable_retries': 0, ...named });
   const started = performance.now();
   try {
     const status = await new Promise<number>((resolve, reject) => {
@@ -96,6 +109,8 @@ export async function probeGrpcHealth(
     const e = err as { code?: number; details?: string; message?: string };
     const latencyMs = Math.round(performance.now() - started);
     const code = e.code !== undefined ? grpc.status[e.code] : undefined;
+    const lost = await tunnelFailure(opts.dialer, err, `http://${address}`);
+    if (lost) throw lost;
     if (code === 'UNIMPLEMENTED' && opts.acceptUnimplemented) {
       return { ok: true, health: 'REACHABLE (no health service)', latencyMs, url };
     }

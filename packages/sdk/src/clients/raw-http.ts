@@ -1,4 +1,6 @@
 import { trace } from '../log.js';
+import { dialerAgents } from '../net/agents.js';
+import type { Dialer } from '../net/dialer.js';
 
 /**
  * Small HTTP(S) calls of the edge plugin that the typed clients do not cover: GET through
@@ -24,6 +26,8 @@ export interface RawGetOptions {
   signal?: AbortSignal;
   /** Body kept at most (default 4 MiB). */
   maxBody?: number;
+  /** How to reach a control-plane URL (a jump host for --via); default direct. */
+  dialer?: Dialer;
 }
 
 export interface EdgeGetOptions extends RawGetOptions {
@@ -40,7 +44,9 @@ export interface EdgeGetOptions extends RawGetOptions {
 /** GET `url` (http or https). */
 export async function rawGet(url: URL, o: RawGetOptions): Promise<RawAnswer> {
   const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  return send(`GET ${url.href}`, (cb) => request(url, { method: 'GET', headers: o.headers, timeout: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) }, cb), o);
+  const agents = await dialerAgents(o.dialer);
+  const agent = agents ? (url.protocol === 'https:' ? agents.https : agents.http) : undefined;
+  return send(`GET ${url.href}`, (cb) => request(url, { method: 'GET', headers: o.headers, timeout: o.timeoutMs, ...(agent ? { agent } : {}), ...(o.signal ? { signal: o.signal } : {}) }, cb), o);
 }
 
 /** GET https://<domain><path>, dialling `address`: the edge's own HTTPS, before or without DNS. */

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { MAX_WAIT_MS } from '../duration.js';
 import { configError } from '../errors.js';
-import type { SshTarget } from './target.js';
+import { parseJumpList, type SshTarget } from './target.js';
 
 /**
  * ~/.ssh/config resolution for one --ssh target, the way `ssh` does it for the directives the
@@ -31,6 +31,8 @@ export interface ResolvedSshHost {
   hostKeyAlias?: string;
   /** ConnectTimeout, in ms. */
   connectTimeoutMs?: number;
+  /** ProxyJump hops, first hop first; undefined when the config names none (or `none`). */
+  proxyJump?: SshTarget[];
 }
 
 export interface SshConfigOptions {
@@ -141,10 +143,17 @@ export async function resolveSshHost(target: SshTarget, opts: SshConfigOptions =
     throw configError(`Cannot parse the SSH config ${configFile}: ${(err as Error).message}.`, [`Check it with: ssh -G ${target.host}`], 'SSH_CONFIG_INVALID', err);
   }
 
-  for (const key of ['proxyjump', 'proxycommand']) {
-    const v = first(c[key]);
-    if (v && v.toLowerCase() !== 'none') {
-      throw configError(`The SSH config routes ${target.host} through ${key === 'proxyjump' ? 'ProxyJump' : 'ProxyCommand'} ${v}, which the SSH executor does not support yet.`, [`Use a host the CLI can reach directly, or set "${key === 'proxyjump' ? 'ProxyJump' : 'ProxyCommand'} none" for it in ${configFile}`], 'SSH_CONFIG_UNSUPPORTED');
+  const proxyCommand = first(c.proxycommand);
+  if (proxyCommand && proxyCommand.toLowerCase() !== 'none') {
+    throw configError(`The SSH config routes ${target.host} through ProxyCommand ${proxyCommand}, which the SSH executor does not support.`, [`Use ProxyJump instead (or --ssh-jump user@bastion), or set "ProxyCommand none" for it in ${configFile}`], 'SSH_CONFIG_UNSUPPORTED');
+  }
+  const jumpText = first(c.proxyjump);
+  let proxyJump: SshTarget[] | undefined;
+  if (jumpText && jumpText.toLowerCase() !== 'none') {
+    try {
+      proxyJump = parseJumpList(jumpText);
+    } catch (err) {
+      throw configError(`The SSH config gives ${target.host} "ProxyJump ${jumpText}": ${(err as Error).message}`, [`Fix the ProxyJump line in ${configFile}`], 'SSH_CONFIG_INVALID', err);
     }
   }
 
@@ -179,5 +188,7 @@ export async function resolveSshHost(target: SshTarget, opts: SshConfigOptions =
     hostKeyAlias: first(c.hostkeyalias)?.toLowerCase(),
     // ConnectTimeout is seconds; a value past what a timer holds would fire at once, so it is capped.
     connectTimeoutMs: timeout && /^\d+$/.test(timeout) && Number(timeout) > 0 ? Math.min(Number(timeout) * 1000, MAX_WAIT_MS) : undefined,
+    ...(proxyJump ? { proxyJump } : {}),
   };
 }
+

@@ -1,48 +1,22 @@
-import { NodeSSH } from 'node-ssh';
-import { readFile, stat } from 'node:fs/promises';
-import { constants, homedir } from 'node:os';
-import { join } from 'node:path';
+import type { NodeSSH } from 'node-ssh';
+import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
-import { ExitCode, FrameworksError, authError, networkError, usageError } from '../errors.js';
+import { ExitCode, FrameworksError, usageError } from '../errors.js';
 import { trace } from '../log.js';
 import { writeAllOrNothing } from '../fs/write-all-or-nothing.js';
 import { stderrTail, withReason } from '../tool-output.js';
-import { tildify } from '../paths.js';
 import { redact } from '../redact.js';
-import { hostKeyVerifier } from './known-hosts.js';
 import { quoteArg, quoteCommand } from './quote.js';
-import { resolveSshHost, type ResolvedSshHost } from './ssh-config.js';
+import type { ResolvedSshHost } from './ssh-config.js';
+import { openSshLink, type SshOptions } from './ssh-connect.js';
 import type { SshTarget } from './target.js';
 import type { Executor, RunOptions, RunResult } from './types.js';
 
 export type { ResolvedSshHost } from './ssh-config.js';
 export { resolveSshHost } from './ssh-config.js';
 export { fingerprint, knownHostName } from './known-hosts.js';
-
-export interface SshOptions {
-  /** Record and trust a host key seen for the first time (--accept-new-host-key). A changed key is always refused. */
-  acceptNewHostKey?: boolean;
-  /** Default: UserKnownHostsFile from ~/.ssh/config, else ~/.ssh/known_hosts (new keys are recorded in the first). */
-  knownHostsFile?: string;
-  /** Read-only system files; default GlobalKnownHostsFile, else /etc/ssh/ssh_known_hosts. */
-  globalKnownHostsFiles?: string[];
-  /** Default ~/.ssh/config. */
-  sshConfigFile?: string;
-  /** Default /etc/ssh/ssh_config; null to ignore it. */
-  systemSshConfigFile?: string | null;
-  /** Private key file (--ssh-key); otherwise the agent, then IdentityFile from ~/.ssh/config, then ~/.ssh/id_*. */
-  identityFile?: string;
-  /** Default ConnectTimeout from ~/.ssh/config, else 10 s. Covers TCP connect, handshake and authentication. */
-  connectTimeoutMs?: number;
-  /** Home directory for ~ and the default ~/.ssh paths (default os.homedir()). */
-  homeDir?: string;
-  /** Where SSH_AUTH_SOCK is read from (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** Commands running at once over the one connection; sshd allows 10 sessions by default (MaxSessions). */
-  maxChannels?: number;
-  /** Keepalive probe interval (default 30 s; 3 unanswered probes drop the connection, like ServerAliveCountMax=3). */
-  keepaliveIntervalMs?: number;
-}
+export type { SshOptions } from './ssh-connect.js';
+export { openJumpDialer, type JumpDialer } from '../net/ssh-tunnel.js';
 
 /** The part of ssh2's ClientChannel we use (node-ssh does not re-export ssh2's types). */
 interface Channel {
@@ -118,6 +92,7 @@ class SshConnection {
     readonly host: ResolvedSshHost,
     private readonly ssh: NodeSSH,
     maxChannels: number,
+    private readonly dispose: () => void = () => ssh.dispose(),
   ) {
     this.slots = new Slots(maxChannels);
     const client = ssh.connection as unknown as Ssh2Client;
@@ -261,7 +236,7 @@ class SshConnection {
     if (this.pendingKills.size) {
       await Promise.race([Promise.allSettled([...this.pendingKills]), new Promise((r) => setTimeout(r, 3_000).unref())]);
     }
-    this.ssh.dispose();
+    this.dispose();
   }
 }
 
@@ -328,116 +303,6 @@ export class SshExecutor implements Executor {
   }
 }
 
-// ------------------------------------------------------------------ identities and connect errors
-
-type AuthMethod = { type: 'agent'; username: string; agent: string } | { type: 'publickey'; username: string; key: Buffer };
-
-interface Identities {
-  /** What will be offered, for error messages: "the ssh-agent", key paths. */
-  offered: string[];
-  /** Keys left out because they need a passphrase we cannot ask for. */
-  encrypted: string[];
-  methods(user: string): AuthMethod[];
-}
-
-/** Passphrase-protected keys (PEM "ENCRYPTED", or an openssh-key-v1 whose cipher is not "none"). */
-function isEncrypted(text: string): boolean {
-  if (/ENCRYPTED/.test(text.split('\n').slice(0, 3).join('\n'))) return true;
-  const m = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END/.exec(text);
-  if (!m) return false;
-  const blob = Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
-  const magic = 'openssh-key-v1\0'.length;
-  if (blob.length < magic + 4) return false;
-  const len = blob.readUInt32BE(magic);
-  return blob.toString('latin1', magic + 4, magic + 4 + len) !== 'none';
-}
-
-async function isSocket(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isSocket();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * What to authenticate with, in ssh's order: --ssh-key alone when given (plus the agent, which may
- * hold it unlocked); otherwise the agent, then the config's IdentityFile entries or the default ~/.ssh/id_*.
- */
-async function loadIdentities(host: ResolvedSshHost, o: { identityFile?: string; homeDir?: string; env: NodeJS.ProcessEnv }): Promise<Identities> {
-  const home = o.homeDir ?? homedir();
-  const files = o.identityFile ? [o.identityFile] : host.identityFiles.length ? host.identityFiles : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f));
-  const keys: Array<{ file: string; key: Buffer }> = [];
-  const encrypted: string[] = [];
-  for (const file of files) {
-    let key: Buffer;
-    try {
-      key = await readFile(file);
-    } catch (err) {
-      if (o.identityFile) {
-        throw usageError(`--ssh-key ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, ['Give the path of a private key file, e.g. --ssh-key ~/.ssh/id_ed25519'], 'SSH_KEY_UNREADABLE');
-      }
-      continue; // like ssh: a configured or default key that is not there is skipped
-    }
-    if (isEncrypted(key.toString('latin1'))) encrypted.push(file);
-    else keys.push({ file, key });
-  }
-  const sock = host.identityAgent === 'none' ? undefined : (host.identityAgent ?? o.env.SSH_AUTH_SOCK);
-  // A stale SSH_AUTH_SOCK would make ssh2 fail the whole connection: offer only a live socket.
-  const wantAgent = o.identityFile ? encrypted.length > 0 : !(host.identitiesOnly && host.identityFiles.length);
-  const agent = sock && wantAgent && (await isSocket(sock)) ? sock : undefined;
-  return {
-    offered: [...(agent ? [`the ssh-agent (${agent})`] : []), ...keys.map((k) => tildify(k.file))],
-    encrypted,
-    methods: (username) => [...(agent ? [{ type: 'agent' as const, username, agent }] : []), ...keys.map((k) => ({ type: 'publickey' as const, username, key: k.key }))],
-  };
-}
-
-interface ConnectContext {
-  host: ResolvedSshHost;
-  name: string;
-  timeoutMs: number;
-  identities: Identities;
-  refusal?: FrameworksError;
-}
-
-/** ssh2 / node-ssh failures as the errors a user can act on. */
-function connectError(err: unknown, c: ConnectContext): FrameworksError {
-  if (c.refusal) return c.refusal;
-  if (err instanceof FrameworksError) return err;
-  const e = err as Error & { code?: string; level?: string };
-  const where = `${c.host.hostName}:${c.host.port}`;
-  const probe = `ssh -p ${c.host.port} ${quoteArg(`${c.host.user}@${c.host.hostName}`)} true`;
-  if (e.level === 'client-authentication') {
-    const tried = c.identities.offered.length ? `offered ${c.identities.offered.join(', ')}` : 'had no key to offer (no ssh-agent, no readable key file)';
-    return authError(
-      `SSH authentication as ${c.host.user} on ${where} failed: the server accepted none of the keys; the CLI ${tried}.`,
-      [
-        ...c.identities.encrypted.map((f) => `${tildify(f)} needs a passphrase: load it into the agent with ssh-add ${quoteArg(f)}`),
-        'Name the key with --ssh-key <path>, or add it to the agent with ssh-add <path>',
-        `Check that its public key is in ~${c.host.user}/.ssh/authorized_keys on the host (ssh-copy-id -p ${c.host.port} ${quoteArg(`${c.host.user}@${c.host.hostName}`)})`,
-      ],
-      'SSH_AUTH_FAILED',
-    );
-  }
-  if (e.level === 'agent') {
-    return authError(`The ssh-agent failed while authenticating to ${where}: ${e.message}.`, ['Check the agent with ssh-add -l, or name a key with --ssh-key <path>'], 'SSH_AGENT_FAILED');
-  }
-  const reason: Record<string, string> = {
-    ECONNREFUSED: 'the connection was refused (is sshd running on that port?)',
-    ETIMEDOUT: 'the connection timed out',
-    EHOSTUNREACH: 'the host is unreachable',
-    ENETUNREACH: 'the network is unreachable',
-    ENOTFOUND: `the name ${c.host.hostName} does not resolve`,
-    EAI_AGAIN: `the name ${c.host.hostName} does not resolve (DNS failure)`,
-    ECONNRESET: 'the connection was reset',
-  };
-  const why = (e.code && reason[e.code]) ?? (e.level === 'client-timeout' ? `no SSH handshake within ${c.timeoutMs / 1000} s` : undefined);
-  if (why) {
-    return networkError(`Cannot reach ${c.name} over SSH (${where}): ${why}.`, [`Check the host and port: ${probe}`], 'SSH_UNREACHABLE', err);
-  }
-  return networkError(`SSH connection to ${c.name} (${where}) failed: ${e.message}.`, [`Try it with ssh to see more: ${probe.replace(/^ssh /, 'ssh -v ')}`], 'SSH_CONNECT_FAILED', err);
-}
 
 const pool = new Map<string, { conn?: SshConnection; pending?: Promise<SshConnection> }>();
 
@@ -453,42 +318,9 @@ export async function closeAllSsh(): Promise<void> {
   }
 }
 
-async function open(host: ResolvedSshHost, opts: SshOptions, key: string, name: string): Promise<SshConnection> {
-  const identities = await loadIdentities(host, { identityFile: opts.identityFile, homeDir: opts.homeDir, env: opts.env ?? process.env });
-  const verifier = await hostKeyVerifier(host, {
-    // StrictHostKeyChecking accept-new (or no) in the config is the same opt-in as the flag.
-    acceptNew: opts.acceptNewHostKey === true || host.strictHostKeyChecking === 'accept-new' || host.strictHostKeyChecking === 'no',
-    knownHostsFile: opts.knownHostsFile,
-    globalKnownHostsFiles: opts.globalKnownHostsFiles,
-  });
-  const timeoutMs = opts.connectTimeoutMs ?? host.connectTimeoutMs ?? 10_000;
-  const ssh = new NodeSSH();
-  trace(`ssh ${name}: connecting to ${host.hostName}:${host.port} as ${host.user}`);
-  try {
-    await ssh.connect({
-      host: host.hostName,
-      port: host.port,
-      username: host.user,
-      readyTimeout: timeoutMs,
-      keepaliveInterval: opts.keepaliveIntervalMs ?? 30_000,
-      keepaliveCountMax: 3,
-      authHandler: identities.methods(host.user),
-      hostVerifier: verifier.verify,
-      algorithms: { serverHostKey: verifier.algorithms },
-    });
-  } catch (err) {
-    ssh.dispose();
-    // The server proved it holds the key before asking us to authenticate: record it as ssh does.
-    if ((err as { level?: string }).level === 'client-authentication') await verifier.record();
-    throw connectError(err, { host, name, timeoutMs, identities, refusal: verifier.refusal() });
-  }
-  try {
-    await verifier.record();
-  } catch (err) {
-    ssh.dispose();
-    throw err;
-  }
-  return new SshConnection(key, name, host, ssh, opts.maxChannels ?? 8);
+async function open(target: SshTarget, opts: SshOptions, key: string): Promise<SshConnection> {
+  const link = await openSshLink(target, opts);
+  return new SshConnection(key, link.name, link.host, link.ssh, opts.maxChannels ?? 8, link.dispose);
 }
 
 /**
@@ -496,13 +328,12 @@ async function open(host: ResolvedSshHost, opts: SshOptions, key: string, name: 
  * known_hosts. Executors for the same host share one connection; each must be closed.
  */
 export async function connectSsh(target: SshTarget, opts: SshOptions = {}): Promise<SshExecutor> {
-  const host = await resolveSshHost(target, { configFile: opts.sshConfigFile, systemConfigFile: opts.systemSshConfigFile, homeDir: opts.homeDir });
-  const name = `${host.user}@${target.host}${host.port === 22 ? '' : `:${host.port}`}`;
-  const key = JSON.stringify([host.user, host.hostName, host.port, opts.knownHostsFile ?? '', opts.identityFile ?? '']);
+  const jump = opts.jump?.map((j) => j.spec).join(',') ?? '';
+  const key = JSON.stringify([target.user ?? '', target.host, target.port ?? '', jump, opts.knownHostsFile ?? '', opts.identityFile ?? '']);
   let slot = pool.get(key);
   if (!slot?.conn && !slot?.pending) {
     // No await between the lookup and the set: concurrent callers must find this attempt.
-    const pending = open(host, opts, key, name);
+    const pending = open(target, opts, key);
     slot = { pending };
     pool.set(key, slot);
     const s = slot;

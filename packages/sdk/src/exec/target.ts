@@ -12,10 +12,10 @@ export interface SshTarget {
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\d{1,3}(?:\.\d{1,3}){3}$/;
 const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
 
-export function parseSshTarget(input: string): SshTarget {
+export function parseSshTarget(input: string, flag = '--ssh'): SshTarget {
   const spec = input.trim();
   const bad = (why: string) =>
-    usageError(`--ssh "${input}" is not a host: ${why}.`, ['Use user@host, user@host:port or an alias from ~/.ssh/config (e.g. --ssh ops@edge-1.example.com:2222)'], 'INVALID_SSH_TARGET');
+    usageError(`${flag} "${input}" is not a host: ${why}.`, [`Use user@host, user@host:port or an alias from ~/.ssh/config (e.g. ${flag} ops@edge-1.example.com:2222)`], 'INVALID_SSH_TARGET');
   if (!spec) throw bad('it is empty');
   let rest = spec;
   let user: string | undefined;
@@ -70,4 +70,24 @@ export function parseSshTargets(values: string[] | undefined): SshTarget[] {
     }
   }
   return out;
+}
+
+/** A ProxyJump / -J list: `[user@]host[:port]` or `ssh://[user@]host[:port]`, comma-separated, first hop first. */
+export function parseJumpList(text: string, flag = 'ProxyJump'): SshTarget[] {
+  return text.split(',').map((part) => {
+    const t = part.trim().replace(/^ssh:\/\//i, '');
+    if (!t) throw usageError(`${flag} "${text}" has an empty hop.`, ['Name every hop, e.g. --ssh-jump ops@bastion,ops@inner:2222'], 'INVALID_SSH_JUMP');
+    return parseSshTarget(t, flag);
+  });
+}
+
+/** The jump host of `--via` or a context's `via`: one user@host[:port] (or ~/.ssh/config alias); blank is a usage error. */
+export function parseViaTarget(input: string, flag = '--via'): SshTarget {
+  if (!input.trim()) {
+    throw usageError(`${flag} names no host: an empty jump host never means "direct".`, [
+      'Name the jump host, e.g. --via ops@bastion.example.com:2222',
+      'Leave out --via to call the control plane directly (frameworks context set <ctx> via --unset clears a context\'s)',
+    ], 'EMPTY_VIA_TARGET');
+  }
+  return parseSshTarget(input, flag);
 }

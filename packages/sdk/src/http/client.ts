@@ -2,6 +2,8 @@ import type { Got, OptionsInit } from 'got';
 import { trace, traceEnabled } from '../log.js';
 import type { ChosenCredential } from '../auth/policy.js';
 import { mapHttpError } from './errors.js';
+import { dialerAgents, tunnelFailure, warmTunnel } from '../net/agents.js';
+import type { Dialer } from '../net/dialer.js';
 
 export interface HttpClientOptions {
   /** Human name used in errors: "Gateway", "Quartermaster". */
@@ -16,6 +18,8 @@ export interface HttpClientOptions {
   /** Skip TLS verification (only when the user asked for it). */
   insecure?: boolean;
   userAgent?: string;
+  /** How to reach the endpoint (a jump host for --via); default direct. */
+  dialer?: Dialer;
 }
 
 export interface RequestOptions {
@@ -39,9 +43,11 @@ export function defaultUserAgent(): string {
 }
 
 export async function createHttpClient(opts: HttpClientOptions): Promise<HttpClient> {
-  const { default: got } = await import('got');
   const base = opts.baseUrl.replace(/\/+$/, '') + '/';
+  // Through a jump host, the SSH connection is opened while got loads (a failure surfaces on the request).
+  const [{ default: got }] = await Promise.all([import('got'), warmTunnel(opts.dialer, base)]);
   const errCtx = { service: opts.service, url: opts.baseUrl, context: opts.context };
+  const agent = await dialerAgents(opts.dialer);
   const instance = got.extend({
     prefixUrl: base,
     timeout: { request: opts.timeoutMs ?? 15_000 },
@@ -58,6 +64,7 @@ export async function createHttpClient(opts: HttpClientOptions): Promise<HttpCli
       ...(opts.credential ? { authorization: opts.credential.header } : {}),
     },
     https: { rejectUnauthorized: !opts.insecure },
+    ...(agent ? { agent } : {}),
     responseType: 'json',
     hooks: {
       beforeRequest: [
@@ -92,7 +99,7 @@ export async function createHttpClient(opts: HttpClientOptions): Promise<HttpCli
       })) as { body: unknown };
       return res.body as T;
     } catch (err) {
-      throw mapHttpError(err, errCtx);
+      throw (await tunnelFailure(opts.dialer, err, base)) ?? mapHttpError(err, errCtx);
     }
   }
 

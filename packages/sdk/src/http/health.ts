@@ -1,5 +1,7 @@
 import { trace } from '../log.js';
 import { defaultUserAgent } from './client.js';
+import { dialerAgents, tunnelFailure } from '../net/agents.js';
+import type { Dialer } from '../net/dialer.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -18,9 +20,10 @@ export interface ProbeResult {
  * 200 = ok (a `degraded` body is still 200); anything else, or no answer in time, = failed.
  * TLS is verified unless `insecure`.
  */
-export async function probeHttpHealth(endpoint: string, timeoutMs: number, insecure = false): Promise<ProbeResult> {
+export async function probeHttpHealth(endpoint: string, timeoutMs: number, insecure = false, dialer?: Dialer): Promise<ProbeResult> {
   const url = healthUrl(endpoint);
   const { default: got } = await import('got');
+  const agent = await dialerAgents(dialer);
   const started = performance.now();
   try {
     const res = await got(url, {
@@ -29,6 +32,7 @@ export async function probeHttpHealth(endpoint: string, timeoutMs: number, insec
       throwHttpErrors: false,
       followRedirect: false,
       https: { rejectUnauthorized: !insecure },
+      ...(agent ? { agent } : {}),
       headers: { 'user-agent': defaultUserAgent(), accept: 'application/json' },
     });
     const latencyMs = Math.round(performance.now() - started);
@@ -45,6 +49,9 @@ export async function probeHttpHealth(endpoint: string, timeoutMs: number, insec
   } catch (err) {
     const e = err as { code?: string; name?: string; message?: string };
     const latencyMs = Math.round(performance.now() - started);
+    // A jump host that is gone fails the whole run (exit 6 naming it), not one probe.
+    const lost = await tunnelFailure(dialer, err, url);
+    if (lost) throw lost;
     const timedOut = e.name === 'TimeoutError' || e.code === 'ETIMEDOUT';
     return {
       ok: false,

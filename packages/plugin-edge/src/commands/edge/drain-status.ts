@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { FrameworksCommand, renderKeyValues } from '@frameworks/cli-kit';
+import { FrameworksCommand, renderKeyValues, viaFlags } from '@frameworks/cli-kit';
 import { foghornClient } from '../../drain/drain.js';
 
 export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainStatus> {
@@ -10,10 +10,12 @@ export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainS
 
   static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it.' }) };
 
+  static override flags = { ...viaFlags };
+
   async run() {
     const nodeId = this.args['node-id'];
     const ctx = await this.context();
-    const s = await foghornClient(ctx.endpoints['foghorn-http'].value, ctx.name).drainStatus(nodeId);
+    const s = await foghornClient(ctx.endpoints['foghorn-http'].value, ctx.name, await this.dialer()).drainStatus(nodeId);
     const idle = s.active_viewers <= 0;
     this.out(renderKeyValues([
       ['node', s.node_id],

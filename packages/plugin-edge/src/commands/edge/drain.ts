@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { FrameworksCommand } from '@frameworks/cli-kit';
+import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
 import { parseDuration } from '@frameworks/sdk';
 import { SET_BY, foghornClient, waitIdle } from '../../drain/drain.js';
 
@@ -20,6 +20,7 @@ These Foghorn routes have no authentication: no credential is sent. Undo with: f
     'idle-timeout': Flags.string({ default: '10m', description: 'With --wait: give up after this long (exit 1, the node stays draining).' }),
     'poll-interval': Flags.string({ default: '5s', hidden: true, description: 'Time between drain-status polls.' }),
     'dry-run': Flags.boolean({ description: 'Show the node\'s mode and viewers; change nothing.' }),
+    ...viaFlags,
   };
 
   static override mutating = true;
@@ -32,7 +33,7 @@ These Foghorn routes have no authentication: no credential is sent. Undo with: f
     this.auditTargets = [nodeId];
     const ctx = await this.context();
     const foghorn = ctx.endpoints['foghorn-http'].value;
-    const client = foghornClient(foghorn, ctx.name);
+    const client = foghornClient(foghorn, ctx.name, await this.dialer());
     const before = await client.drainStatus(nodeId);
     if (f['dry-run']) {
       this.info(`Dry run: ${nodeId} is ${before.operational_mode} with ${before.active_viewers} viewer(s); would set draining${f.wait ? ' and wait until idle' : ''}. Nothing changed.`);

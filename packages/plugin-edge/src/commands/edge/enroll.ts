@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { lockFlags, marks } from '@frameworks/cli-kit';
+import { lockFlags, marks, viaFlags } from '@frameworks/cli-kit';
 import { parseDuration, quoteArg, registerSecret, type HostOutcome } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { EnrollResult } from '../../enroll/run.js';
@@ -31,6 +31,7 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
     'token-stdin': Flags.boolean({ description: 'Read the enrollment token from stdin and write it into .edge.env first.', exclusive: ['token'] }),
     timeout: Flags.string({ default: '5m', description: 'Time for the whole run (every stage shares it): 90s, 5m, 1h.' }),
     ...lockFlags,
+    ...viaFlags,
   };
 
   static override mutating = true;
@@ -82,7 +83,7 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
       try {
         const cred = await this.credential('jwt-or-service');
         if (!cred) return { skip: 'no credentials' };
-        return { url, authorization: cred.header, context: ctx.name };
+        return { url, authorization: cred.header, context: ctx.name, dialer: await this.dialer() };
       } catch {
         return { skip: `no usable credentials for context "${ctx.name}" (frameworks login)` };
       }

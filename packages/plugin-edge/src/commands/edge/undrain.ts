@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { FrameworksCommand } from '@frameworks/cli-kit';
+import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
 import { SET_BY, foghornClient } from '../../drain/drain.js';
 
 export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
@@ -12,6 +12,7 @@ export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
 
   static override flags = {
     'dry-run': Flags.boolean({ description: 'Show the node\'s mode and viewers; change nothing.' }),
+    ...viaFlags,
   };
 
   static override mutating = true;
@@ -21,7 +22,7 @@ export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
     this.auditTargets = [nodeId];
     const ctx = await this.context();
     const foghorn = ctx.endpoints['foghorn-http'].value;
-    const client = foghornClient(foghorn, ctx.name);
+    const client = foghornClient(foghorn, ctx.name, await this.dialer());
     const before = await client.drainStatus(nodeId);
     if (this.flags['dry-run']) {
       this.info(`Dry run: ${nodeId} is ${before.operational_mode} with ${before.active_viewers} viewer(s); would set normal. Nothing changed.`);

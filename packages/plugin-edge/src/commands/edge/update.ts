@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { lockFlags, marks } from '@frameworks/cli-kit';
+import { lockFlags, marks, viaFlags } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, parseDuration, quoteArg, usageError, type HostOutcome } from '@frameworks/sdk';
 import type { DrainReport } from '../../drain/drain.js';
 import { shortId } from '../../lib/images.js';
@@ -55,6 +55,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
     channel: Flags.string({ description: "Pin the images of a release channel first (stable, canary, or one --release-manifest defines); recorded in the stack's files." }),
     'release-manifest': Flags.string({ dependsOn: ['channel'], description: 'With --channel: the release manifest (YAML or JSON) instead of the built-in one.' }),
     ...lockFlags,
+    ...viaFlags,
   };
 
   static override mutating = true;
@@ -116,7 +117,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
         const pinned = await pin(h, stack.host.dir);
         if (drainOpts) {
           const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
-          const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name);
+          const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name, await this.dialer());
           const around = { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t: string) => this.info(`${prefix}⏸ ${t}`), signal: this.interrupted };
           return drainAround(client, nodeId, around, () => update(h, stack, prefix, pinned));
         }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand, renderTable } from '@frameworks/cli-kit';
+import { FrameworksCommand, renderTable, viaFlags } from '@frameworks/cli-kit';
 import { QUARTERMASTER_AUTH, QuartermasterClient, usageError } from '@frameworks/sdk';
 import { ageSeconds, ageText, isHealthy } from './health.js';
 
@@ -12,6 +12,7 @@ Auth: the user's JWT when there is one (Quartermaster then lists only the cluste
   static override examples = ['<%= config.bin %> services discover --type foghorn', '<%= config.bin %> services discover --type foghorn --cluster-id central-1 --healthy-only --json'];
 
   static override flags = {
+    ...viaFlags,
     type: Flags.string({ required: true, description: 'Service type (catalog name, e.g. foghorn, periscope_ingest).' }),
     'cluster-id': Flags.string({ description: 'Only instances in this cluster.' }),
     'healthy-only': Flags.boolean({ description: 'Only instances whose health is healthy.' }),
@@ -24,7 +25,7 @@ Auth: the user's JWT when there is one (Quartermaster then lists only the cluste
     if (!f.type.trim()) throw usageError('--type needs a service type.', ['e.g. --type foghorn'], 'TYPE_REQUIRED');
     const ctx = await this.context();
     const credential = await this.credential();
-    const qm = new QuartermasterClient({ baseUrl: ctx.endpoints.quartermaster.value, context: ctx.name, credential, timeoutMs: 15_000 });
+    const qm = new QuartermasterClient({ baseUrl: ctx.endpoints.quartermaster.value, context: ctx.name, credential, timeoutMs: 15_000, dialer: await this.dialer() });
     const all = await qm.discover({ type: f.type, clusterId: f['cluster-id'] });
     const instances = f['healthy-only'] ? all.filter((i) => isHealthy(i.health_status)) : all;
     const now = Date.now();

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand, renderTable } from '@frameworks/cli-kit';
+import { FrameworksCommand, renderTable, viaFlags } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, QUARTERMASTER_AUTH, QuartermasterClient, usageError, type ServiceInstanceHealth } from '@frameworks/sdk';
 
 /** "ok" is what the MVP CLI also counted as healthy (contract §3.1). */
@@ -38,6 +38,7 @@ Exit 0 with the table (also when it is empty). With --unhealthy the command is a
   ];
 
   static override flags = {
+    ...viaFlags,
     type: Flags.string({ description: 'Only instances of this service type (catalog name, e.g. foghorn, periscope_ingest).', exclusive: ['service-id'] }),
     'service-id': Flags.string({ description: 'Only instances of this service id.' }),
     unhealthy: Flags.boolean({ description: 'Only instances that are not healthy; exit 1 when there is any.' }),
@@ -50,7 +51,7 @@ Exit 0 with the table (also when it is empty). With --unhealthy the command is a
     if (f.type !== undefined && !f.type.trim()) throw usageError('--type needs a service type.', ['e.g. --type foghorn'], 'TYPE_REQUIRED');
     const ctx = await this.context();
     const credential = await this.credential();
-    const qm = new QuartermasterClient({ baseUrl: ctx.endpoints.quartermaster.value, context: ctx.name, credential, timeoutMs: 15_000 });
+    const qm = new QuartermasterClient({ baseUrl: ctx.endpoints.quartermaster.value, context: ctx.name, credential, timeoutMs: 15_000, dialer: await this.dialer() });
 
     let instances: ServiceInstanceHealth[];
     let serviceIds: string[] | undefined;
