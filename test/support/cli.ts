@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { checkJsonContract } from './json-contract.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin', 'run.js');
@@ -80,7 +81,8 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
       } catch {
         json = undefined;
       }
-      resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr, json });
+      const result = { code: code ?? (signal ? 128 : 1), stdout, stderr, json };
+      checkJsonContract(args, json).then(() => resolvePromise(result), reject);
     });
     child.stdin.end(opts.input ?? '');
   });

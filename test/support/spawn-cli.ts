@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { BIN, ROOT, type CliResult } from './cli.js';
+import { checkJsonContract } from './json-contract.js';
 
 /** The built bin/run.js as a child the test can signal (Ctrl-C is SIGINT to the process). */
 export interface RunningCli {
@@ -21,7 +22,7 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
   child.stdout.setEncoding('utf8').on('data', (c: string) => ((out += c), listeners.forEach((l) => l())));
   child.stderr.setEncoding('utf8').on('data', (c: string) => ((err += c), listeners.forEach((l) => l())));
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const done = new Promise<CliResult>((resolve) => {
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.on('close', (code, signal) => {
       clearTimeout(killer);
       let json: CliResult['json'];
@@ -30,7 +31,8 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
       } catch {
         json = undefined;
       }
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: out, stderr: err, json });
+      const result = { code: code ?? (signal ? 128 : 1), stdout: out, stderr: err, json };
+      checkJsonContract(args, json).then(() => resolve(result), reject);
     });
   });
   const waitFor = (re: RegExp, ms = 60_000) =>
