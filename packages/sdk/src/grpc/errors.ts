@@ -39,50 +39,50 @@ export function fromGrpcError(err: GrpcCallError, c: GrpcErrorContext): Framewor
   const said = (err.details ?? err.message ?? '').trim();
   const ctxFlag = c.context ? ` --context ${c.context}` : '';
   const where = `${c.service} (${c.endpointKey} ${c.address})`;
-  const opts = (code: string, exitCode: number, name: string, suggestions: string[]) => ({ code, exitCode, name, suggestions, cause: err, result: { grpc_status: status } });
+  const opts = ({ code }: { code: string }, exitCode: number, name: string, suggestions: string[]) => ({ code, exitCode, name, suggestions, cause: err, result: { grpc_status: status } });
   if (c.mismatch === 'server-tls') {
-    return new FrameworksError(`${where} speaks TLS, but the context says plaintext (grpc.plaintext: true or a grpc:// endpoint).`, opts('GRPC_TLS_MISMATCH', ExitCode.NETWORK, 'NetworkError', [
+    return new FrameworksError(`${where} speaks TLS, but the context says plaintext (grpc.plaintext: true or a grpc:// endpoint).`, opts({ code: 'GRPC_TLS_MISMATCH' }, ExitCode.NETWORK, 'NetworkError', [
       `frameworks context set-url ${c.endpointKey} grpcs://${c.address}${ctxFlag}`,
       'or remove grpc.plaintext from the context in ~/.frameworks/config.yaml',
     ]));
   }
   if (c.mismatch === 'server-plaintext') {
-    return new FrameworksError(`${where} speaks plaintext gRPC, but the context expects TLS (the default for gRPC APIs).`, opts('GRPC_TLS_MISMATCH', ExitCode.NETWORK, 'NetworkError', [
+    return new FrameworksError(`${where} speaks plaintext gRPC, but the context expects TLS (the default for gRPC APIs).`, opts({ code: 'GRPC_TLS_MISMATCH' }, ExitCode.NETWORK, 'NetworkError', [
       `frameworks context set-url ${c.endpointKey} grpc://${c.address}${ctxFlag}`,
       'or set grpc.plaintext: true for the context in ~/.frameworks/config.yaml (test setups only)',
     ]));
   }
   switch (status) {
     case 'UNAUTHENTICATED':
-      return new FrameworksError(`${c.service} refused the credential: ${said || 'unauthenticated'}.`, opts('NOT_AUTHENTICATED', ExitCode.NOT_AUTHENTICATED, 'AuthError', [
+      return new FrameworksError(`${c.service} refused the credential: ${said || 'unauthenticated'}.`, opts({ code: 'NOT_AUTHENTICATED' }, ExitCode.NOT_AUTHENTICATED, 'AuthError', [
         `frameworks login${ctxFlag} --service-token-stdin < token-file`,
         `frameworks auth status${ctxFlag}`,
       ]));
     case 'PERMISSION_DENIED':
-      return new FrameworksError(`${c.service} denied the call: ${said || 'permission denied'}.`, opts('FORBIDDEN', ExitCode.FORBIDDEN, 'ForbiddenError', [
+      return new FrameworksError(`${c.service} denied the call: ${said || 'permission denied'}.`, opts({ code: 'FORBIDDEN' }, ExitCode.FORBIDDEN, 'ForbiddenError', [
         `frameworks auth status${ctxFlag}`,
       ]));
     case 'NOT_FOUND':
-      return new FrameworksError(`${c.service}: ${said || 'not found'}.`, opts('NOT_FOUND', ExitCode.FAILED, 'NotFoundError', c.listHint ? [c.listHint] : []));
+      return new FrameworksError(`${c.service}: ${said || 'not found'}.`, opts({ code: 'NOT_FOUND' }, ExitCode.FAILED, 'NotFoundError', c.listHint ? [c.listHint] : []));
     case 'INVALID_ARGUMENT':
-      return new FrameworksError(`${c.service} rejected the request: ${said || 'invalid argument'}.`, opts('INVALID_ARGUMENT', ExitCode.USAGE, 'UsageError', [
+      return new FrameworksError(`${c.service} rejected the request: ${said || 'invalid argument'}.`, opts({ code: 'INVALID_ARGUMENT' }, ExitCode.USAGE, 'UsageError', [
         c.listHint ?? 'Check the values with --help',
       ]));
     case 'DEADLINE_EXCEEDED':
-      return new FrameworksError(`${where} did not answer within ${c.timeoutMs} ms.`, opts('TIMEOUT', ExitCode.NETWORK, 'NetworkError', [
+      return new FrameworksError(`${where} did not answer within ${c.timeoutMs} ms.`, opts({ code: 'TIMEOUT' }, ExitCode.NETWORK, 'NetworkError', [
         'Allow more time with --timeout 30s',
         `frameworks context check${ctxFlag}`,
       ]));
     case 'UNAVAILABLE':
-      return new FrameworksError(`${where} is unavailable: ${said || 'no connection'}.`, opts('UNREACHABLE', ExitCode.NETWORK, 'NetworkError', [
+      return new FrameworksError(`${where} is unavailable: ${said || 'no connection'}.`, opts({ code: 'UNREACHABLE' }, ExitCode.NETWORK, 'NetworkError', [
         `frameworks context check${ctxFlag}`,
         `frameworks context set-url ${c.endpointKey} <host:port>${ctxFlag}`,
       ]));
     case 'UNIMPLEMENTED':
-      return new FrameworksError(`${where} does not serve this call (${said || 'unimplemented'}): is this the right endpoint?`, opts('GRPC_UNIMPLEMENTED', ExitCode.FAILED, 'GrpcError', [
+      return new FrameworksError(`${where} does not serve this call (${said || 'unimplemented'}): is this the right endpoint?`, opts({ code: 'GRPC_UNIMPLEMENTED' }, ExitCode.FAILED, 'GrpcError', [
         `frameworks context set-url ${c.endpointKey} <host:port>${ctxFlag}`,
       ]));
     default:
-      return new FrameworksError(`${c.service} failed: ${status}${said ? ` ${said}` : ''}.`, opts('GRPC_ERROR', ExitCode.FAILED, 'GrpcError', [`frameworks context check${ctxFlag}`]));
+      return new FrameworksError(`${c.service} failed: ${status}${said ? ` ${said}` : ''}.`, opts({ code: 'GRPC_ERROR' }, ExitCode.FAILED, 'GrpcError', [`frameworks context check${ctxFlag}`]));
   }
 }
