@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EDGE_ROWS, EDGE_TARGETS } from './bench-edge.mjs';
 import { SERVICE_ROWS, SERVICE_TARGETS } from './bench-services.mjs';
+import { GRPC_ROWS, GRPC_TARGETS } from './bench-grpc.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -50,6 +51,7 @@ const ROWS = [
   { name: 'frameworks context list --json', args: ['context', 'list', '--json'], setup: (s) => s.cli(['context', 'init']) },
   ...EDGE_ROWS,
   ...SERVICE_ROWS,
+  ...GRPC_ROWS,
 ];
 
 const MIB = 1024 * 1024;
@@ -59,6 +61,7 @@ const CORE_ROWS = new Set(['frameworks --version', 'frameworks --help', 'framewo
 const TARGETS = [
   ...EDGE_TARGETS,
   ...SERVICE_TARGETS,
+  ...GRPC_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../support/cli.js';
-import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
+import { startControlPlane, verifyJwt, type ControlPlane } from '../support/control-plane.js';
 import { GRPC_AUTH_ERRORS, startGrpcControlPlane, type GrpcControlPlane } from '../support/grpc-control-plane.js';
 
 const TENANT = '5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10';
@@ -44,7 +44,7 @@ function seed(g: GrpcControlPlane): void {
 
 beforeAll(async () => {
   rest = await startControlPlane();
-  const keys = { jwtSecret: rest.jwtSecret, serviceToken: rest.serviceToken };
+  const keys = { verifyJwt: (t: string) => verifyJwt(t, rest.jwtSecret), serviceToken: rest.serviceToken };
   [plain, tls] = await Promise.all([startGrpcControlPlane(keys), startGrpcControlPlane({ ...keys, tls: true })]);
   sb = new CliSandbox('fw-grpc-');
   const restEndpoints = { quartermaster: rest.urls.quartermaster, control: rest.urls.control, 'foghorn-http': rest.urls['foghorn-http'], gateway: rest.urls.gateway };

@@ -8,7 +8,8 @@
  * interceptor (skip list for health; "missing metadata" / "missing authorization" / "invalid
  * authorization format" / "invalid token" → UNAUTHENTICATED), service token vs JWT, tenant scoping of
  * ListNodes/ListClusters, Commodore's "missing user context", Foghorn's tenant ownership rule.
- * JWTs and the service token are the REST stand-in's (`verifyJwt`), so one login works for both eras.
+ * JWTs and the service token are the REST stand-in's (options), so one login works for both eras. Imports
+ * nothing of test/support at run time, so scripts can load it with plain node.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -18,7 +19,7 @@ import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { HealthImplementation } from 'grpc-health-check';
-import { verifyJwt, type JwtClaims } from './control-plane.js';
+import type { JwtClaims } from './control-plane.js';
 
 const PROTO_DIR = resolve(import.meta.dirname, '../../packages/sdk/proto');
 const defs = protoLoader.loadSync(['quartermaster.proto', 'commodore.proto', 'foghorn.proto'], {
@@ -74,7 +75,8 @@ export interface GrpcInstance {
 }
 
 export interface GrpcControlPlaneOptions {
-  jwtSecret: string;
+  /** The REST stand-in's JWT check (`(t) => verifyJwt(t, cp.jwtSecret)`), so one login serves both eras. */
+  verifyJwt: (token: string) => JwtClaims | undefined;
   serviceToken: string;
   /** Serve TLS with a certificate for 127.0.0.1/localhost (made with openssl); default plaintext. */
   tls?: boolean;
@@ -83,8 +85,10 @@ export interface GrpcControlPlaneOptions {
 type Identity = { kind: 'service' | 'jwt'; userId?: string; tenantId?: string };
 type Handler = (req: Record<string, unknown>, who: Identity) => Record<string, unknown>;
 class Status extends Error {
-  constructor(readonly code: grpc.status, message: string) {
+  readonly code: grpc.status;
+  constructor(code: grpc.status, message: string) {
     super(message);
+    this.code = code;
   }
 }
 
@@ -107,8 +111,10 @@ export class GrpcControlPlane {
   private readonly servers: grpc.Server[] = [];
   private faults: Array<{ method: string; code: grpc.status; message: string }> = [];
   private readonly certDir?: string;
+  private readonly opts: GrpcControlPlaneOptions;
 
-  constructor(private readonly opts: GrpcControlPlaneOptions) {
+  constructor(opts: GrpcControlPlaneOptions) {
+    this.opts = opts;
     if (opts.tls) {
       this.certDir = mkdtempSync(join(tmpdir(), 'fw-grpc-tls-'));
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
@@ -196,7 +202,7 @@ export class GrpcControlPlane {
       const t = md.get('x-tenant-id')[0];
       return { kind: 'service', ...(u ? { userId: String(u) } : {}), ...(t ? { tenantId: String(t) } : {}) };
     }
-    const claims: JwtClaims | undefined = verifyJwt(token, this.opts.jwtSecret);
+    const claims = this.opts.verifyJwt(token);
     if (!claims) throw new Status(grpc.status.UNAUTHENTICATED, GRPC_AUTH_ERRORS.invalid);
     return { kind: 'jwt', ...(claims.user_id ? { userId: claims.user_id } : {}), ...(claims.tenant_id ? { tenantId: claims.tenant_id } : {}) };
   }

@@ -5,6 +5,8 @@ import { ENDPOINTS, ExitCode, FrameworksError, SERVICE_KEYS, isServiceKey, parse
 /** Today's gRPC API endpoints and the seed-era REST endpoints of the same services (issue 8). */
 const GRPC_API_KEYS = new Set<ServiceKey>(['quartermaster-grpc', 'control-grpc', 'foghorn-grpc']);
 const REST_API_KEYS = new Set<ServiceKey>(['quartermaster', 'control', 'foghorn-http']);
+/** Endpoints only today's API has: not probed for an `api: rest` context unless named in --only. */
+const GRPC_ONLY_KEYS = new Set<ServiceKey>(['quartermaster-grpc', 'control-grpc']);
 
 export default class ContextCheck extends FrameworksCommand<typeof ContextCheck> {
   static override summary = 'Probe every endpoint of the context concurrently: HTTP GET /health, gRPC health for decklog.';
@@ -31,7 +33,7 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
     const ctx = await this.context();
     const api = ctx.config.api ?? 'rest';
     // Today's gRPC API endpoints are probed when the context may speak gRPC (api grpc|auto) or when named.
-    const keys = (only ?? SERVICE_KEYS.filter((k) => api !== 'rest' || !GRPC_API_KEYS.has(k))) as ServiceKey[];
+    const keys = (only ?? SERVICE_KEYS.filter((k) => api !== 'rest' || !GRPC_ONLY_KEYS.has(k))) as ServiceKey[];
     // gRPC is loaded only when a gRPC endpoint is probed; HTTP probes share one got import.
     const needsGrpc = keys.some((k) => ENDPOINTS[k].kind === 'grpc');
     const [{ probeHttpHealth }, grpc] = await Promise.all([

@@ -8,7 +8,7 @@ import { trace } from '../log.js';
 import { directDialer, type Dialer } from '../net/dialer.js';
 import { probeTls } from '../clients/tls-probe.js';
 import { fromGrpcError, grpcStatusName, type GrpcCallError } from './errors.js';
-import { loadProtos } from './proto.js';
+import { loadProtos, protoFileOf } from './proto.js';
 import { grpcApiTarget, type GrpcTlsSettings } from './target.js';
 
 /** What every gRPC API client takes (the gRPC twin of RestClientOptions). */
@@ -42,7 +42,7 @@ export interface CallSpec {
  * @grpc/grpc-js and the protos load on the first call only.
  */
 export class GrpcChannel {
-  private client?: Promise<{ client: Client; grpc: typeof import('@grpc/grpc-js'); defs: PackageDefinition }>;
+  private client?: Promise<{ client: Client; grpc: typeof import('@grpc/grpc-js') }>;
   readonly target;
 
   constructor(
@@ -60,7 +60,7 @@ export class GrpcChannel {
 
   private open() {
     return (this.client ??= (async () => {
-      const [grpc, defs] = await Promise.all([import('@grpc/grpc-js'), loadProtos()]);
+      const grpc = await import('@grpc/grpc-js');
       const dialer = this.opts.dialer ?? directDialer;
       const local = await dialer.forward(this.target.host, this.target.port);
       const moved = local.host !== this.target.host || local.port !== this.target.port;
@@ -85,12 +85,13 @@ export class GrpcChannel {
         if (moved) options['grpc.default_authority'] = this.address;
       }
       const addr = local.host.includes(':') ? `[${local.host}]:${local.port}` : `${local.host}:${local.port}`;
-      return { client: new grpc.Client(addr, creds, options), grpc, defs };
+      return { client: new grpc.Client(addr, creds, options), grpc };
     })());
   }
 
   async call<R>(spec: CallSpec): Promise<R> {
-    const { defs } = await this.open();
+    // The channel (grpc-js) and the message types (proto-loader) load side by side.
+    const [defs] = await Promise.all([loadProtos([protoFileOf(spec.path)]), this.open()]);
     const [, pkgService, method] = /^\/([^/]+)\/([^/]+)$/.exec(spec.path) ?? [];
     const def = (defs[pkgService] as Record<string, MethodDefinition<object, object>> | undefined)?.[method];
     if (!def) throw new Error(`no such gRPC method in the shipped protos: ${spec.path}`);
