@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Client, Metadata } from '@grpc/grpc-js';
-import type { PackageDefinition, MethodDefinition } from '@grpc/proto-loader';
+import type { MethodDefinition } from '@grpc/proto-loader';
 import { configError } from '../errors.js';
 import type { ChosenCredential } from '../auth/policy.js';
 import { trace } from '../log.js';
