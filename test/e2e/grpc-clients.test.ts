@@ -4,7 +4,9 @@
  * acts for the user named in x-user-id / x-tenant-id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommodoreGrpcClient, QuartermasterGrpcClient, type ChosenCredential, type Dialer, type FrameworksError } from '@frameworks/sdk';
+import { CommodoreGrpcClient, QuartermasterGrpcClient, type ChosenCredential, type FrameworksError } from '@frameworks/sdk';
+// The seam's type from its module (the via branch exports it from the SDK index).
+import type { Dialer } from '../../packages/sdk/src/net/dialer.js';
 import { startControlPlane, verifyJwt, type ControlPlane } from '../support/control-plane.js';
 import { startGrpcControlPlane, type GrpcControlPlane } from '../support/grpc-control-plane.js';
 
@@ -28,7 +30,7 @@ function dialerTo(address: string, seen: string[]): Dialer {
   return {
     describe: 'via test',
     tunnelled: true,
-    forward: async (h, p) => {
+    forward: async (h: string, p: number) => {
       seen.push(`${h}:${p}`);
       return { host, port: Number(port) };
     },
