@@ -26,6 +26,7 @@ import { join, resolve } from 'node:path';
 import { EDGE_ROWS, EDGE_TARGETS } from './bench-edge.mjs';
 import { SERVICE_ROWS, SERVICE_TARGETS } from './bench-services.mjs';
 import { VIA_ROWS, VIA_TARGETS } from './bench-via.mjs';
+import { GRPC_ROWS, GRPC_TARGETS } from './bench-grpc.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -52,6 +53,7 @@ const ROWS = [
   ...EDGE_ROWS,
   ...SERVICE_ROWS,
   ...VIA_ROWS,
+  ...GRPC_ROWS,
 ];
 
 const MIB = 1024 * 1024;
@@ -62,6 +64,7 @@ const TARGETS = [
   ...EDGE_TARGETS,
   ...SERVICE_TARGETS,
   ...VIA_TARGETS,
+  ...GRPC_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {

@@ -2,10 +2,16 @@ import { Flags } from '@oclif/core';
 import { FrameworksCommand, marks, renderTable, viaFlags } from '@frameworks/cli-kit';
 import { ENDPOINTS, ExitCode, FrameworksError, SERVICE_KEYS, isServiceKey, parseDuration, usageError, type ServiceKey } from '@frameworks/sdk';
 
+/** Today's gRPC API endpoints and the seed-era REST endpoints of the same services (issue 8). */
+const GRPC_API_KEYS = new Set<ServiceKey>(['quartermaster-grpc', 'control-grpc', 'foghorn-grpc']);
+const REST_API_KEYS = new Set<ServiceKey>(['quartermaster', 'control', 'foghorn-http']);
+/** Endpoints only today's API has: not probed for an `api: rest` context unless named in --only. */
+const GRPC_ONLY_KEYS = new Set<ServiceKey>(['quartermaster-grpc', 'control-grpc']);
+
 export default class ContextCheck extends FrameworksCommand<typeof ContextCheck> {
   static override summary = 'Probe every endpoint of the context concurrently: HTTP GET /health, gRPC health for decklog.';
   static override description =
-    'All probes run at once, so the whole check takes about one --timeout however many endpoints there are. TLS is verified unless --insecure. Exits 1 when any probe fails.';
+    'Control-plane endpoints show which API era answers (REST, gRPC); quartermaster-grpc and control-grpc are probed when the context has api: grpc or auto (or with --only). All probes run at once, so the whole check takes about one --timeout however many endpoints there are. TLS is verified unless --insecure. Exits 1 when any probe fails.';
   static override examples = [
     '<%= config.bin %> context check',
     '<%= config.bin %> context check --timeout 5s --only gateway,quartermaster',
@@ -31,7 +37,9 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
       if (!isServiceKey(s)) throw usageError(`Unknown service "${s}" in --only.`, [`Valid services: ${SERVICE_KEYS.join(', ')}`], 'UNKNOWN_SERVICE');
     }
     const ctx = await this.context();
-    const keys = (only ?? SERVICE_KEYS) as ServiceKey[];
+    const api = ctx.config.api ?? 'rest';
+    // Today's gRPC API endpoints are probed when the context may speak gRPC (api grpc|auto) or when named.
+    const keys = (only ?? SERVICE_KEYS.filter((k) => api !== 'rest' || !GRPC_ONLY_KEYS.has(k))) as ServiceKey[];
     // gRPC is loaded only when a gRPC endpoint is probed; HTTP probes share one got import.
     const needsGrpc = keys.some((k) => ENDPOINTS[k].kind === 'grpc');
     const [{ probeHttpHealth }, grpc] = await Promise.all([
@@ -46,11 +54,20 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
         const kind = ENDPOINTS[service].kind;
         // Foghorn's MVP gRPC port serves the Helmsman stream without a health service (contract §2):
         // UNIMPLEMENTED there still proves a gRPC server answers.
+        if (GRPC_API_KEYS.has(service) && (api !== 'rest' || service !== 'foghorn-grpc')) {
+          // Probed as the API clients connect: TLS unless the context says plaintext, ca_file, server_name.
+          const { GrpcChannel, probeGrpcApi } = await import('@frameworks/sdk');
+          const ch = new GrpcChannel(service, service, { endpoint: url, context: ctx.name, dialer, ...(ctx.config.grpc ? { tls: ctx.config.grpc } : {}) }, timeoutMs);
+          const g = await probeGrpcApi(ch, timeoutMs).finally(() => ch.close());
+          const shown = `${ch.target.tls ? 'grpcs' : 'grpc'}://${ch.address}`;
+          return { service, kind, url: shown, ok: g.ok || g.grpc, status: null, health: g.health ?? (g.grpc ? 'gRPC' : null), latency_ms: g.latencyMs, error: g.grpc ? null : (g.error ?? 'no answer'), error_code: g.grpc ? null : (g.code ?? null), era: g.grpc ? 'grpc' : null };
+        }
         const r =
           kind === 'grpc'
             ? await grpc!.probeGrpcHealth(url, timeoutMs, this.flags.insecure, { acceptUnimplemented: service === 'foghorn-grpc', dialer })
             : await probeHttpHealth(url, timeoutMs, this.flags.insecure, dialer);
-        return { service, kind, url: r.url, ok: r.ok, status: r.status ?? null, health: r.health ?? null, latency_ms: r.latencyMs, error: r.error ?? null, error_code: r.errorCode ?? null };
+        const era = r.ok && REST_API_KEYS.has(service) ? 'rest' : null;
+        return { service, kind, url: r.url, ok: r.ok, status: r.status ?? null, health: r.health ?? null, latency_ms: r.latencyMs, error: r.error ?? null, error_code: r.errorCode ?? null, era };
       }),
     );
     const elapsedMs = Math.round(performance.now() - started);
@@ -65,9 +82,13 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
         { header: 'url', get: (p) => p.url },
         { header: 'result', get: (p) => (p.ok ? `${p.health ?? 'ok'}${p.status ? ` (${p.status})` : ''}` : (p.error ?? 'failed')) },
         { header: 'latency', get: (p) => `${p.latency_ms} ms` },
+        { header: 'api', get: (p) => (p.era === 'grpc' ? 'gRPC' : p.era === 'rest' ? 'REST' : '-') },
       ]),
     );
-    const result = { context: ctx.name, probed_from: from, via: dialer.tunnelled ? dialer.describe.replace(/^via /, '') : null, timeout_ms: timeoutMs, elapsed_ms: elapsedMs, ok: failed.length === 0, passed: probes.length - failed.length, failed: failed.length, probes };
+    const result = {
+      context: ctx.name, probed_from: from, via: dialer.tunnelled ? dialer.describe.replace(/^via /, '') : null, api,
+      timeout_ms: timeoutMs, elapsed_ms: elapsedMs, ok: failed.length === 0, passed: probes.length - failed.length, failed: failed.length, probes,
+    };
     if (failed.length) {
       throw new FrameworksError(`${failed.length} of ${probes.length} endpoints failed: ${failed.map((f) => f.service).join(', ')}.`, {
         code: 'CHECK_FAILED',

@@ -1,17 +1,20 @@
 import { Flags, type Command } from '@oclif/core';
 import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
 import {
-  CommodoreClient,
   ExitCode,
   FrameworksError,
-  QuartermasterClient,
   chooseCredential,
   collectCredentials,
   isFrameworksError,
   parseDuration,
+  selectCommodore,
+  selectQuartermaster,
   usageError,
   type AuthPolicy,
+  type ApiEra,
   type ChosenCredential,
+  type CommodoreApi,
+  type QuartermasterApi,
 } from '@frameworks/sdk';
 
 /** Request timeout shared by every admin command (contract §8: the Go CLI used 15 s). */
@@ -47,22 +50,31 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
     return parseDuration(value, '--timeout');
   }
 
-  protected async quartermaster(): Promise<{ client: QuartermasterClient; url: string; credential?: ChosenCredential }> {
-    const timeoutMs = this.timeoutMs();
-    const ctx = await this.context();
-    const credential = await this.credential();
-    const url = ctx.endpoints.quartermaster.value;
-    const dialer = await this.dialer();
-    return { client: new QuartermasterClient({ baseUrl: url, context: ctx.name, credential, timeoutMs, dialer }), url, credential };
+  /** gRPC clients hold a channel open until the run ends. */
+  private readonly closers: Array<() => void> = [];
+
+  public override async finally(err: Error | undefined): Promise<void> {
+    for (const close of this.closers.splice(0)) close();
+    return super.finally(err);
   }
 
-  protected async commodore(): Promise<{ client: CommodoreClient; url: string; credential?: ChosenCredential }> {
+  /** Quartermaster in the era the context speaks (`api: rest|grpc|auto`); commands never know which. */
+  protected async quartermaster(): Promise<{ client: QuartermasterApi; url: string; era: ApiEra; credential?: ChosenCredential }> {
     const timeoutMs = this.timeoutMs();
     const ctx = await this.context();
     const credential = await this.credential();
-    const url = ctx.endpoints.control.value;
-    const dialer = await this.dialer();
-    return { client: new CommodoreClient({ baseUrl: url, context: ctx.name, credential, timeoutMs, dialer }), url, credential };
+    const sel = await selectQuartermaster({ ctx, credential, timeoutMs, dialer: await this.dialer() });
+    this.closers.push(() => sel.client.close?.());
+    return { ...sel, credential };
+  }
+
+  protected async commodore(): Promise<{ client: CommodoreApi; url: string; era: ApiEra; credential?: ChosenCredential }> {
+    const timeoutMs = this.timeoutMs();
+    const ctx = await this.context();
+    const credential = await this.credential();
+    const sel = await selectCommodore({ ctx, credential, timeoutMs, dialer: await this.dialer() });
+    this.closers.push(() => sel.client.close?.());
+    return { ...sel, credential };
   }
 
   /** Ask before a destructive step unless --yes; without a terminal → exit 2 naming --yes. */

@@ -1,14 +1,28 @@
-import { ExitCode, FoghornClient, FrameworksError, isFrameworksError, type Dialer, type DrainStatus } from '@frameworks/sdk';
+import {
+  ExitCode,
+  FrameworksError,
+  detectEra,
+  isFrameworksError,
+  selectFoghorn,
+  type ChosenCredential,
+  type Dialer,
+  type DrainStatus,
+  type FoghornApi,
+  type ResolvedContext,
+} from '@frameworks/sdk';
 
 /** Who the audit trail of Foghorn (`set_by`) names. */
 export const SET_BY = 'frameworks-cli';
 
 /**
- * Foghorn's HTTP node control on the context's `foghorn-http` URL (contract §5.2). These routes have
- * no auth middleware and sit on the public balancer port, so no credential is sent to them.
+ * Foghorn node control in the era the context speaks (`api`): REST on `foghorn-http`, whose routes
+ * have no auth middleware (no credential is sent), or gRPC `NodeControlService` on `foghorn-grpc`,
+ * which takes the service token or a JWT (asked for only then).
  */
-export function foghornClient(baseUrl: string, context: string, dialer?: Dialer): FoghornClient {
-  return new FoghornClient({ baseUrl, context, ...(dialer ? { dialer } : {}) });
+export async function foghornFor(ctx: ResolvedContext, credential: () => Promise<ChosenCredential | undefined>, dialer?: Dialer): Promise<{ client: FoghornApi; url: string }> {
+  const { era } = await detectEra({ ctx, grpcKey: 'foghorn-grpc', restKey: 'foghorn-http', ...(dialer ? { dialer } : {}) });
+  const sel = await selectFoghorn({ ctx, era, ...(dialer ? { dialer } : {}), ...(era === 'grpc' ? { credential: await credential() } : {}) });
+  return { client: sel.client, url: sel.url };
 }
 
 /** What a drain around an operation did; part of the result, also when the operation failed. */
@@ -41,7 +55,7 @@ export interface DrainAroundOptions {
  * whatever `work` did (try/finally). Errors keep their code and exit code; their result gains `drain`.
  * A node Foghorn does not know fails first (NOT_FOUND, exit 1) with nothing changed.
  */
-export async function drainAround<T extends object>(client: FoghornClient, nodeId: string, o: DrainAroundOptions, work: () => Promise<T>): Promise<T & { drain: DrainReport }> {
+export async function drainAround<T extends object>(client: FoghornApi, nodeId: string, o: DrainAroundOptions, work: () => Promise<T>): Promise<T & { drain: DrainReport }> {
   const before = await client.drainStatus(nodeId);
   const report: DrainReport = {
     node_id: nodeId,
@@ -113,7 +127,7 @@ export async function drainAround<T extends object>(client: FoghornClient, nodeI
 
 /** Polls drain-status until active_viewers is 0, with a progress line whenever the count changes. */
 export function waitIdle(
-  client: FoghornClient,
+  client: FoghornApi,
   nodeId: string,
   o: Pick<DrainAroundOptions, 'idleTimeoutMs' | 'intervalMs' | 'progress' | 'signal'>,
 ): Promise<DrainStatus> {

@@ -12,7 +12,8 @@ export interface DeveloperTokenCreatedWire {
   token_value: string;
   token_name: string;
   permissions: string[];
-  expires_at: string;
+  /** Absent in the gRPC era when the token never expires. */
+  expires_at?: string;
   created_at: string;
   message?: string;
 }

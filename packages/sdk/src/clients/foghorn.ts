@@ -12,6 +12,8 @@ export interface DrainStatus {
   node_id: string;
   operational_mode: OperationalMode | string;
   active_viewers: number;
+  /** gRPC era (GetNodeHealth): stream instances with connections; the idle test there. */
+  active_streams?: number;
 }
 
 export interface WaitIdleOptions {

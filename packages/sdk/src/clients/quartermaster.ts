@@ -27,6 +27,8 @@ export type BootstrapTokenKind = 'edge_node' | 'service';
 /** Wire shape of a bootstrap token (contract §3.1); optional fields are omitted when empty. */
 export interface BootstrapTokenWire {
   id: string;
+  /** gRPC era only (the server requires one on create). */
+  name?: string;
   token: string;
   kind: BootstrapTokenKind | string;
   tenant_id?: string;
@@ -37,6 +39,9 @@ export interface BootstrapTokenWire {
   used_at?: string;
   created_by?: string;
   created_at: string;
+  /** gRPC era: unset = single use (contract §3.2). */
+  usage_limit?: number;
+  usage_count?: number;
 }
 export type BootstrapToken = BootstrapTokenWire & { readonly dates: Dates<'expires_at' | 'used_at' | 'created_at'> };
 
@@ -48,6 +53,10 @@ export interface CreateBootstrapTokenInput {
   /** `24h`, `90m`, `30d` (sent as `720h`); default `24h`. */
   ttl?: string;
   metadata?: Record<string, string>;
+  /** gRPC era: the token's name (default: kind and day). */
+  name?: string;
+  /** gRPC era: how many enrollments the token allows (unset = one). */
+  usageLimit?: number;
 }
 
 /** What is sent as the POST body; exported so tests and `--dry-run` can show it. */
@@ -114,7 +123,8 @@ export interface InfrastructureNodeWire {
   memory_gb?: number;
   disk_gb?: number;
   status: string;
-  health_score: number;
+  /** REST era only (HEAD dropped it). */
+  health_score?: number;
   last_heartbeat?: string;
   tags: Record<string, unknown>;
   metadata: Record<string, unknown>;
@@ -137,9 +147,10 @@ export interface InfrastructureClusterWire {
   max_concurrent_streams: number;
   max_concurrent_viewers: number;
   max_bandwidth_mbps: number;
-  current_stream_count: number;
-  current_viewer_count: number;
-  current_bandwidth_mbps: number;
+  /** REST era only. */
+  current_stream_count?: number;
+  current_viewer_count?: number;
+  current_bandwidth_mbps?: number;
   is_active: boolean;
   health_status: string;
   last_seen?: string;

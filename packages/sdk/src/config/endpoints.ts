@@ -6,12 +6,15 @@ export const ENDPOINTS = {
   quartermaster: { kind: 'http', default: 'http://localhost:18002', description: 'Quartermaster: tenants, clusters, nodes, bootstrap tokens' },
   control: { kind: 'http', default: 'http://localhost:18001', description: 'Commodore (control API): developer tokens' },
   'foghorn-http': { kind: 'http', default: 'http://localhost:18008', description: 'Foghorn HTTP: routing, drain status' },
-  'foghorn-grpc': { kind: 'grpc', default: 'localhost:18019', description: 'Foghorn gRPC: Helmsman control stream' },
+  'foghorn-grpc': { kind: 'grpc', default: 'localhost:18019', description: 'Foghorn internal gRPC: NodeControlService (node modes), gRPC health' },
   'decklog-grpc': { kind: 'grpc', default: 'localhost:18006', description: 'Decklog gRPC: event ingest (grpc.health.v1)' },
   'periscope-query': { kind: 'http', default: 'http://localhost:18004', description: 'Periscope query API' },
   'periscope-ingest': { kind: 'http', default: 'http://localhost:18005', description: 'Periscope ingest' },
   purser: { kind: 'http', default: 'http://localhost:18003', description: 'Purser: billing' },
   'signalman-ws': { kind: 'ws', default: 'ws://localhost:18009', description: 'Signalman WebSocket' },
+  // Today's control plane (contract §2, §3.2, §4.5): the APIs answer over gRPC only, TLS by default.
+  'quartermaster-grpc': { kind: 'grpc', default: 'localhost:19002', description: 'Quartermaster gRPC (api: grpc): tokens, nodes, clusters, registry' },
+  'control-grpc': { kind: 'grpc', default: 'localhost:19001', description: 'Commodore gRPC (api: grpc): developer tokens' },
 } as const;
 
 export type ServiceKey = keyof typeof ENDPOINTS;

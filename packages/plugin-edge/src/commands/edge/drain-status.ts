@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FrameworksCommand, renderKeyValues, viaFlags } from '@frameworks/cli-kit';
-import { foghornClient } from '../../drain/drain.js';
+import { foghornFor } from '../../drain/drain.js';
 
 export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainStatus> {
   static override summary = "An edge node's operational mode and active viewers, as Foghorn sees them.";
@@ -15,12 +15,14 @@ export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainS
   async run() {
     const nodeId = this.args['node-id'];
     const ctx = await this.context();
-    const s = await foghornClient(ctx.endpoints['foghorn-http'].value, ctx.name, await this.dialer()).drainStatus(nodeId);
-    const idle = s.active_viewers <= 0;
+    const s = await (await foghornFor(ctx, () => this.credential('jwt-or-service'), await this.dialer())).client.drainStatus(nodeId);
+    // gRPC era: idle means no active stream (contract §5.2); REST era exposes viewers only.
+    const idle = s.active_streams !== undefined ? s.active_streams <= 0 : s.active_viewers <= 0;
     this.out(renderKeyValues([
       ['node', s.node_id],
       ['mode', s.operational_mode],
       ['viewers', String(s.active_viewers)],
+      ...(s.active_streams !== undefined ? [['streams', String(s.active_streams)] as [string, string]] : []),
       ['idle', idle ? 'yes' : 'no'],
     ]));
     return { ...s, idle };

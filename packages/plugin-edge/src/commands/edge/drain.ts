@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
 import { parseDuration } from '@frameworks/sdk';
-import { SET_BY, foghornClient, waitIdle } from '../../drain/drain.js';
+import { SET_BY, foghornFor, waitIdle } from '../../drain/drain.js';
 
 export default class EdgeDrain extends FrameworksCommand<typeof EdgeDrain> {
   static override summary = 'Put an edge node in draining mode: Foghorn routes new viewers elsewhere; optionally wait until it is idle.';
@@ -32,8 +32,7 @@ These Foghorn routes have no authentication: no credential is sent. Undo with: f
     const intervalMs = parseDuration(f['poll-interval'], '--poll-interval');
     this.auditTargets = [nodeId];
     const ctx = await this.context();
-    const foghorn = ctx.endpoints['foghorn-http'].value;
-    const client = foghornClient(foghorn, ctx.name, await this.dialer());
+    const { client, url: foghorn } = await foghornFor(ctx, () => this.credential('jwt-or-service'), await this.dialer());
     const before = await client.drainStatus(nodeId);
     if (f['dry-run']) {
       this.info(`Dry run: ${nodeId} is ${before.operational_mode} with ${before.active_viewers} viewer(s); would set draining${f.wait ? ' and wait until idle' : ''}. Nothing changed.`);

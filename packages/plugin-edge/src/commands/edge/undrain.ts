@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
-import { SET_BY, foghornClient } from '../../drain/drain.js';
+import { SET_BY, foghornFor } from '../../drain/drain.js';
 
 export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
   static override summary = 'Put an edge node back in normal mode: Foghorn routes viewers to it again.';
@@ -21,8 +21,7 @@ export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
     const nodeId = this.args['node-id'];
     this.auditTargets = [nodeId];
     const ctx = await this.context();
-    const foghorn = ctx.endpoints['foghorn-http'].value;
-    const client = foghornClient(foghorn, ctx.name, await this.dialer());
+    const { client, url: foghorn } = await foghornFor(ctx, () => this.credential('jwt-or-service'), await this.dialer());
     const before = await client.drainStatus(nodeId);
     if (this.flags['dry-run']) {
       this.info(`Dry run: ${nodeId} is ${before.operational_mode} with ${before.active_viewers} viewer(s); would set normal. Nothing changed.`);

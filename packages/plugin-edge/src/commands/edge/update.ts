@@ -116,8 +116,8 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
       return this.withLock(stack.host, async () => {
         const pinned = await pin(h, stack.host.dir);
         if (drainOpts) {
-          const [{ drainAround, foghornClient }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
-          const client = foghornClient(drainOpts.ctx.endpoints['foghorn-http'].value, drainOpts.ctx.name, await this.dialer());
+          const [{ drainAround, foghornFor }, nodeId] = await Promise.all([import('../../drain/drain.js'), this.drainNode(stack)]);
+          const { client } = await foghornFor(drainOpts.ctx, () => this.credential('jwt-or-service'), await this.dialer());
           const around = { ...drainOpts, undrainHint: `frameworks edge undrain ${nodeId}`, progress: (t: string) => this.info(`${prefix}⏸ ${t}`), signal: this.interrupted };
           return drainAround(client, nodeId, around, () => update(h, stack, prefix, pinned));
         }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FrameworksCommand, renderTable, viaFlags } from '@frameworks/cli-kit';
-import { ExitCode, FrameworksError, QUARTERMASTER_AUTH, QuartermasterClient, usageError, type ServiceInstanceHealth } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, QUARTERMASTER_AUTH, selectQuartermaster, usageError, type ServiceInstanceHealth } from '@frameworks/sdk';
 
 /** "ok" is what the MVP CLI also counted as healthy (contract §3.1). */
 export const isHealthy = (status: string | undefined): boolean => status === 'healthy' || status === 'ok';
@@ -51,7 +51,8 @@ Exit 0 with the table (also when it is empty). With --unhealthy the command is a
     if (f.type !== undefined && !f.type.trim()) throw usageError('--type needs a service type.', ['e.g. --type foghorn'], 'TYPE_REQUIRED');
     const ctx = await this.context();
     const credential = await this.credential();
-    const qm = new QuartermasterClient({ baseUrl: ctx.endpoints.quartermaster.value, context: ctx.name, credential, timeoutMs: 15_000, dialer: await this.dialer() });
+    // REST or gRPC as the context says (api: rest|grpc|auto); the results have one shape.
+    const { client: qm } = await selectQuartermaster({ ctx, credential, timeoutMs: 15_000, dialer: await this.dialer() });
 
     let instances: ServiceInstanceHealth[];
     let serviceIds: string[] | undefined;

@@ -1,5 +1,5 @@
 import { renderTable } from '@frameworks/cli-kit';
-import { AdminCommand, timeoutFlag } from '../../../lib/admin-command.js';
+import { AdminCommand, orDash, timeoutFlag } from '../../../lib/admin-command.js';
 
 export default class ClustersList extends AdminCommand<typeof ClustersList> {
   static override summary = 'List clusters registered in Quartermaster.';
@@ -22,8 +22,8 @@ export default class ClustersList extends AdminCommand<typeof ClustersList> {
           { header: 'type', get: (c) => c.cluster_type },
           { header: 'active', get: (c) => (c.is_active ? 'yes' : 'no') },
           { header: 'health', get: (c) => c.health_status },
-          { header: 'streams', get: (c) => `${c.current_stream_count}/${c.max_concurrent_streams}` },
-          { header: 'viewers', get: (c) => `${c.current_viewer_count}/${c.max_concurrent_viewers}` },
+          { header: 'streams', get: (c) => `${orDash(c.current_stream_count)}/${c.max_concurrent_streams}` },
+          { header: 'viewers', get: (c) => `${orDash(c.current_viewer_count)}/${c.max_concurrent_viewers}` },
           { header: 'base url', get: (c) => c.base_url },
         ]),
       );

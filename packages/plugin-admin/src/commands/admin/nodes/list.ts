@@ -31,7 +31,7 @@ export default class NodesList extends AdminCommand<typeof NodesList> {
           { header: 'region', get: (n) => orDash(n.region) },
           { header: 'external ip', get: (n) => orDash(n.external_ip) },
           { header: 'status', get: (n) => n.status },
-          { header: 'health', get: (n) => String(n.health_score) },
+          { header: 'health', get: (n) => orDash(n.health_score) },
           { header: 'last heartbeat', get: (n) => orDash(n.last_heartbeat) },
         ]),
       );

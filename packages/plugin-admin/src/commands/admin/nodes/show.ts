@@ -24,7 +24,7 @@ export default class NodesShow extends AdminCommand<typeof NodesShow> {
         ['cluster', n.cluster_id],
         ['type', n.node_type],
         ['status', n.status],
-        ['health score', String(n.health_score)],
+        ['health score', orDash(n.health_score)],
         ['region', orDash(n.region)],
         ['zone', orDash(n.availability_zone)],
         ['external ip', orDash(n.external_ip)],

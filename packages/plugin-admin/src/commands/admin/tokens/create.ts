@@ -39,11 +39,12 @@ The token value is printed ONCE, here (text and --json). --expires is a lifetime
       renderKeyValues([
         ['token', token.token_value],
         ['permissions', token.permissions.join(',')],
-        ['expires', token.expires_at],
+        // gRPC era: no expiry unless asked (contract §4.5).
+        ['expires', token.expires_at ?? 'never'],
       ], '  '),
     );
     this.warning(`The token is shown only now (${mask(token.token_value)} from here on): store it securely.`, 'SHOWN_ONCE');
     this.next('frameworks admin tokens list');
-    return { token: { id: token.id, token_value: token.token_value, token_name: token.token_name, permissions: token.permissions, expires_at: token.expires_at, created_at: token.created_at } };
+    return { token: { id: token.id, token_value: token.token_value, token_name: token.token_name, permissions: token.permissions, expires_at: token.expires_at ?? null, created_at: token.created_at } };
   }
 }
