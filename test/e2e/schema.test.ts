@@ -24,7 +24,7 @@ describe('frameworks schema', () => {
     expect(schema).toMatchObject({ title: 'frameworks context list --json: result', type: 'object' });
     const out = await sb.run(['context', 'list', '--json']);
     expect(out.code, out.stderr).toBe(0);
-    const { default: Ajv } = await import('ajv');
+    const { Ajv } = await import('ajv');
     const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
     expect(validate(out.json!.result), JSON.stringify(validate.errors)).toBe(true);
   });

@@ -51,7 +51,7 @@ export function schemaPath(root: string, id: string): string {
 
 async function ajv(): Promise<NonNullable<typeof ajvInstance>> {
   if (!ajvInstance) {
-    const { default: Ajv } = await import('ajv');
+    const { Ajv } = await import('ajv');
     ajvInstance = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }) as unknown as NonNullable<typeof ajvInstance>;
   }
   return ajvInstance;

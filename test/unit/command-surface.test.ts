@@ -21,7 +21,7 @@ describe('published --json result schemas', () => {
   );
 
   it('every command of every bundled package publishes one, and each compiles under strict ajv', async () => {
-    const { default: Ajv } = await import('ajv');
+    const { Ajv } = await import('ajv');
     const ajv = new Ajv({ strict: true, allowUnionTypes: true });
     const missing: string[] = [];
     for (const { id, root } of commands) {
