@@ -116,6 +116,5 @@ for (const { root, id, schema, samples } of [...seen.values()].sort((x, y) => x.
 }
 
 function stripMeta(s) {
-  const { $schema, $id, title, description, ...rest } = s;
-  return rest;
+  return Object.fromEntries(Object.entries(s).filter(([k]) => !['$schema', '$id', 'title', 'description'].includes(k)));
 }

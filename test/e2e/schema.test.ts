@@ -1,6 +1,5 @@
 // `frameworks schema`: the published result schemas, as a script author finds them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv } from 'ajv';
 import { CliSandbox } from '../support/cli.js';
 
 let sb: CliSandbox;
@@ -25,6 +24,7 @@ describe('frameworks schema', () => {
     expect(schema).toMatchObject({ title: 'frameworks context list --json: result', type: 'object' });
     const out = await sb.run(['context', 'list', '--json']);
     expect(out.code, out.stderr).toBe(0);
+    const { Ajv } = await import('ajv');
     const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
     expect(validate(out.json!.result), JSON.stringify(validate.errors)).toBe(true);
   });
