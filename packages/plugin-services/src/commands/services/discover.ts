@@ -39,7 +39,7 @@ Auth: the user's JWT when there is one (Quartermaster then lists only the cluste
             { header: 'port', get: (r) => (r.port ? String(r.port) : '-') },
             { header: 'version', get: (r) => r.version || '-' },
             { header: 'status', get: (r) => r.status || '-' },
-            { header: 'health', get: (r) => `${conditionCell(conditionOf(r.health_status))}${r.health_status ? ` (${r.health_status})` : ''}` },
+            { header: 'health', get: (r) => healthText(r.health_status) },
             { header: 'last check', get: (r) => timeCell(r.dates.last_health_check, now) },
           ]),
         );
@@ -55,4 +55,10 @@ Auth: the user's JWT when there is one (Quartermaster then lists only the cluste
       instances,
     };
   }
+}
+
+/** `✓ ok`, `✗ down (unhealthy)`: the shared vocabulary, with the server's word when it says more. */
+function healthText(raw: string | undefined): string {
+  const c = conditionOf(raw);
+  return `${conditionCell(c)}${raw && raw !== c && !(c === 'ok' && raw === 'healthy') ? ` (${raw})` : ''}`;
 }
