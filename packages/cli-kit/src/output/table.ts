@@ -21,6 +21,8 @@ export interface Column<T> {
 export interface TableOptions {
   /** Columns the caller prints before each line (an indent), taken from the width to fit. */
   indent?: number;
+  /** The terminal width to fit, instead of the one detected (`tableWidth()`); null for the full table. */
+  width?: number | null;
 }
 
 /** Texts renderTable produced under --quiet: the base command's out() prints these and nothing else. */
@@ -59,7 +61,7 @@ export interface TableLayout<T> {
  * ones to come when they are printed as they arrive, e.g. `context check` on a terminal).
  */
 export function layoutTable<T>(sample: T[], columns: Column<T>[], opts: TableOptions = {}): TableLayout<T> {
-  const full = tableWidth();
+  const full = opts.width === undefined ? tableWidth() : (opts.width ?? undefined);
   const width = full === undefined ? undefined : Math.max(20, full - (opts.indent ?? 0));
   let shown = width === undefined ? columns : columns.filter((c) => !c.below);
   const below = width === undefined ? [] : columns.filter((c) => c.below);
