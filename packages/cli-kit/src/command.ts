@@ -118,6 +118,9 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     });
     this.flags = flags as FlagsOf<T>;
     this.args = args as ArgsOf<T>;
+    // The parsed flags settle what the argv scan above guessed (a `-q` that was another flag's value).
+    setOutputMode({ quiet: Boolean(this.flags.quiet) });
+    if (this.flags['no-color']) process.env.NO_COLOR = '1';
     if (this.mutates()) {
       const state = interruptState();
       state.graceful = this.fwCtor.graceful;
@@ -187,8 +190,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   /** A line of result text on stdout (silent under --json; under --quiet only the ids of a table). */
   protected out(text = ''): void {
-    if (outputMode().quiet && !isQuietOutput(text)) return;
-    if (outputMode().quiet && !text) return;
+    if (outputMode().quiet && (!text || !isQuietOutput(text))) return;
     if (!this.jsonEnabled()) process.stdout.write(terminalText(redact(text), { keepNewlines: true }) + '\n');
   }
 

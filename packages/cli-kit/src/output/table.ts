@@ -12,6 +12,11 @@ export interface Column<T> {
   below?: boolean;
   /** Left out on a terminal too narrow for it even with every cell shortened (rightmost first); always in the full table. */
   optional?: boolean;
+  /**
+   * On a terminal, a value too long for its column continues on the next lines (at word boundaries)
+   * instead of being cut: always, or for the rows the predicate picks (e.g. failed checks only).
+   */
+  wrap?: boolean | ((row: T) => boolean);
   /** Never shortened to fit (a status word, a short number). */
   keep?: boolean;
   /** Shortened to no fewer characters than this (default 8, or the header's length). */
@@ -90,7 +95,11 @@ export function layoutTable<T>(sample: T[], columns: Column<T>[], opts: TableOpt
   return {
     header: line(shown.map((c) => c.header.toUpperCase())),
     row: (r) => {
-      const out = [line(shown.map((c) => terminalText(c.get(r) ?? '')))];
+      const vals = shown.map((c) => terminalText(c.get(r) ?? ''));
+      // Wrapping columns spread over continuation lines; the other cells stay on the first.
+      const parts = vals.map((v, i) => (width !== undefined && wraps(shown[i], r) && visibleLength(v) > widths[i] ? wrap(stripAnsi(v), widths[i]) : [v]));
+      const height = Math.max(...parts.map((p) => p.length));
+      const out = Array.from({ length: height }, (_, j) => line(parts.map((p) => p[j] ?? '')));
       for (const c of below) {
         const text = stripAnsi(terminalText(c.get(r) ?? '')).trim();
         if (text) out.push(...wrap(text, width! - 4).map((l, j) => `${j === 0 ? '  → ' : '    '}${l}`));
@@ -99,6 +108,8 @@ export function layoutTable<T>(sample: T[], columns: Column<T>[], opts: TableOpt
     },
   };
 }
+
+const wraps = <T>(c: Column<T>, r: T): boolean => (typeof c.wrap === 'function' ? c.wrap(r) : Boolean(c.wrap));
 
 /** Column widths that fit `width`: the widest shrinkable column gives up room first, down to its minimum. */
 function fitWidths<T>(columns: Column<T>[], natural: number[], width: number): number[] {

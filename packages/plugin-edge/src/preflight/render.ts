@@ -25,7 +25,7 @@ export function renderPreflight(r: PreflightReport): string {
   const table = renderTable(r.checks, [
     { header: 'check', get: (c) => c.id, keep: true },
     { header: 'status', get: (c) => statusMark(c.status), keep: true },
-    { header: 'value seen', get: (c) => c.value, min: 20 },
+    { header: 'value seen', get: (c) => c.value, min: 20, wrap: (c) => c.status !== 'pass' },
     { header: 'threshold', get: (c) => c.threshold, min: 16, optional: true },
     // On a terminal the hint goes on its own lines under the row (the full table keeps the column).
     { header: 'hint', get: (c) => (c.status === 'pass' ? '' : c.hint), below: true },
