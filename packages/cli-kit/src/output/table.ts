@@ -12,6 +12,8 @@ export interface Column<T> {
   below?: boolean;
   /** Left out on a terminal too narrow for it even with every cell shortened (rightmost first); always in the full table. */
   optional?: boolean;
+  /** When this optional column is left out, the rows it picks show its value on a `header: value` line under the row. */
+  belowWhenLeftOut?: (row: T) => boolean;
   /**
    * On a terminal, a value too long for its column continues on the next lines (at word boundaries)
    * instead of being cut: always, or for the rows the predicate picks (e.g. failed checks only).
@@ -80,6 +82,7 @@ export function layoutTable<T>(sample: T[], columns: Column<T>[], opts: TableOpt
       shown = shown.filter((c) => c !== drop);
     }
   }
+  const leftOut = width === undefined ? [] : columns.filter((c) => !c.below && !shown.includes(c) && c.belowWhenLeftOut);
   const natural = shown.map(naturalOf);
   const widths = width === undefined ? natural : fitWidths(shown, natural, width);
   // The last column may use what the others leave (rows printed later can be longer than the sample).
@@ -100,6 +103,10 @@ export function layoutTable<T>(sample: T[], columns: Column<T>[], opts: TableOpt
       const parts = vals.map((v, i) => (width !== undefined && wraps(shown[i], r) && visibleLength(v) > widths[i] ? wrap(stripAnsi(v), widths[i]) : [v]));
       const height = Math.max(...parts.map((p) => p.length));
       const out = Array.from({ length: height }, (_, j) => line(parts.map((p) => p[j] ?? '')));
+      for (const c of leftOut) {
+        const text = c.belowWhenLeftOut!(r) ? stripAnsi(terminalText(c.get(r) ?? '')).trim() : '';
+        if (text) out.push(...wrap(`${c.header}: ${text}`, width! - 4).map((l, j) => `${j === 0 ? '  ' : '    '}${l}`));
+      }
       for (const c of below) {
         const text = stripAnsi(terminalText(c.get(r) ?? '')).trim();
         if (text) out.push(...wrap(text, width! - 4).map((l, j) => `${j === 0 ? '  → ' : '    '}${l}`));

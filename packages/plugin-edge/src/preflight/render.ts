@@ -26,7 +26,7 @@ export function renderPreflight(r: PreflightReport): string {
     { header: 'check', get: (c) => c.id, keep: true },
     { header: 'status', get: (c) => statusMark(c.status), keep: true },
     { header: 'value seen', get: (c) => c.value, min: 20, wrap: (c) => c.status !== 'pass' },
-    { header: 'threshold', get: (c) => c.threshold, min: 16, optional: true },
+    { header: 'threshold', get: (c) => c.threshold, min: 16, optional: true, belowWhenLeftOut: (c) => c.status === 'fail' || c.status === 'warn' },
     // On a terminal the hint goes on its own lines under the row (the full table keeps the column).
     { header: 'hint', get: (c) => (c.status === 'pass' ? '' : c.hint), below: true },
   ]);
