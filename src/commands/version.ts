@@ -22,7 +22,7 @@ export default class Version extends FrameworksCommand<typeof Version> {
     this.out('');
     this.out(
       renderTable(plugins, [
-        { header: 'plugin', get: (p) => p.name },
+        { header: 'plugin', get: (p) => p.name, id: true },
         { header: 'version', get: (p) => p.version },
         { header: 'type', get: (p) => p.type },
       ]),

@@ -1,5 +1,6 @@
 import type { ResolvedContext, ContextCredentials, ValueSource } from '@frameworks/sdk';
 import { collectCredentials, isExpired, mask, SERVICE_KEYS, endpointEnvVar } from '@frameworks/sdk';
+import { localDate, relativeTime } from '@frameworks/cli-kit';
 
 export function sourceLabel(source: ValueSource, key?: string): string {
   switch (source) {
@@ -47,9 +48,6 @@ export function credentialsView(stored: ContextCredentials, now = new Date()) {
 
 export function describeExpiry(expiresAt: string | undefined, now = new Date()): string {
   if (!expiresAt) return 'no expiry recorded';
-  const ms = new Date(expiresAt).getTime() - now.getTime();
-  if (ms <= 0) return `expired ${expiresAt}`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  return `expires ${expiresAt} (in ${h > 0 ? `${h}h ` : ''}${m}m)`;
+  const when = `${relativeTime(expiresAt, now.getTime())} (${localDate(expiresAt)})`;
+  return new Date(expiresAt).getTime() <= now.getTime() ? `expired ${when}` : `expires ${when}`;
 }

@@ -134,7 +134,7 @@ describe.skipIf(gate.skip)('edge status: drift', () => {
       expect(rep.verdict).toBe('healthy');
       expect(rep.services.filter((s) => s.service !== 'mistserver').every((s) => s.pinned_image === undefined)).toBe(true);
       const human = await run(['edge', 'status', '--dir', stack.dir]);
-      expect(human.stdout).toMatch(/⚠ mistserver .*drift: the compose file pins .*:drifted, the container runs /);
+      expect(human.stdout).toMatch(/^mistserver\s+⚠ degraded\s.*drift: the compose file pins .*:drifted, the container runs /m);
     } finally {
       writeFileSync(file, original);
     }

@@ -93,8 +93,8 @@ describe.skipIf(gate.skip)('edge status (Compose v2)', () => {
   it('human form: one row per service, HTTPS/certificate/DNS/node lines, ✓ healthy', async () => {
     const r = await status([]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^SERVICE\s+STATE\s+HEALTH\s+RESTARTS\s+UPTIME\s+IMAGE/m);
-    for (const s of ['caddy', 'mistserver', 'helmsman']) expect(r.stdout).toMatch(new RegExp(`^✓ ${s}\\s+running\\s+healthy\\s+0\\s`, 'm'));
+    expect(r.stdout).toMatch(/^SERVICE\s+STATUS\s+STATE\s+HEALTH\s+RESTARTS\s+UPTIME\s+IMAGE/m);
+    for (const s of ['caddy', 'mistserver', 'helmsman']) expect(r.stdout).toMatch(new RegExp(`^${s}\\s+✓ ok\\s+running\\s+healthy\\s+0\\s`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^✓ HTTPS\\s+https://${DOMAIN}:${stack.httpsPort}/ → /health 200`, 'm'));
     expect(r.stdout).toMatch(/^✓ certificate\s+\d+ h( \d+ min)? left, issuer Caddy Local Authority/m);
     expect(r.stdout).toMatch(/^– DNS\s+edge\.test does not resolve/m);
@@ -147,7 +147,7 @@ describe.skipIf(gate.skip)('edge status (Compose v2)', () => {
 
       const human = await status([]);
       expect(human.code).toBe(1);
-      expect(human.stdout).toMatch(/^✗ helmsman\s+running\s+unhealthy/m);
+      expect(human.stdout).toMatch(/^helmsman\s+✗ down\s+running\s+unhealthy/m);
       expect(human.stderr).toMatch(/^✗ The edge is degraded: helmsman: unhealthy/m);
       expect(human.stderr).toContain(`Next: frameworks edge logs helmsman --tail 100 --dir ${stack.dir}`);
     } finally {

@@ -19,6 +19,7 @@ import {
   retagInRegistry,
 } from '../support/docker.js';
 import { RELEASE_TOKEN, publishRelease, startReleaseStack, type Release } from '../support/edge-release.js';
+import { python, runInPty, screenLines } from '../support/pty.js';
 import { sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 
 const SUITE = 'test/e2e/edge-update.test.ts';
@@ -139,6 +140,20 @@ describe.skipIf(gate.skip)('edge update (one stack, a release at a time)', () =>
     expect(byService(res.services, 'mistserver').changed).toBe(false);
     expect(res.https).toMatchObject({ verified: true, health: { status: 200, version: 'v2' } });
     expect(await helmsmanContainer(stack.project)).toMatchObject({ image: rel.ids.v2, version: 'v2' });
+  });
+
+  it.skipIf(!python)('--json on a terminal: stderr shows each stage as it ends, stdout keeps the one document; in a pipe stderr stays empty', { timeout: 120_000 }, async () => {
+    const file = join(sb.home, 'update.json');
+    const r = await runInPty(['edge', 'update', '--dir', stack.dir, '--json'], { env: { ...sb.baseEnv, ...dockerEnv() }, stdoutFile: file, cols: 100, timeoutSec: 100 });
+    expect(r.code, r.text).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ status: 0, result: { stages: expect.any(Array) } });
+    const lines = screenLines(r.output);
+    for (const title of ['Running images recorded', 'Images pulled', 'Containers running and healthy', 'HTTPS certificate verifies']) {
+      expect(lines.some((l) => l.startsWith(`✓ ${title}`)), `${title} in:\n${lines.join('\n')}`).toBe(true);
+    }
+    const piped = await update(['--dir', stack.dir, '--json']);
+    expect(piped.code, piped.stdout).toBe(0);
+    expect(piped.stderr).toBe('');
   });
 
   it('a failed update without --rollback-on-failure leaves the stack and prints the exact rollback command (which works)', { timeout: 90_000 }, async () => {

@@ -7,7 +7,7 @@ let cp: ControlPlane;
 let sb: CliSandbox;
 let env: Record<string, string>;
 
-interface HealthRow { service_id: string; instance_id: string; cluster_id: string; host?: string; port: number; protocol: string; status: string; last_check_age_s: number | null }
+interface HealthRow { service_id: string; instance_id: string; cluster_id: string; host?: string; port: number; protocol: string; status: string; condition: string; last_check_age_s: number | null }
 interface DiscoverRow { service_id: string; instance_id: string; cluster_id: string; status: string; health_status: string }
 
 const run = (args: string[], extra: Record<string, string | undefined> = {}) => sb.run(args, { env: { ...env, ...extra } });
@@ -55,9 +55,11 @@ describe('services health', () => {
 
     const human = await run(['services', 'health']);
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/^SERVICE\s+INSTANCE\s+CLUSTER\s+HOST:PORT\s+PROTOCOL\s+STATUS\s+LAST CHECK/);
-    expect(human.stdout).toMatch(/foghorn\s+inst-fog-1\s+central-1\s+10\.0\.0\.5:18008\s+http\s+✓ healthy\s+1\ds ago/);
-    expect(human.stdout).toMatch(/foghorn\s+inst-fog-2\s+central-2\s+10\.0\.0\.6:18008\s+\S+\s+✗ unhealthy/);
+    // Off a terminal: the full table, the shared status vocabulary, the raw status as detail, the time humanized with the date.
+    expect(human.stdout).toMatch(/^SERVICE\s+INSTANCE\s+CLUSTER\s+HOST:PORT\s+PROTOCOL\s+STATUS\s+DETAIL\s+LAST CHECK/);
+    expect(human.stdout).toMatch(/foghorn\s+inst-fog-1\s+central-1\s+10\.0\.0\.5:18008\s+http\s+✓ ok\s+healthy\s+just now \(\d{4}-\d\d-\d\d \d\d:\d\d \S+\)/);
+    expect(human.stdout).toMatch(/foghorn\s+inst-fog-2\s+central-2\s+10\.0\.0\.6:18008\s+\S+\s+✗ down\s+unhealthy/);
+    expect(rows.find((x) => x.instance_id === 'inst-fog-2')).toMatchObject({ status: 'unhealthy', condition: 'down' });
     expect(human.stdout).not.toContain(cp.serviceToken);
   });
 
@@ -133,7 +135,8 @@ describe('services discover', () => {
 
     const human = await run(['services', 'discover', '--type', 'foghorn']);
     expect(human.stdout).toMatch(/^SERVICE\s+INSTANCE\s+CLUSTER\s+NODE\s+PORT\s+VERSION\s+STATUS\s+HEALTH\s+LAST CHECK/);
-    expect(human.stdout).toMatch(/foghorn\s+inst-fog-old\s+central-1\s+-\s+\S+\s+\S+\s+stopped\s+✗ unknown/);
+    expect(human.stdout).toMatch(/foghorn\s+inst-fog-old\s+central-1\s+-\s+\S+\s+\S+\s+stopped\s+\? unknown\s/);
+    expect(human.stdout).toMatch(/foghorn\s+inst-fog-2\s+.*running\s+✗ down \(unhealthy\)/);
   });
 
   it('unknown type → empty, exit 0; --type is required (exit 2); QM down → exit 6', async () => {

@@ -36,6 +36,38 @@ export function stripAnsi(s: string): string {
   return stripVTControlCharacters(s).replace(/\r/g, '');
 }
 
+/**
+ * The lines a terminal would show at the end: `\r` returns to the line's start and `ESC[2K` erases
+ * it (a spinner redrawn and cleared leaves nothing), other escape sequences take no room.
+ */
+export function screenLines(output: string): string[] {
+  const lines: string[] = [];
+  let buf: string[] = [];
+  let cur = 0;
+  // eslint-disable-next-line no-control-regex
+  const esc = /^\u001b\[([0-?]*)[ -/]*([@-~])/;
+  for (let i = 0; i < output.length; ) {
+    const m = esc.exec(output.slice(i, i + 32));
+    if (m) {
+      if (m[2] === 'K' && m[1] === '2') buf = [];
+      i += m[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(output.codePointAt(i)!);
+    i += ch.length;
+    if (ch === '\r') cur = 0;
+    else if (ch === '\n') {
+      lines.push(buf.join('').trimEnd());
+      buf = [];
+      cur = 0;
+    } else {
+      buf[cur++] = ch;
+    }
+  }
+  if (buf.length) lines.push(buf.join('').trimEnd());
+  return lines;
+}
+
 /** A pointer-agnostic regex for "this choice is focused" in an enquirer select render. */
 export function focused(choice: string): string {
   return `^\\S\\s+${choice.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`;
@@ -44,12 +76,21 @@ export function focused(choice: string): string {
 /** Run `node bin/run.js ...args` in a pseudo-terminal, driving it with steps. */
 export function runInPty(
   args: string[],
-  opts: { env: Record<string, string | undefined>; steps?: PtyStep[]; timeoutSec?: number; cwd?: string; cols?: number; rows?: number },
+  opts: {
+    env: Record<string, string | undefined>;
+    steps?: PtyStep[];
+    timeoutSec?: number;
+    cwd?: string;
+    cols?: number;
+    rows?: number;
+    /** stdout to this file instead of the terminal (stdin and stderr stay on it): a `--json` run read by a script. */
+    stdoutFile?: string;
+  },
 ): Promise<PtyResult> {
   if (!python) throw new Error(`cannot drive a pty: ${ptyUnavailableReason}`);
   const env = Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) as Record<string, string>;
   const spec = {
-    argv: [process.execPath, BIN, ...args],
+    argv: opts.stdoutFile ? ['sh', '-c', 'f=$1; shift; exec "$@" > "$f"', 'sh', opts.stdoutFile, process.execPath, BIN, ...args] : [process.execPath, BIN, ...args],
     cwd: opts.cwd ?? ROOT,
     timeout: opts.timeoutSec ?? 40,
     cols: opts.cols ?? 120,

@@ -1,4 +1,5 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
+import { createRequire } from 'node:module';
 import {
   ConfigStore,
   CredentialStore,
@@ -28,6 +29,9 @@ import { describeCause, normalizeError } from './errors.js';
 import { terminalText } from './output/safe-text.js';
 import { interruptState, interruptedError } from './interrupts.js';
 import { marks, paint } from './output/style.js';
+import { OUTPUT_FORMATS, outputMode, setOutputMode, type OutputFormat } from './output/mode.js';
+import { Progress } from './output/progress.js';
+import { isQuietOutput } from './output/table.js';
 import type { PromptContext } from './prompts.js';
 
 /** The step in flight gets 15 s after Ctrl-C (the stage pipeline's grace); this backstop a little more. */
@@ -61,6 +65,18 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
       helpGroup: 'GLOBAL',
       description: 'Never prompt; fail and name the flag that answers instead (implied by --json, CI or no TTY).',
     }),
+    output: Flags.string({
+      char: 'o',
+      helpGroup: 'GLOBAL',
+      options: [...OUTPUT_FORMATS],
+      description: 'Output format: table (fits the terminal), wide (every column, in full), json (same as --json), yaml.',
+    }),
+    quiet: Flags.boolean({
+      char: 'q',
+      helpGroup: 'GLOBAL',
+      description: 'Print only ids (list commands) or nothing (other commands, on success); errors still go to stderr.',
+    }),
+    'no-color': Flags.boolean({ helpGroup: 'GLOBAL', description: 'No colour (as NO_COLOR=1).' }),
   };
 
   /** Which credentials the command needs; resolved before run() by `credential()`. */
@@ -95,6 +111,9 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   public override async init(): Promise<void> {
     await super.init();
+    // Before parsing, so that a parse error is plain as well.
+    if (this.argvFlag('--no-color')) process.env.NO_COLOR = '1';
+    setOutputMode({ format: this.outputFormat(), quiet: this.argvFlag('--quiet') || this.argvFlag('-q') });
     const { args, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof FrameworksCommand).baseFlags,
@@ -104,6 +123,9 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     });
     this.flags = flags as FlagsOf<T>;
     this.args = args as ArgsOf<T>;
+    // The parsed flags settle what the argv scan above guessed (a `-q` that was another flag's value).
+    setOutputMode({ quiet: Boolean(this.flags.quiet) });
+    if (this.flags['no-color']) process.env.NO_COLOR = '1';
     if (this.mutates()) {
       const state = interruptState();
       state.graceful = this.fwCtor.graceful;
@@ -208,14 +230,15 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   // ---------------------------------------------------------------- output
 
-  /** A line of result text on stdout (silent under --json). */
+  /** A line of result text on stdout (silent under --json; under --quiet only the ids of a table). */
   protected out(text = ''): void {
+    if (outputMode().quiet && (!text || !isQuietOutput(text))) return;
     if (!this.jsonEnabled()) process.stdout.write(terminalText(redact(text), { keepNewlines: true }) + '\n');
   }
 
   /** Progress or context on stderr (silent under --json). */
   protected info(text: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(terminalText(redact(text), { keepNewlines: true, stream: process.stderr }) + '\n');
+    if (!this.jsonEnabled() && !outputMode().quiet) process.stderr.write(terminalText(redact(text), { keepNewlines: true, stream: process.stderr }) + '\n');
   }
 
   protected success(text: string): void {
@@ -231,10 +254,44 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 
   /** "Next:" hints on stderr; suppressed under --json, CI hints off, or FRAMEWORKS_NO_HINTS. */
   protected next(...commands: string[]): void {
-    if (this.jsonEnabled() || process.env.FRAMEWORKS_NO_HINTS || commands.length === 0) return;
+    if (this.jsonEnabled() || outputMode().quiet || process.env.FRAMEWORKS_NO_HINTS || commands.length === 0) return;
     const [first, ...rest] = commands;
     const text = `\n${paint('Next:', 'bold', process.stderr)} ${first}\n${rest.map((c) => `      ${c}\n`).join('')}`;
     process.stderr.write(terminalText(text, { keepNewlines: true, stream: process.stderr }));
+  }
+
+  /**
+   * A spinner on stderr for a wait (what is awaited, the time left): drawn when stderr is a
+   * terminal and not --quiet, under --json too; silent otherwise. Stopped when the command ends.
+   */
+  protected progress(): Progress {
+    const p = new Progress(process.stderr);
+    this.spinners.push(p);
+    return p;
+  }
+
+  private readonly spinners: Progress[] = [];
+
+  /** -o/--output as given (before parsing too: jsonEnabled() is asked early); --json means json. */
+  protected outputFormat(): OutputFormat {
+    const argv = this.argv.slice(0, this.argv.includes('--') ? this.argv.indexOf('--') : undefined);
+    let format: string | undefined;
+    argv.forEach((a, i) => {
+      const m = /^(?:--output|-o)(?:=(.*))?$/.exec(a) ?? /^-o(.+)$/.exec(a);
+      if (m) format = m[1] ?? argv[i + 1];
+    });
+    if (format && (OUTPUT_FORMATS as readonly string[]).includes(format)) return format as OutputFormat;
+    return super.jsonEnabled() ? 'json' : 'table';
+  }
+
+  private argvFlag(name: string): boolean {
+    const end = this.argv.includes('--') ? this.argv.indexOf('--') : this.argv.length;
+    return this.argv.slice(0, end).includes(name);
+  }
+
+  /** --json, -o json and -o yaml print one document (YAML for -o yaml) and nothing else on stdout. */
+  public override jsonEnabled(): boolean {
+    return super.jsonEnabled() || (this.ctor?.enableJsonFlag === true && ['json', 'yaml'].includes(this.outputFormat()));
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -264,6 +321,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
     let error = this.failure;
     if (this.mutates()) interruptState().hardExit = undefined;
     clearTimeout(this.watchdog);
+    for (const p of this.spinners) p.stop();
     if (!error && this.fwCtor.graceful && this.interrupted.aborted) {
       error = interruptedError('Interrupted; the step in flight had finished, so the command completed what it was doing.', { result: this.result });
     }
@@ -290,6 +348,12 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   public override logJson(json: unknown): void {
     if (this.documentPrinted) return;
     this.documentPrinted = true;
+    if (this.outputFormat() === 'yaml') {
+      // The same envelope in YAML, through JSON so that dates and undefined read as in --json.
+      const plain = JSON.parse(JSON.stringify(redactValue(json)));
+      process.stdout.write(yamlDump(plain));
+      return;
+    }
     process.stdout.write(JSON.stringify(redactValue(json), null, 2) + '\n');
   }
 
@@ -381,3 +445,10 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
 }
 
 export { FrameworksError };
+
+/** js-yaml, loaded only by a run with -o yaml (createRequire: logJson is synchronous, it may run in a hard exit). */
+function yamlDump(value: unknown): string {
+  const require = createRequire(import.meta.url);
+  const yaml = require('js-yaml') as typeof import('js-yaml');
+  return yaml.dump(value, { lineWidth: -1, noRefs: true });
+}

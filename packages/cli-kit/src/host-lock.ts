@@ -1,3 +1,4 @@
+import { localDate } from './output/time.js';
 import { Flags } from '@oclif/core';
 import {
   ExitCode,
@@ -125,5 +126,5 @@ export async function lockRelease(h: HostContext, path: string, force: boolean, 
 export function describeLockView(v: LockView): string {
   if (!v.locked || !v.holder) return `not locked (${v.path})`;
   const state = { alive: 'its process is running', dead: 'its process is gone: the next run takes it over', unknown: 'taken on another machine' }[v.liveness ?? 'unknown'];
-  return `locked by ${describeHolder(v.holder, v.held_ms ?? 0)} since ${v.holder.started_at}; ${state} (${v.path})`;
+  return `locked by ${describeHolder(v.holder, v.held_ms ?? 0)} since ${localDate(v.holder.started_at)}; ${state} (${v.path})`;
 }

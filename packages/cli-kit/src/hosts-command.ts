@@ -18,6 +18,9 @@ import { FrameworksCommand } from './command.js';
 import { sshJumpFlag } from './via.js';
 import { withHostLock, type LockScope } from './host-lock.js';
 
+/** The SDK's SSH connect timeout when ~/.ssh/config sets no ConnectTimeout. */
+const SSH_CONNECT_BOUND_MS = 10_000;
+
 export type HostsFlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof HostsCommand)['baseFlags'] & T['flags']>;
 
 /** Lives in the SDK (domain code needs it without oclif); re-exported for commands. */
@@ -81,11 +84,12 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
     const { connectSsh } = await import('@frameworks/sdk/ssh');
     const jump = this.flags['ssh-jump'] === undefined ? undefined : parseJumpList(this.flags['ssh-jump'], '--ssh-jump');
     const sshOpts = { acceptNewHostKey: this.flags['accept-new-host-key'], identityFile: this.flags['ssh-key'], ...(jump ? { jump } : {}) };
+    const connecting = this.connectProgress();
     return runBounded(
       targets,
       (t) => t.spec,
       async (t) => {
-        const executor = await connectSsh(t, sshOpts);
+        const executor = await connecting(t.spec, () => connectSsh(t, sshOpts));
         try {
           // Dial what the target resolved to: an ~/.ssh/config alias is not a DNS name.
           const address = (executor as { host?: { hostName?: string } }).host?.hostName ?? t.host;
@@ -96,6 +100,29 @@ export abstract class HostsCommand<T extends typeof Command> extends FrameworksC
       },
       this.flags.parallel,
     );
+  }
+
+  /**
+   * A spinner while SSH connections are being made: which hosts are awaited and the time left to the
+   * connect bound (10 s unless ~/.ssh/config sets ConnectTimeout). A dead host is never a blank screen.
+   */
+  private connectProgress(): <R>(host: string, connect: () => Promise<R>) => Promise<R> {
+    const progress = this.progress();
+    const pending = new Map<string, number>();
+    const show = () => {
+      if (pending.size === 0) return progress.stop();
+      progress.wait(`Connecting over SSH to ${[...pending.keys()].join(', ')}`, Math.max(...pending.values()));
+    };
+    return async (host, connect) => {
+      pending.set(host, Date.now() + SSH_CONNECT_BOUND_MS);
+      show();
+      try {
+        return await connect();
+      } finally {
+        pending.delete(host);
+        show();
+      }
+    };
   }
 
   /**

@@ -8,3 +8,8 @@ export * from './hosts-command.js';
 export * from './interrupts.js';
 export * from './host-lock.js';
 export * from './via.js';
+export * from './output/mode.js';
+export * from './output/fit.js';
+export * from './output/time.js';
+export * from './output/health.js';
+export * from './output/progress.js';

@@ -7,6 +7,7 @@ import { summarizeUp } from '../src/pipeline/stack-stages.js';
 import { checkQuartermaster, unusable } from '../src/enroll/quartermaster.js';
 import { isCanonicalNodeId, parseLogFields, parseNodeMode, scanHelmsmanLogs } from '../src/enroll/signals.js';
 import { Pipeline, formatDuration, type Stage } from '../src/pipeline/stages.js';
+import { driveWithProgress } from '../src/pipeline/drive.js';
 import { setEnvValue, writeToken } from '../src/enroll/token.js';
 
 // The stand-in Helmsman's lines (test/support/docker.ts HELMSMAN), as `compose logs` delivers their text.
@@ -191,6 +192,43 @@ describe('Pipeline: one budget, stages named on failure', () => {
     expect(final.suggestions).toEqual(['frameworks edge logs stuck']);
   });
 
+  it('stage progress is shown with the time left to the stage bound; a timeout still quotes the bare text', async () => {
+    const shown: string[] = [];
+    const p = new Pipeline(
+      [
+        stage('wait', async (run) => {
+          run.progress('waiting for helmsman (health: starting)');
+          return { detail: 'done' };
+        }, { maxMs: 30_000 }),
+      ],
+      { timeoutMs: 60_000, what: 'edge test', codePrefix: 'TEST' },
+    );
+    await p.runAll({ onProgress: (_s, text) => shown.push(text) });
+    expect(shown).toEqual([expect.stringMatching(/^waiting for helmsman \(health: starting\) \((29|30) s left\)$/)]);
+  });
+
+  it('--json on a terminal: driveWithProgress draws each wait on the spinner and prints each stage as it ends, on stderr', async () => {
+    const waits: string[] = [];
+    const printed: Array<[string, NodeJS.WriteStream | undefined]> = [];
+    let stopped = false;
+    const p = new Pipeline(
+      [
+        stage('a', async (run) => {
+          run.progress('docker compose up -d');
+          return { detail: 'up' };
+        }),
+        stage('b', async () => ({ detail: 'enrolled' })),
+      ],
+      { timeoutMs: 60_000, what: 'edge test', codePrefix: 'TEST' },
+    );
+    await driveWithProgress(p, 'local', { wait: (t) => waits.push(t), print: (l, s) => printed.push([l, s]), stop: () => (stopped = true) });
+    expect(waits[0]).toBe('Stage a');
+    expect(waits[1]).toMatch(/^Stage a: docker compose up -d \(\d+ s left\)$/);
+    expect(printed.map(([l]) => l)).toEqual([expect.stringMatching(/^✓ Stage a — up \(/), expect.stringMatching(/^✓ Stage b — enrolled \(/)]);
+    expect(printed.every(([, s]) => s === process.stderr)).toBe(true);
+    expect(stopped).toBe(true);
+  });
+
   it('each stage gets only what remains; a capped stage gets at most its cap', async () => {
     const seen: number[] = [];
     const p = new Pipeline(
@@ -254,6 +292,14 @@ describe('Quartermaster check (best effort)', () => {
     const q = await checkQuartermaster(access(), { nodeId: 'edge-1', budgetMs: 300, intervalMs: 100 });
     expect(q).toMatchObject({ status: 'warn', node_listed: false });
     expect(q.detail).toBe('node edge-1 not listed by Quartermaster (0 edge nodes)');
+  });
+
+  it('while polling, it says what it waits for (the node, at which Quartermaster)', async () => {
+    nodes = null;
+    const said: string[] = [];
+    await checkQuartermaster(access(), { nodeId: 'edge-1', budgetMs: 1500, intervalMs: 100, onWait: (t) => said.push(t) });
+    expect(said.length).toBeGreaterThan(0);
+    expect(said[0]).toBe(`waiting for Quartermaster ${base} to list node edge-1`);
   });
 
   it('skipped: no credentials, refused, HEAD (404), unreachable', async () => {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand, marks, renderTable, viaFlags } from '@frameworks/cli-kit';
-import { ENDPOINTS, ExitCode, FrameworksError, SERVICE_KEYS, isServiceKey, parseDuration, usageError, type ServiceKey } from '@frameworks/sdk';
+import { FrameworksCommand, conditionCell, layoutTable, outputMode, renderTable, tableWidth, viaFlags, type Column, type Condition } from '@frameworks/cli-kit';
+import { ENDPOINTS, ExitCode, FrameworksError, SERVICE_KEYS, isServiceKey, parseDuration, redact, usageError, type Dialer, type ServiceKey } from '@frameworks/sdk';
 
 /** Today's gRPC API endpoints and the seed-era REST endpoints of the same services (issue 8). */
 const GRPC_API_KEYS = new Set<ServiceKey>(['quartermaster-grpc', 'control-grpc', 'foghorn-grpc']);
@@ -47,47 +47,38 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
       needsGrpc ? import('@frameworks/sdk/grpc-health') : Promise.resolve(undefined),
     ]);
     const dialer = await this.dialer();
+    // Where the probes run from: this machine, or the jump host they go through.
+    const from = dialer.tunnelled ? dialer.describe.replace(/^via /, '') : 'this machine';
+    this.out(`Probes from ${from}:`);
     const started = performance.now();
+    // On a terminal, rows appear as their probe finishes, under a spinner naming the ones awaited.
+    const live = tableWidth() !== undefined && !this.jsonEnabled() && !outputMode().quiet;
+    const layout = live ? layoutTable(keys.map((k) => widestRow(k, ctx.endpoints[k].value, timeoutMs)), COLUMNS) : undefined;
+    const progress = this.progress();
+    const awaited = new Set(keys);
+    const waiting = () => progress.wait(`Waiting for ${[...awaited].join(', ')}`, Date.now() + timeoutMs - (performance.now() - started));
+    if (layout) this.out(layout.header);
+    waiting();
     const probes = await Promise.all(
       keys.map(async (service) => {
         const url = ctx.endpoints[service].value;
         const kind = ENDPOINTS[service].kind;
         // Foghorn's MVP gRPC port serves the Helmsman stream without a health service (contract §2):
         // UNIMPLEMENTED there still proves a gRPC server answers.
-        if (GRPC_API_KEYS.has(service) && (api !== 'rest' || service !== 'foghorn-grpc')) {
-          // Probed as the API clients connect: TLS unless the context says plaintext, ca_file, server_name.
-          const { GrpcChannel, probeGrpcApi } = await import('@frameworks/sdk');
-          const ch = new GrpcChannel(service, service, { endpoint: url, context: ctx.name, dialer, ...(ctx.config.grpc ? { tls: ctx.config.grpc } : {}) }, timeoutMs);
-          const g = await probeGrpcApi(ch, timeoutMs).finally(() => ch.close());
-          const shown = `${ch.target.tls ? 'grpcs' : 'grpc'}://${ch.address}`;
-          return { service, kind, url: shown, ok: g.ok || g.grpc, status: null, health: g.health ?? (g.grpc ? 'gRPC' : null), latency_ms: g.latencyMs, error: g.grpc ? null : (g.error ?? 'no answer'), error_code: g.grpc ? null : (g.code ?? null), era: g.grpc ? 'grpc' : null };
-        }
-        const r =
-          kind === 'grpc'
-            ? await grpc!.probeGrpcHealth(url, timeoutMs, this.flags.insecure, { acceptUnimplemented: service === 'foghorn-grpc', dialer })
-            : await probeHttpHealth(url, timeoutMs, this.flags.insecure, dialer);
-        const era = r.ok && REST_API_KEYS.has(service) ? 'rest' : null;
-        return { service, kind, url: r.url, ok: r.ok, status: r.status ?? null, health: r.health ?? null, latency_ms: r.latencyMs, error: r.error ?? null, error_code: r.errorCode ?? null, era };
+        const probe = await this.probe(service, url, kind, { api, timeoutMs, dialer, probeHttpHealth, grpc });
+        const row = { ...probe, condition: conditionOfProbe(probe), detail: detailOf(probe) };
+        awaited.delete(service);
+        if (layout) progress.print(redact(layout.row(row)));
+        if (awaited.size) waiting();
+        else progress.stop();
+        return row;
       }),
     );
     const elapsedMs = Math.round(performance.now() - started);
     const failed = probes.filter((p) => !p.ok);
-    // Where the probes ran from: this machine, or the jump host they went through.
-    const from = dialer.tunnelled ? dialer.describe.replace(/^via /, '') : 'this machine';
-    this.out(`Probes from ${from}:`);
-    this.out(
-      renderTable(probes, [
-        { header: ' ', get: (p) => (p.ok ? marks.ok() : marks.fail()) },
-        { header: 'service', get: (p) => p.service },
-        { header: 'url', get: (p) => p.url },
-        { header: 'result', get: (p) => (p.ok ? `${p.health ?? 'ok'}${p.status ? ` (${p.status})` : ''}` : (p.error ?? 'failed')) },
-        { header: 'latency', get: (p) => `${p.latency_ms} ms` },
-        { header: 'api', get: (p) => (p.era === 'grpc' ? 'gRPC' : p.era === 'rest' ? 'REST' : '-') },
-      ]),
-    );
+    if (!layout) this.out(renderTable(probes, COLUMNS));
     const result = {
-      context: ctx.name, probed_from: from, via: dialer.tunnelled ? dialer.describe.replace(/^via /, '') : null, api,
-      timeout_ms: timeoutMs, elapsed_ms: elapsedMs, ok: failed.length === 0, passed: probes.length - failed.length, failed: failed.length, probes,
+      context: ctx.name, probed_from: from, via: dialer.tunnelled ? from : null, api, timeout_ms: timeoutMs, elapsed_ms: elapsedMs, ok: failed.length === 0, passed: probes.length - failed.length, failed: failed.length, probes,
     };
     if (failed.length) {
       throw new FrameworksError(`${failed.length} of ${probes.length} endpoints failed: ${failed.map((f) => f.service).join(', ')}.`, {
@@ -100,4 +91,84 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
     this.success(`${probes.length === 1 ? 'The endpoint' : `All ${probes.length} endpoints`} of "${ctx.name}" answered from ${from} (${elapsedMs} ms).`);
     return result;
   }
+
+  /** One endpoint: today's gRPC API endpoints as the API clients connect (TLS unless plaintext), others by health. */
+  private async probe(
+    service: ServiceKey, url: string, kind: string,
+    o: { api: string; timeoutMs: number; dialer: Dialer; probeHttpHealth: HttpProbe; grpc: GrpcHealth | undefined },
+  ): Promise<Probe> {
+    const ctx = await this.context();
+    if (GRPC_API_KEYS.has(service) && (o.api !== 'rest' || service !== 'foghorn-grpc')) {
+      const { GrpcChannel, probeGrpcApi } = await import('@frameworks/sdk');
+      const ch = new GrpcChannel(service, service, { endpoint: url, context: ctx.name, dialer: o.dialer, ...(ctx.config.grpc ? { tls: ctx.config.grpc } : {}) }, o.timeoutMs);
+      const g = await probeGrpcApi(ch, o.timeoutMs).finally(() => ch.close());
+      return {
+        service, kind, url: `${ch.target.tls ? 'grpcs' : 'grpc'}://${ch.address}`, ok: g.ok || g.grpc, status: null, health: g.health ?? (g.grpc ? 'gRPC' : null),
+        latency_ms: g.latencyMs, error: g.grpc ? null : (g.error ?? 'no answer'), error_code: g.grpc ? null : (g.code ?? null), era: g.grpc ? 'grpc' : null,
+      };
+    }
+    // Foghorn's MVP gRPC port serves the Helmsman stream without a health service (contract §2):
+    // UNIMPLEMENTED there still proves a gRPC server answers.
+    const r = kind === 'grpc'
+      ? await o.grpc!.probeGrpcHealth(url, o.timeoutMs, this.flags.insecure, { acceptUnimplemented: service === 'foghorn-grpc', dialer: o.dialer })
+      : await o.probeHttpHealth(url, o.timeoutMs, this.flags.insecure, o.dialer);
+    const era = r.ok && REST_API_KEYS.has(service) ? 'rest' : null;
+    return { service, kind, url: r.url, ok: r.ok, status: r.status ?? null, health: r.health ?? null, latency_ms: r.latencyMs, error: r.error ?? null, error_code: r.errorCode ?? null, era };
+  }
+}
+
+type HttpProbe = (typeof import('@frameworks/sdk/http'))['probeHttpHealth'];
+type GrpcHealth = typeof import('@frameworks/sdk/grpc-health');
+interface Probe {
+  service: ServiceKey;
+  kind: string;
+  url: string;
+  ok: boolean;
+  status: number | null;
+  health: string | null;
+  latency_ms: number;
+  error: string | null;
+  error_code: string | null;
+  era: 'rest' | 'grpc' | null;
+}
+
+interface ProbeRow {
+  service: string;
+  url: string;
+  ok: boolean;
+  status: number | null;
+  health: string | null;
+  latency_ms: number;
+  error: string | null;
+  era: 'rest' | 'grpc' | null;
+  condition: Condition;
+  detail: string;
+}
+
+const COLUMNS: Column<ProbeRow>[] = [
+  { header: 'service', get: (p) => p.service, keep: true },
+  { header: 'status', get: (p) => conditionCell(p.condition), keep: true },
+  { header: 'latency', get: (p) => `${p.latency_ms} ms`, keep: true },
+  { header: 'url', get: (p) => p.url, optional: true, min: 30 },
+  { header: 'detail', get: (p) => p.detail, min: 24 },
+  { header: 'api', get: (p) => (p.era === 'grpc' ? 'gRPC' : p.era === 'rest' ? 'REST' : '-'), keep: true },
+];
+
+/** ok: answers and healthy (a gRPC server without a health service answers too); degraded: answers, says degraded; down: anything else. */
+function conditionOfProbe(p: { ok: boolean; health: string | null }): Condition {
+  if (!p.ok) return 'down';
+  return p.health && /^degraded$/i.test(p.health) ? 'degraded' : 'ok';
+}
+
+/** What the endpoint said, in words: `HTTP 200 healthy`, `SERVING`, `no health service`, or why it failed. */
+function detailOf(p: { ok: boolean; status: number | null; health: string | null; error: string | null }): string {
+  if (!p.ok) return p.error ?? 'failed';
+  if (p.health?.startsWith('REACHABLE')) return 'answers (no gRPC health service)';
+  return [p.status ? `HTTP ${p.status}` : '', p.health ?? ''].filter(Boolean).join(' ') || 'answers';
+}
+
+/** A row as wide as the widest this probe can give, to lay the live table out before any answers. */
+function widestRow(service: string, url: string, timeoutMs: number): ProbeRow {
+  const shown = ENDPOINTS[service as ServiceKey].kind === 'grpc' ? `grpcs://${url}` : `${url}/health`;
+  return { service, url: shown, ok: false, status: null, health: null, latency_ms: timeoutMs + 99, error: null, era: 'rest', condition: 'degraded', detail: `no answer within ${timeoutMs} ms` };
 }

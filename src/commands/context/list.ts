@@ -20,7 +20,7 @@ export default class ContextList extends FrameworksCommand<typeof ContextList> {
     this.out(
       renderTable(contexts, [
         { header: ' ', get: (c) => (c.current ? '*' : '') },
-        { header: 'name', get: (c) => c.name },
+        { header: 'name', get: (c) => c.name, id: true },
         { header: 'gateway', get: (c) => c.gateway ?? '(default)' },
         { header: 'executor', get: (c) => c.executor },
         { header: 'description', get: (c) => c.description ?? '' },

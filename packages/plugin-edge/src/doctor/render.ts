@@ -15,11 +15,16 @@ export function renderDoctor(r: DoctorReport): string {
     const s = r.sections[name];
     out.push(paint(`${s.skipped ? '–' : s.ok ? marks.ok() : marks.fail()} ${TITLES[name]}${s.skipped ? ' (skipped)' : ''}`, 'bold'));
     if (s.items.length) {
-      const table = renderTable(s.items, [
-        { header: 'check', get: (i) => `${mark(i.status)} ${i.id}` },
-        { header: 'value', get: (i) => i.value },
-        { header: 'fix', get: (i) => i.fix ?? '' },
-      ]);
+      const table = renderTable(
+        s.items,
+        [
+          { header: 'check', get: (i) => `${mark(i.status)} ${i.id}`, keep: true },
+          { header: 'value', get: (i) => i.value, wrap: (i) => i.status !== 'pass' },
+          // On a terminal the fix goes on its own lines under the item (the full table keeps the column).
+          { header: 'fix', get: (i) => i.fix ?? '', below: true },
+        ],
+        { indent: 2 },
+      );
       out.push(table.split('\n').map((l) => `  ${l}`).join('\n'));
     }
     out.push('');

@@ -56,7 +56,7 @@ interface TokenRow {
 /** Look for `nodeId` (and our token), retrying within `budgetMs` while the node is not listed yet. */
 export async function checkQuartermaster(
   access: QuartermasterAccess,
-  o: { nodeId: string; token?: string; budgetMs: number; intervalMs?: number; signal?: AbortSignal },
+  o: { nodeId: string; token?: string; budgetMs: number; intervalMs?: number; signal?: AbortSignal; onWait?: (text: string) => void },
 ): Promise<QuartermasterCheck> {
   if ('skip' in access) return { status: 'skipped', detail: access.skip, node_listed: null };
   const deadline = Date.now() + o.budgetMs;
@@ -98,6 +98,8 @@ export async function checkQuartermaster(
         ...(tokenUsedAt !== undefined ? { token_used_at: tokenUsedAt } : {}),
       };
     }
+    // Said while polling: what is awaited (the stage adds the time left to its bound).
+    o.onWait?.(`waiting for Quartermaster ${access.url} to list node ${o.nodeId}`);
     await sleep(o.intervalMs ?? 1000, o.signal);
   }
 }

@@ -114,6 +114,7 @@ export function enrollStages(stack: EdgeStack, o: EnrollOptions, state: Partial<
           token: stack.env[TOKEN_KEY] || undefined,
           budgetMs: run.remainingMs(),
           signal: run.signal,
+          onWait: (text) => run.progress(text),
         });
         state.quartermaster = q;
         return { status: q.status, detail: q.detail };

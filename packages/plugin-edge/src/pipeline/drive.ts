@@ -56,3 +56,29 @@ export async function driveWithLines(pipeline: Pipeline, host: string, print: (l
 export async function driveSilently(pipeline: Pipeline): Promise<void> {
   await pipeline.runAll();
 }
+
+/** What driveWithProgress draws on: cli-kit's spinner (the command's `progress()`). */
+export interface ProgressSink {
+  wait(what: string): void;
+  print(line: string, stream?: NodeJS.WriteStream): void;
+  stop(): void;
+}
+
+/**
+ * --json on a terminal: stdout keeps the one document, stderr shows each stage as it ends and a
+ * spinner naming what the stage waits for, with the time left to its bound.
+ */
+export async function driveWithProgress(pipeline: Pipeline, host: string, progress: ProgressSink): Promise<void> {
+  try {
+    await pipeline.runAll({
+      onStart: (s) => progress.wait(safe(`${host === 'local' ? '' : `[${host}] `}${s.title}`)),
+      onProgress: (s, text) => progress.wait(safe(`${host === 'local' ? '' : `[${host}] `}${s.title}: ${text}`)),
+      onEnd: (r) => {
+        const status = r.status === 'timeout' ? 'timed out' : r.status === 'skipped' ? 'skipped' : '';
+        progress.print(safe(`${host === 'local' ? '' : `[${host}] `}${MARK[r.status]} ${r.title}${status ? ` (${status})` : ''}${stageSuffix(r)}`), process.stderr);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+}

@@ -117,14 +117,18 @@ export class Pipeline {
     const deadline = Math.min(this.deadline, stage.maxMs === undefined ? Infinity : t0 + stage.maxMs);
     const controller = new AbortController();
     let lastProgress: string | undefined;
+    let lastShown: string | undefined;
     const ctx: StageRun = {
       deadline,
       remainingMs: () => Math.max(0, deadline - this.now()),
       signal: controller.signal,
+      // Shown with the time left to the stage's bound, so that a wait names it; a timeout quotes the bare text.
       progress: (text) => {
-        if (text === lastProgress) return;
+        const shown = `${text} (${Math.ceil(Math.max(0, deadline - this.now()) / 1000)} s left)`;
         lastProgress = text;
-        onProgress?.(text);
+        if (shown === lastShown) return;
+        lastShown = shown;
+        onProgress?.(shown);
       },
     };
     let timer: NodeJS.Timeout | undefined;

@@ -23,11 +23,12 @@ export function summaryLine(r: PreflightReport): string {
 /** The table of one host: check, status mark, value seen, threshold, hint (only when not a pass). */
 export function renderPreflight(r: PreflightReport): string {
   const table = renderTable(r.checks, [
-    { header: 'check', get: (c) => c.id },
-    { header: 'status', get: (c) => statusMark(c.status) },
-    { header: 'value seen', get: (c) => c.value },
-    { header: 'threshold', get: (c) => c.threshold },
-    { header: 'hint', get: (c) => (c.status === 'pass' ? '' : c.hint) },
+    { header: 'check', get: (c) => c.id, keep: true },
+    { header: 'status', get: (c) => statusMark(c.status), keep: true },
+    { header: 'value seen', get: (c) => c.value, min: 20, wrap: (c) => c.status !== 'pass' },
+    { header: 'threshold', get: (c) => c.threshold, min: 16, optional: true, belowWhenLeftOut: (c) => c.status === 'fail' || c.status === 'warn' },
+    // On a terminal the hint goes on its own lines under the row (the full table keeps the column).
+    { header: 'hint', get: (c) => (c.status === 'pass' ? '' : c.hint), below: true },
   ]);
   return `${table}\n${summaryLine(r)}`;
 }

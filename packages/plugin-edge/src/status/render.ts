@@ -1,4 +1,4 @@
-import { marks, paint, renderTable } from '@frameworks/cli-kit';
+import { conditionCell, marks, paint, renderTable, type Condition } from '@frameworks/cli-kit';
 import { formatLeft } from '../cert/evaluate.js';
 import type { StatusReport } from './run.js';
 import { formatUptime, type ItemStatus, type ServiceStatus } from './services.js';
@@ -11,15 +11,19 @@ function imageText(s: ServiceStatus): string {
   return id ? `${s.image} (${id.replace(/^sha256:/, 'sha256:').slice(0, 19)}…)` : s.image;
 }
 
+/** The shared status vocabulary for a service row: a warning (drift) still serves, so it is degraded, not down. */
+const CONDITION: Record<ServiceStatus['status'], Condition> = { pass: 'ok', warn: 'degraded', fail: 'down', skip: 'unknown' };
+
 export function renderServices(services: ServiceStatus[]): string {
   return renderTable(services, [
-    { header: 'service', get: (s) => `${mark(s.status)} ${s.service}` },
+    { header: 'service', get: (s) => s.service, keep: true },
+    { header: 'status', get: (s) => conditionCell(CONDITION[s.status]), keep: true },
     { header: 'state', get: (s) => (s.state === 'exited' || s.state === 'dead' ? `${s.state} (${s.exit_code})` : s.state) },
     { header: 'health', get: (s) => s.health },
-    { header: 'restarts', get: (s) => (s.restarts === undefined ? '' : String(s.restarts)) },
+    { header: 'restarts', get: (s) => (s.restarts === undefined ? '' : String(s.restarts)), optional: true },
     { header: 'uptime', get: (s) => formatUptime(s.uptime_s) },
-    { header: 'image', get: imageText },
-    { header: 'problem', get: (s) => s.problem ?? '' },
+    { header: 'image', get: imageText, optional: true },
+    { header: 'problem', get: (s) => s.problem ?? '', below: true },
   ]);
 }
 

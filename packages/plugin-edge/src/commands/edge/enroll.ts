@@ -38,7 +38,7 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
   static override graceful = true;
 
   async run() {
-    const [{ runEnroll }, { openStack }, { driveSilently, driveWithLines, driveWithListr }, { readTokenFromStdin }, { validateToken }] = await Promise.all([
+    const [{ runEnroll }, { openStack }, { driveSilently, driveWithLines, driveWithListr, driveWithProgress }, { readTokenFromStdin }, { validateToken }] = await Promise.all([
       import('../../enroll/run.js'),
       import('../../lib/stack.js'),
       import('../../pipeline/drive.js'),
@@ -59,8 +59,12 @@ export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
       const stack = await openStack(host);
       registerSecret(stack.env.EDGE_ENROLLMENT_TOKEN);
       const opts = { timeoutMs, quartermaster, where: this.where(h), interrupt: this.interrupted, ...(token ? { token } : {}) };
+      // Under --json, progress still goes to stderr when it is a terminal (a spinner; nothing otherwise).
+      const spinner = json && !several ? this.progress() : undefined;
       const drive = json
-        ? driveSilently
+        ? spinner?.enabled
+          ? (p: Parameters<typeof driveSilently>[0]) => driveWithProgress(p, h.host, spinner)
+          : driveSilently
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });

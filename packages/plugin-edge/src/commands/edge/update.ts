@@ -66,7 +66,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
     const timeoutMs = parseDuration(f.timeout, '--timeout');
     const { prepareRepin, applyRepin, describeRepin, withRepin } = await import('../../update/repin.js');
     const repin = await prepareRepin({ images: f.image, channel: f.channel, releaseManifest: f['release-manifest'] });
-    const [{ openStack }, { runUpdate }, { planUpdate, assertPullable }, { driveSilently, driveWithLines, driveWithListr }] = await Promise.all([
+    const [{ openStack }, { runUpdate }, { planUpdate, assertPullable }, { driveSilently, driveWithLines, driveWithListr, driveWithProgress }] = await Promise.all([
       import('../../lib/stack.js'),
       import('../../update/run.js'),
       import('../../update/plan.js'),
@@ -87,8 +87,12 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
       return pinned;
     };
     const update = async (h: HostContext, stack: Awaited<ReturnType<typeof openStack>>, prefix: string, pinned?: AppliedRepin): Promise<UpdateResult> => {
+      // Under --json, progress still goes to stderr when it is a terminal (a spinner; nothing otherwise).
+      const spinner = json && !several ? this.progress() : undefined;
       const drive = json
-        ? driveSilently
+        ? spinner?.enabled
+          ? (p: Parameters<typeof driveSilently>[0]) => driveWithProgress(p, h.host, spinner)
+          : driveSilently
         : several
           ? (p: Parameters<typeof driveSilently>[0]) => driveWithLines(p, h.host, (line) => this.info(line))
           : (p: Parameters<typeof driveSilently>[0]) => driveWithListr(p, { json, verbose: Boolean(f.verbose), interactive: this.interactive });

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand, renderTable, viaFlags } from '@frameworks/cli-kit';
+import { FrameworksCommand, conditionCell, conditionOf, renderTable, timeCell, viaFlags } from '@frameworks/cli-kit';
 import { QUARTERMASTER_AUTH, selectQuartermaster, usageError } from '@frameworks/sdk';
-import { ageSeconds, ageText, isHealthy } from './health.js';
+import { isHealthy } from './health.js';
 
 export default class ServicesDiscover extends FrameworksCommand<typeof ServicesDiscover> {
   static override summary = 'Instances of a service type that Quartermaster knows (table, or --json).';
@@ -35,14 +35,14 @@ Auth: the user's JWT when there is one (Quartermaster then lists only the cluste
         this.out(
           renderTable(instances, [
             { header: 'service', get: (r) => r.service_id },
-            { header: 'instance', get: (r) => r.instance_id },
+            { header: 'instance', get: (r) => r.instance_id, id: true },
             { header: 'cluster', get: (r) => r.cluster_id },
             { header: 'node', get: (r) => r.node_id || '-' },
             { header: 'port', get: (r) => (r.port ? String(r.port) : '-') },
             { header: 'version', get: (r) => r.version || '-' },
             { header: 'status', get: (r) => r.status || '-' },
-            { header: 'health', get: (r) => `${isHealthy(r.health_status) ? '✓' : '✗'} ${r.health_status || 'unknown'}` },
-            { header: 'last check', get: (r) => ageText(ageSeconds(r.dates.last_health_check, now)) },
+            { header: 'health', get: (r) => healthText(r.health_status) },
+            { header: 'last check', get: (r) => timeCell(r.dates.last_health_check, now) },
           ]),
         );
       } else {
@@ -57,4 +57,10 @@ Auth: the user's JWT when there is one (Quartermaster then lists only the cluste
       instances,
     };
   }
+}
+
+/** `✓ ok`, `✗ down (unhealthy)`: the shared vocabulary, with the server's word when it says more. */
+function healthText(raw: string | undefined): string {
+  const c = conditionOf(raw);
+  return `${conditionCell(c)}${raw && raw !== c && !(c === 'ok' && raw === 'healthy') ? ` (${raw})` : ''}`;
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand, renderTable, viaFlags } from '@frameworks/cli-kit';
+import { FrameworksCommand, conditionCell, conditionOf, renderTable, timeCell, viaFlags } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, QUARTERMASTER_AUTH, selectQuartermaster, usageError, type ServiceInstanceHealth } from '@frameworks/sdk';
 
 /** "ok" is what the MVP CLI also counted as healthy (contract §3.1). */
@@ -7,19 +7,6 @@ export const isHealthy = (status: string | undefined): boolean => status === 'he
 
 /** Whole seconds since `d`; null when unknown. */
 export const ageSeconds = (d: Date | undefined, now = Date.now()): number | null => (d ? Math.max(0, Math.round((now - d.getTime()) / 1000)) : null);
-
-/** `12s ago`, `3m ago`, `2h ago`, `4d ago`; `-` when unknown. */
-export function ageText(s: number | null): string {
-  if (s === null) return '-';
-  return `${shortAge(s)} ago`;
-}
-
-function shortAge(s: number): string {
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.round(s / 60)}m`;
-  if (s < 172_800) return `${Math.round(s / 3600)}h`;
-  return `${Math.round(s / 86_400)}d`;
-}
 
 export default class ServicesHealth extends FrameworksCommand<typeof ServicesHealth> {
   static override summary = 'Health of the service instances Quartermaster polls (table, or --json).';
@@ -65,19 +52,20 @@ Exit 0 with the table (also when it is empty). With --unhealthy the command is a
     }
     const shown = f.unhealthy ? instances.filter((i) => !isHealthy(i.status)) : instances;
     const now = Date.now();
-    const rows = shown.map((i) => ({ ...i, last_check_age_s: ageSeconds(i.dates.last_health_check, now) }));
+    const rows = shown.map((i) => ({ ...i, condition: conditionOf(i.status), last_check_age_s: ageSeconds(i.dates.last_health_check, now) }));
 
     if (!this.jsonEnabled()) {
       if (rows.length) {
         this.out(
           renderTable(rows, [
-            { header: 'service', get: (r) => r.service_id },
-            { header: 'instance', get: (r) => r.instance_id },
+            { header: 'service', get: (r) => r.service_id, keep: true },
+            { header: 'instance', get: (r) => r.instance_id, id: true },
             { header: 'cluster', get: (r) => r.cluster_id },
-            { header: 'host:port', get: (r) => `${r.host || '-'}:${r.port}` },
-            { header: 'protocol', get: (r) => r.protocol || '-' },
-            { header: 'status', get: (r) => `${isHealthy(r.status) ? '✓' : '✗'} ${r.status || 'unknown'}` },
-            { header: 'last check', get: (r) => ageText(r.last_check_age_s) },
+            { header: 'host:port', get: (r) => `${r.host || '-'}:${r.port}`, optional: true },
+            { header: 'protocol', get: (r) => r.protocol || '-', optional: true },
+            { header: 'status', get: (r) => conditionCell(r.condition), keep: true },
+            { header: 'detail', get: (r) => r.status || '-' },
+            { header: 'last check', get: (r) => timeCell(r.last_health_check, now), keep: true },
           ]),
         );
       } else if (f.unhealthy && instances.length) {

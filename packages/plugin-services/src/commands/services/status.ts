@@ -22,7 +22,7 @@ Exit 1 (SERVICES_DEGRADED, the rows in result) when a service is not running or 
       const rows = statusRows(list.services, await project.ps());
       if (!this.jsonEnabled()) {
         this.out(renderTable(rows, [
-          { header: 'service', get: (r) => `${this.prefix(h)}${r.service}` },
+          { header: 'service', get: (r) => `${this.prefix(h)}${r.service}`, id: true },
           { header: 'state', get: (r) => `${r.ok ? '✓' : '✗'} ${r.state}` },
           { header: 'health', get: (r) => r.health },
           { header: 'container', get: (r) => r.container ?? '-' },

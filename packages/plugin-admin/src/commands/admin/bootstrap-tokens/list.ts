@@ -1,4 +1,4 @@
-import { renderTable } from '@frameworks/cli-kit';
+import { renderTable, timeCell } from '@frameworks/cli-kit';
 import { mask } from '@frameworks/sdk';
 import { AdminCommand, orDash, timeoutFlag } from '../../../lib/admin-command.js';
 
@@ -25,13 +25,13 @@ Needs the service token or a provider JWT (the service token is preferred when b
     } else {
       this.out(
         renderTable(tokens, [
-          { header: 'id', get: (t) => t.id },
-          { header: 'kind', get: (t) => t.kind },
-          { header: 'status', get: (t) => t.status },
-          { header: 'tenant', get: (t) => orDash(t.tenant_id) },
+          { header: 'id', get: (t) => t.id, id: true },
+          { header: 'kind', get: (t) => t.kind, keep: true },
+          { header: 'status', get: (t) => t.status, keep: true },
+          { header: 'tenant', get: (t) => orDash(t.tenant_id), optional: true },
           { header: 'cluster', get: (t) => orDash(t.cluster_id) },
-          { header: 'token', get: (t) => t.token },
-          { header: 'expires', get: (t) => t.expires_at },
+          { header: 'token', get: (t) => t.token, optional: true },
+          { header: 'expires', get: (t) => timeCell(t.expires_at, now), keep: true },
         ]),
       );
     }

@@ -17,14 +17,14 @@ export default class ClustersList extends AdminCommand<typeof ClustersList> {
     } else {
       this.out(
         renderTable(clusters, [
-          { header: 'cluster id', get: (c) => c.cluster_id },
+          { header: 'cluster id', get: (c) => c.cluster_id, id: true },
           { header: 'name', get: (c) => c.cluster_name },
           { header: 'type', get: (c) => c.cluster_type },
           { header: 'active', get: (c) => (c.is_active ? 'yes' : 'no') },
           { header: 'health', get: (c) => c.health_status },
           { header: 'streams', get: (c) => `${orDash(c.current_stream_count)}/${c.max_concurrent_streams}` },
           { header: 'viewers', get: (c) => `${orDash(c.current_viewer_count)}/${c.max_concurrent_viewers}` },
-          { header: 'base url', get: (c) => c.base_url },
+          { header: 'base url', get: (c) => c.base_url, optional: true },
         ]),
       );
     }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { renderTable } from '@frameworks/cli-kit';
+import { renderTable, timeCell } from '@frameworks/cli-kit';
 import { AdminCommand, orDash, timeoutFlag } from '../../../lib/admin-command.js';
 
 export default class NodesList extends AdminCommand<typeof NodesList> {
@@ -24,7 +24,7 @@ export default class NodesList extends AdminCommand<typeof NodesList> {
     } else {
       this.out(
         renderTable(nodes, [
-          { header: 'node id', get: (n) => n.node_id },
+          { header: 'node id', get: (n) => n.node_id, id: true },
           { header: 'name', get: (n) => orDash(n.node_name) },
           { header: 'cluster', get: (n) => n.cluster_id },
           { header: 'type', get: (n) => n.node_type },
@@ -32,7 +32,7 @@ export default class NodesList extends AdminCommand<typeof NodesList> {
           { header: 'external ip', get: (n) => orDash(n.external_ip) },
           { header: 'status', get: (n) => n.status },
           { header: 'health', get: (n) => orDash(n.health_score) },
-          { header: 'last heartbeat', get: (n) => orDash(n.last_heartbeat) },
+          { header: 'last heartbeat', get: (n) => timeCell(n.dates.last_heartbeat) },
         ]),
       );
     }

@@ -1,5 +1,5 @@
-import { renderTable } from '@frameworks/cli-kit';
-import { AdminCommand, orDash, timeoutFlag } from '../../../lib/admin-command.js';
+import { renderTable, timeCell } from '@frameworks/cli-kit';
+import { AdminCommand, timeoutFlag } from '../../../lib/admin-command.js';
 
 export default class TokensList extends AdminCommand<typeof TokensList> {
   static override summary = 'List your developer API tokens (values are never shown again).';
@@ -18,12 +18,12 @@ Note: the MVP server fails to read the permissions column and usually returns an
     } else {
       this.out(
         renderTable(tokens, [
-          { header: 'id', get: (t) => t.id },
+          { header: 'id', get: (t) => t.id, id: true },
           { header: 'name', get: (t) => t.token_name },
           { header: 'permissions', get: (t) => (t.permissions ?? []).join(',') || '-' },
           { header: 'status', get: (t) => t.status },
-          { header: 'last used', get: (t) => orDash(t.last_used_at) },
-          { header: 'expires', get: (t) => orDash(t.expires_at) },
+          { header: 'last used', get: (t) => timeCell(t.dates.last_used_at) },
+          { header: 'expires', get: (t) => timeCell(t.dates.expires_at) },
         ]),
       );
     }
