@@ -149,9 +149,9 @@ const COLUMNS: Column<ProbeRow>[] = [
   { header: 'service', get: (p) => p.service, keep: true },
   { header: 'status', get: (p) => conditionCell(p.condition), keep: true },
   { header: 'latency', get: (p) => `${p.latency_ms} ms`, keep: true },
+  { header: 'api', get: (p) => (p.era === 'grpc' ? 'gRPC' : p.era === 'rest' ? 'REST' : '-'), keep: true },
   { header: 'url', get: (p) => p.url, optional: true, min: 30 },
   { header: 'detail', get: (p) => p.detail, min: 24 },
-  { header: 'api', get: (p) => (p.era === 'grpc' ? 'gRPC' : p.era === 'rest' ? 'REST' : '-'), keep: true },
 ];
 
 /** ok: answers and healthy (a gRPC server without a health service answers too); degraded: answers, says degraded; down: anything else. */
