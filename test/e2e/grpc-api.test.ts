@@ -273,6 +273,18 @@ describe('api: auto', () => {
     const again = await run('auto-grpc', ['admin', 'bootstrap-tokens', 'list', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(plain.callsTo('ListBootstrapTokens')).toHaveLength(1);
+
+    // The remembered answer is used while fresh (here a planted "rest": the dead REST URL answers exit 6)
+    // and ignored once older than 10 minutes.
+    const key = `quartermaster-grpc=${plain.addresses.quartermaster} quartermaster=${DEAD_HTTP}`;
+    writeFileSync(cachePath, JSON.stringify({ version: 1, entries: { [key]: { era: 'rest', at: Date.now() - 60_000 } } }));
+    const cached = await run('auto-grpc', ['admin', 'nodes', 'list', '--json']);
+    expect(cached.code).toBe(6);
+    expect(plain.callsTo('ListNodes')).toHaveLength(1);
+    writeFileSync(cachePath, JSON.stringify({ version: 1, entries: { [key]: { era: 'rest', at: Date.now() - 11 * 60_000 } } }));
+    const stale = await run('auto-grpc', ['admin', 'nodes', 'list', '--json']);
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(plain.callsTo('ListNodes')).toHaveLength(2);
   });
 
   it('every command answers in an auto context against the gRPC era (grpc:// endpoints, text)', async () => {
