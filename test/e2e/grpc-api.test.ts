@@ -129,6 +129,11 @@ describe('api: grpc — Quartermaster', () => {
     expect(create.json!.result).toMatchObject({ token: { id: stored.id, token: stored.token, kind: 'edge_node', tenant_id: TENANT, metadata: { site: 'ams' } } });
     expect(plain.callsTo('CreateBootstrapToken')[0].request).toMatchObject({ kind: 'edge_node', ttl: '48h', tenant_id: TENANT, name: expect.stringMatching(/^edge_node \d{4}-/) });
 
+    const dry = await run('g', ['admin', 'bootstrap-tokens', 'create', '--kind', 'service', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`Would call quartermaster.BootstrapService/CreateBootstrapToken on ${plain.addresses.quartermaster} as the service token`);
+    expect(plain.callsTo('CreateBootstrapToken')).toHaveLength(1);
+
     const list = await run('g', ['admin', 'bootstrap-tokens', 'list']);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain(stored.id);
