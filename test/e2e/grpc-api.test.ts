@@ -292,6 +292,20 @@ describe('api: auto', () => {
     expect(plain.callsTo('ListNodes')).toHaveLength(2);
   });
 
+  it('every command answers in an auto context against the REST era (text and --json)', async () => {
+    rest.addCluster({ cluster_id: 'central-9' });
+    rest.setViewers('edge-rest-1', 0);
+    for (const args of [['admin', 'clusters', 'list'], ['services', 'health', '--json'], ['admin', 'bootstrap-tokens', 'list'], ['edge', 'drain-status', 'edge-rest-1', '--json']]) {
+      const r = await run('auto-rest', args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    const t = await run('auto-rest', ['admin', 'tokens', 'list', '--json'], jwt());
+    expect(t.code, t.stderr).toBe(0);
+    expect(rest.requestsTo('quartermaster', '/clusters')).toHaveLength(1);
+    expect(rest.requestsTo('foghorn-http', '/nodes/edge-rest-1/drain-status')).toHaveLength(1);
+    expect(plain.calls).toHaveLength(0);
+  });
+
   it('every command answers in an auto context against the gRPC era (grpc:// endpoints, text)', async () => {
     for (const args of [['admin', 'clusters', 'show', 'central-1'], ['services', 'discover', '--type', 'foghorn'], ['edge', 'drain-status', 'edge-nyc-1']]) {
       const r = await run('auto-grpcs', args);
