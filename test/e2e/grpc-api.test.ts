@@ -242,6 +242,10 @@ describe('TLS', () => {
     expect(r.code, r.stderr).toBe(0);
     expect((r.json!.result as { count: number }).count).toBe(2);
     expect(tls.callsTo('ListNodes')).toHaveLength(1);
+    // An IP endpoint over TLS: no Node warning about IP SNI on stderr.
+    const text = await run('tls', ['admin', 'clusters', 'list']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).not.toContain('DeprecationWarning');
   });
 
   it('a TLS server while the context says plaintext, and the reverse: exit 6 naming the setting to change', async () => {
