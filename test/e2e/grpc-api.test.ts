@@ -129,6 +129,11 @@ describe('api: grpc — Quartermaster', () => {
     expect(create.json!.result).toMatchObject({ token: { id: stored.id, token: stored.token, kind: 'edge_node', tenant_id: TENANT, metadata: { site: 'ams' } } });
     expect(plain.callsTo('CreateBootstrapToken')[0].request).toMatchObject({ kind: 'edge_node', ttl: '48h', tenant_id: TENANT, name: expect.stringMatching(/^edge_node \d{4}-/) });
 
+    const dry = await run('g', ['admin', 'bootstrap-tokens', 'create', '--kind', 'service', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`Would call quartermaster.BootstrapService/CreateBootstrapToken on ${plain.addresses.quartermaster} as the service token`);
+    expect(plain.callsTo('CreateBootstrapToken')).toHaveLength(1);
+
     const list = await run('g', ['admin', 'bootstrap-tokens', 'list']);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain(stored.id);
@@ -237,6 +242,10 @@ describe('TLS', () => {
     expect(r.code, r.stderr).toBe(0);
     expect((r.json!.result as { count: number }).count).toBe(2);
     expect(tls.callsTo('ListNodes')).toHaveLength(1);
+    // An IP endpoint over TLS: no Node warning about IP SNI on stderr.
+    const text = await run('tls', ['admin', 'clusters', 'list']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).not.toContain('DeprecationWarning');
   });
 
   it('a TLS server while the context says plaintext, and the reverse: exit 6 naming the setting to change', async () => {
@@ -273,6 +282,32 @@ describe('api: auto', () => {
     const again = await run('auto-grpc', ['admin', 'bootstrap-tokens', 'list', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(plain.callsTo('ListBootstrapTokens')).toHaveLength(1);
+
+    // The remembered answer is used while fresh (here a planted "rest": the dead REST URL answers exit 6)
+    // and ignored once older than 10 minutes.
+    const key = `quartermaster-grpc=${plain.addresses.quartermaster} quartermaster=${DEAD_HTTP}`;
+    writeFileSync(cachePath, JSON.stringify({ version: 1, entries: { [key]: { era: 'rest', at: Date.now() - 60_000 } } }));
+    const cached = await run('auto-grpc', ['admin', 'nodes', 'list', '--json']);
+    expect(cached.code).toBe(6);
+    expect(plain.callsTo('ListNodes')).toHaveLength(1);
+    writeFileSync(cachePath, JSON.stringify({ version: 1, entries: { [key]: { era: 'rest', at: Date.now() - 11 * 60_000 } } }));
+    const stale = await run('auto-grpc', ['admin', 'nodes', 'list', '--json']);
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(plain.callsTo('ListNodes')).toHaveLength(2);
+  });
+
+  it('every command answers in an auto context against the REST era (text and --json)', async () => {
+    rest.addCluster({ cluster_id: 'central-9' });
+    rest.setViewers('edge-rest-1', 0);
+    for (const args of [['admin', 'clusters', 'list'], ['services', 'health', '--json'], ['admin', 'bootstrap-tokens', 'list'], ['edge', 'drain-status', 'edge-rest-1', '--json']]) {
+      const r = await run('auto-rest', args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    const t = await run('auto-rest', ['admin', 'tokens', 'list', '--json'], jwt());
+    expect(t.code, t.stderr).toBe(0);
+    expect(rest.requestsTo('quartermaster', '/clusters')).toHaveLength(1);
+    expect(rest.requestsTo('foghorn-http', '/nodes/edge-rest-1/drain-status')).toHaveLength(1);
+    expect(plain.calls).toHaveLength(0);
   });
 
   it('every command answers in an auto context against the gRPC era (grpc:// endpoints, text)', async () => {

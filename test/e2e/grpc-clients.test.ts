@@ -65,6 +65,19 @@ describe('gRPC clients and the Dialer', () => {
     }
   });
 
+  it('an IP endpoint through the tunnel is checked against that IP, not the forwarded 127.0.0.1', async () => {
+    const same = new QuartermasterGrpcClient({ endpoint: 'grpcs://127.0.0.1:1', credential: service, tls: { ca_file: tls.caFile }, dialer: dialerTo(tls.addresses.quartermaster, []) });
+    const other = new QuartermasterGrpcClient({ endpoint: 'grpcs://10.9.9.9:19002', credential: service, tls: { ca_file: tls.caFile }, dialer: dialerTo(tls.addresses.quartermaster, []) });
+    try {
+      expect(await same.listNodes()).toHaveLength(1);
+      const err = (await other.listNodes().catch((e: unknown) => e)) as FrameworksError;
+      expect(err.exitCode).toBe(6);
+    } finally {
+      same.close();
+      other.close();
+    }
+  });
+
   it('Commodore: the service token with x-user-id / x-tenant-id acts for that user; without them "missing user context" (exit 3)', async () => {
     const endpoint = tls.addresses.commodore;
     const withUser = new CommodoreGrpcClient({ endpoint, credential: service, tls: { ca_file: tls.caFile }, metadata: { 'x-user-id': 'u1', 'x-tenant-id': 't1' } });

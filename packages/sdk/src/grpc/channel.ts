@@ -74,9 +74,12 @@ export class GrpcChannel {
             throw configError(`grpc.ca_file ${this.opts.tls!.ca_file} cannot be read (${err.code ?? err.message}).`, ['Fix grpc.ca_file in ~/.frameworks/config.yaml'], 'CA_UNREADABLE', err);
           });
         }
-        creds = grpc.credentials.createSsl(ca);
-        // Keep the original name for SNI/verification when the address changed or a name is forced.
-        if (moved || this.opts.tls?.server_name || isIP(local.host)) {
+        // The certificate must name the endpoint (or grpc.server_name), never the local address a
+        // jump host's forward gives; an IP name is checked too (it cannot be sent as SNI).
+        const { checkServerIdentity } = await import('node:tls');
+        creds = grpc.credentials.createSsl(ca, null, null, { checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert) });
+        if (isIP(local.host) || isIP(name)) quietIpServername();
+        if (moved || this.opts.tls?.server_name) {
           if (!isIP(name)) options['grpc.ssl_target_name_override'] = name;
           options['grpc.default_authority'] = name;
         }
@@ -151,6 +154,22 @@ export class GrpcChannel {
   close(): void {
     void this.client?.then(({ client }) => client.close()).catch(() => undefined);
   }
+}
+
+let quieted = false;
+/**
+ * grpc-js hands an IP target to TLS as SNI, and Node then prints DEP0123 on stderr, a warning the user
+ * can do nothing about (the certificate is still checked against the IP). Only that code is dropped.
+ */
+function quietIpServername(): void {
+  if (quieted) return;
+  quieted = true;
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' && rest[0] ? (rest[0] as { code?: string }).code : rest[1];
+    if (code === 'DEP0123') return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 /**

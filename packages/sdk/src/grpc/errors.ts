@@ -43,13 +43,13 @@ export function fromGrpcError(err: GrpcCallError, c: GrpcErrorContext): Framewor
   if (c.mismatch === 'server-tls') {
     return new FrameworksError(`${where} speaks TLS, but the context says plaintext (grpc.plaintext: true or a grpc:// endpoint).`, opts({ code: 'GRPC_TLS_MISMATCH' }, ExitCode.NETWORK, 'NetworkError', [
       `frameworks context set-url ${c.endpointKey} grpcs://${c.address}${ctxFlag}`,
-      'or remove grpc.plaintext from the context in ~/.frameworks/config.yaml',
+      `frameworks context show${ctxFlag}   # grpc.plaintext: true in ~/.frameworks/config.yaml makes it plaintext`,
     ]));
   }
   if (c.mismatch === 'server-plaintext') {
     return new FrameworksError(`${where} speaks plaintext gRPC, but the context expects TLS (the default for gRPC APIs).`, opts({ code: 'GRPC_TLS_MISMATCH' }, ExitCode.NETWORK, 'NetworkError', [
       `frameworks context set-url ${c.endpointKey} grpc://${c.address}${ctxFlag}`,
-      'or set grpc.plaintext: true for the context in ~/.frameworks/config.yaml (test setups only)',
+      `frameworks context show${ctxFlag}   # or set grpc.plaintext: true for the context in ~/.frameworks/config.yaml (test setups only)`,
     ]));
   }
   switch (status) {

@@ -9,7 +9,9 @@ export default class EdgeDrain extends FrameworksCommand<typeof EdgeDrain> {
 
 --wait polls drain-status until active_viewers is 0 (progress on stderr), at most --idle-timeout; on timeout exit 1 (DRAIN_TIMEOUT) and the node stays draining.
 
-These Foghorn routes have no authentication: no credential is sent. Undo with: frameworks edge undrain <node-id>.`;
+These Foghorn routes have no authentication: no credential is sent. Undo with: frameworks edge undrain <node-id>.
+
+With api: grpc (or auto finding today's Foghorn), the context's foghorn-grpc NodeControlService is used instead, with the service token or a JWT of the node's tenant; --wait then waits until no stream is active (active_streams 0).`;
 
   static override examples = ['<%= config.bin %> edge drain edge-ams-1', '<%= config.bin %> edge drain edge-ams-1 --wait --idle-timeout 30m', '<%= config.bin %> edge drain edge-ams-1 --dry-run'];
 

@@ -4,7 +4,9 @@ import { SET_BY, foghornFor } from '../../drain/drain.js';
 
 export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
   static override summary = 'Put an edge node back in normal mode: Foghorn routes viewers to it again.';
-  static override description = `PUT /nodes/{node-id}/mode {"mode":"normal"} on Foghorn's HTTP port (the context's foghorn-http URL); also ends maintenance. The node must be known to Foghorn (drain-status answers), otherwise exit 1 and nothing is changed. No credential is sent (these routes have no authentication).`;
+  static override description = `PUT /nodes/{node-id}/mode {"mode":"normal"} on Foghorn's HTTP port (the context's foghorn-http URL); also ends maintenance. The node must be known to Foghorn (drain-status answers), otherwise exit 1 and nothing is changed. No credential is sent (these routes have no authentication).
+
+With api: grpc (or auto finding today's Foghorn), the context's foghorn-grpc NodeControlService is used instead, with the service token or a JWT of the node's tenant.`;
 
   static override examples = ['<%= config.bin %> edge undrain edge-ams-1'];
 

@@ -39,9 +39,10 @@ The token value is printed ONCE, here (text and --json); list shows it masked. S
       metadata: parseMetadata(f.metadata),
     };
     const body = buildBootstrapTokenBody(input);
-    const { client, url, credential } = await this.quartermaster();
+    const { client, url, credential, era } = await this.quartermaster();
     if (f['dry-run']) {
-      this.out(`Would POST ${url}/admin/bootstrap-tokens as ${credential?.kind === 'service' ? 'the service token' : 'the JWT'}:`);
+      const target = era === 'grpc' ? `quartermaster.BootstrapService/CreateBootstrapToken on ${url}` : `POST ${url}/admin/bootstrap-tokens`;
+      this.out(`Would call ${target} as ${credential?.kind === 'service' ? 'the service token' : 'the JWT'}:`);
       this.out(JSON.stringify(body, null, 2));
       return { dry_run: true, request: { method: 'POST', url: `${url}/admin/bootstrap-tokens`, credential: credential?.kind ?? null, body } };
     }

@@ -20,9 +20,9 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
     const { id } = this.args;
     this.auditTargets = [id];
     if (!UUID.test(id)) throw usageError(`"${id}" is not a bootstrap token id (a UUID).`, ['List ids with: frameworks admin bootstrap-tokens list'], 'INVALID_ID');
-    const { client, url } = await this.quartermaster();
+    const { client, url, era } = await this.quartermaster();
     if (this.flags['dry-run']) {
-      this.out(`Would DELETE ${url}/admin/bootstrap-tokens/${id}`);
+      this.out(era === 'grpc' ? `Would call quartermaster.BootstrapService/RevokeBootstrapToken on ${url}` : `Would DELETE ${url}/admin/bootstrap-tokens/${id}`);
       return { dry_run: true, id, revoked: false };
     }
     if (!(await this.confirm(`Revoke bootstrap token ${id}?`))) {

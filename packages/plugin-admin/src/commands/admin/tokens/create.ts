@@ -25,9 +25,9 @@ The token value is printed ONCE, here (text and --json). --expires is a lifetime
     const f = this.flags;
     const input: CreateDeveloperTokenInput = { name: f.name, expiresIn: f.expires, permissions: f.perms?.split(',') };
     const body = buildDeveloperTokenBody(input); // validated before any credential or request
-    const { client, url } = await this.commodore();
+    const { client, url, era } = await this.commodore();
     if (f['dry-run']) {
-      this.out(`Would POST ${url}/developer/tokens:`);
+      this.out(era === 'grpc' ? `Would call commodore.DeveloperService/CreateAPIToken on ${url}:` : `Would POST ${url}/developer/tokens:`);
       this.out(JSON.stringify(body, null, 2));
       return { dry_run: true, request: { method: 'POST', url: `${url}/developer/tokens`, body } };
     }

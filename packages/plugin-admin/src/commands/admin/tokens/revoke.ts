@@ -14,9 +14,9 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
   async run() {
     const { id } = this.args;
     this.auditTargets = [id];
-    const { client, url } = await this.commodore();
+    const { client, url, era } = await this.commodore();
     if (this.flags['dry-run']) {
-      this.out(`Would DELETE ${url}/developer/tokens/${id}`);
+      this.out(era === 'grpc' ? `Would call commodore.DeveloperService/RevokeAPIToken on ${url}` : `Would DELETE ${url}/developer/tokens/${id}`);
       return { dry_run: true, id, revoked: false };
     }
     if (!(await this.confirm(`Revoke developer token ${id}?`))) {
