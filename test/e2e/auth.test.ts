@@ -218,12 +218,16 @@ describe('context check', () => {
     const r = await sb.run(['context', 'check', '--json']);
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ status: 1, code: 'CHECK_FAILED' });
-    const probes = (r.json!.result as { probes: Array<{ service: string; ok: boolean; status: number | null; health: string | null }> }).probes;
+    const probes = (r.json!.result as { probes: Array<{ service: string; ok: boolean; status: number | null; health: string | null; condition: string }> }).probes;
     expect(probes.find((p) => p.service === 'quartermaster')).toMatchObject({ ok: false, status: 503, health: 'unhealthy' });
     expect(probes.find((p) => p.service === 'purser')).toMatchObject({ ok: true, health: 'degraded' });
     expect(probes.find((p) => p.service === 'decklog-grpc')).toMatchObject({ ok: false, health: 'NOT_SERVING' });
     const human = await sb.run(['context', 'check']);
-    expect(human.stdout).toMatch(/✗\s+quartermaster/);
+    // One status vocabulary: down / degraded / ok, with what the service said as the detail.
+    expect(human.stdout).toMatch(/^quartermaster\s+✗ down\s.*HTTP 503 \(unhealthy\)$/m);
+    expect(human.stdout).toMatch(/^purser\s+⚠ degraded\s.*HTTP 200 degraded$/m);
+    expect(human.stdout).toMatch(/^decklog-grpc\s+✗ down\s.*NOT_SERVING$/m);
+    expect(probes.find((p) => p.service === 'purser')).toMatchObject({ condition: 'degraded' });
     expect(human.stderr).toContain('2 of 10 endpoints failed: quartermaster, decklog-grpc');
   });
 
