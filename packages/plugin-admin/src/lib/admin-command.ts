@@ -4,7 +4,10 @@ import {
   CommodoreClient,
   ExitCode,
   FrameworksError,
+  GatewayGraphqlClient,
   QuartermasterClient,
+  gatewaySettings,
+  routeControlCall,
   chooseCredential,
   collectCredentials,
   isFrameworksError,
@@ -31,6 +34,8 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  */
 export abstract class AdminCommand<T extends typeof Command> extends FrameworksCommand<T> {
   static preferServiceToken = false;
+  /** The Gateway's GraphQL offers this command (developer and bootstrap tokens); others refuse in a gateway-only context. */
+  static gatewayOffered = false;
 
   protected override async credential(policy: AuthPolicy = this.fwCtor.authPolicy): Promise<ChosenCredential | undefined> {
     if (policy === 'jwt-or-service' && (this.constructor as typeof AdminCommand).preferServiceToken) {
@@ -49,6 +54,7 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
   protected async quartermaster(): Promise<{ client: QuartermasterClient; url: string; credential?: ChosenCredential }> {
     const timeoutMs = this.timeoutMs();
     const ctx = await this.context();
+    await this.refuseIfGatewayOnly('Quartermaster', 'quartermaster', ctx.endpoints.quartermaster.value);
     const credential = await this.credential();
     const url = ctx.endpoints.quartermaster.value;
     return { client: new QuartermasterClient({ baseUrl: url, context: ctx.name, credential, timeoutMs }), url, credential };
@@ -60,6 +66,40 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
     const credential = await this.credential();
     const url = ctx.endpoints.control.value;
     return { client: new CommodoreClient({ baseUrl: url, context: ctx.name, credential, timeoutMs }), url, credential };
+  }
+
+  /**
+   * Runs the call direct or through the Gateway's GraphQL, as the context's `gateway` setting says
+   * (the decision itself is the SDK's routeControlCall); same credential and --timeout either way.
+   */
+  protected async routed<R>(service: 'quartermaster' | 'control', o: { direct: () => Promise<R>; gateway: (g: GatewayGraphqlClient) => Promise<R>; mutation?: boolean }): Promise<R> {
+    const ctx = await this.context();
+    const credential = await this.credential();
+    const timeoutMs = this.timeoutMs();
+    const gatewayUrl = ctx.endpoints.gateway.value;
+    const gateway = new GatewayGraphqlClient({
+      baseUrl: gatewayUrl, context: ctx.name, credential, timeoutMs, directQuartermasterUrl: ctx.endpoints.quartermaster.value,
+    });
+    const routed = await routeControlCall({
+      operation: this.id?.replace(/:/g, ' ') ?? 'this command',
+      settings: gatewaySettings(ctx.config),
+      direct: { service: service === 'control' ? 'Commodore' : 'Quartermaster', key: service, url: ctx.endpoints[service].value, run: o.direct },
+      gateway: { url: gateway.url, run: () => o.gateway(gateway) },
+      mutation: o.mutation,
+    });
+    return routed.value;
+  }
+
+  /** A command the Gateway does not offer, in a gateway-only context: exit 1 naming the direct endpoint. */
+  private async refuseIfGatewayOnly(service: string, key: string, url: string): Promise<void> {
+    if ((this.constructor as typeof AdminCommand).gatewayOffered) return;
+    const ctx = await this.context();
+    await routeControlCall({
+      operation: this.id?.replace(/:/g, ' ') ?? 'this command',
+      settings: { ...gatewaySettings(ctx.config), fallback: false },
+      direct: { service, key, url, run: async () => undefined },
+      gateway: { unsupported: "the Gateway's GraphQL does not offer it" },
+    });
   }
 
   /** Ask before a destructive step unless --yes; without a terminal → exit 2 naming --yes. */

@@ -1,4 +1,16 @@
-import { ExitCode, FoghornClient, FrameworksError, isFrameworksError, type DrainStatus } from '@frameworks/sdk';
+import {
+  ExitCode,
+  FoghornClient,
+  FrameworksError,
+  GatewayGraphqlClient,
+  gatewaySettings,
+  isFrameworksError,
+  routeControlCall,
+  type ChosenCredential,
+  type DrainStatus,
+  type OperationalMode,
+  type ResolvedContext,
+} from '@frameworks/sdk';
 
 /** Who the audit trail of Foghorn (`set_by`) names. */
 export const SET_BY = 'frameworks-cli';
@@ -9,6 +21,66 @@ export const SET_BY = 'frameworks-cli';
  */
 export function foghornClient(baseUrl: string, context: string): FoghornClient {
   return new FoghornClient({ baseUrl, context });
+}
+
+/** Where a node-mode change may go: Foghorn's HTTP directly, or the Gateway's `setNodeMode` (contract §5.2). */
+export interface NodeModeRoute {
+  ctx: ResolvedContext;
+  /** The Gateway needs a JWT or the service token (Foghorn's routes take none): asked only when used. */
+  credential: () => Promise<ChosenCredential | undefined>;
+}
+
+export interface NodeModeChange {
+  /** The mode before; null through the Gateway (its reply does not say). */
+  before: string | null;
+  /** Viewers before the change; null through the Gateway. */
+  viewersBefore: number | null;
+  set: DrainStatus;
+}
+
+/**
+ * Reads the node's status, then sets `mode` — on Foghorn directly, or (gateway-only context, or
+ * Foghorn unreachable with the fallback allowed) with one `setNodeMode` on the Gateway. `needsStatus`
+ * names what only the direct path can do (a drain-status read), so gateway-only refuses it.
+ */
+export async function changeNodeMode(r: NodeModeRoute, operation: string, nodeId: string, mode: OperationalMode, needsStatus?: string): Promise<NodeModeChange> {
+  const foghorn = r.ctx.endpoints['foghorn-http'].value;
+  const client = foghornClient(foghorn, r.ctx.name);
+  const gatewayUrl = r.ctx.endpoints.gateway.value;
+  const routed = await routeControlCall<NodeModeChange>({
+    operation,
+    settings: gatewaySettings(r.ctx.config),
+    direct: {
+      service: 'Foghorn', key: 'foghorn-http', url: foghorn,
+      run: async () => {
+        const before = await client.drainStatus(nodeId);
+        return { before: before.operational_mode, viewersBefore: before.active_viewers, set: await client.setMode(nodeId, mode, SET_BY) };
+      },
+    },
+    gateway: needsStatus
+      ? { unsupported: needsStatus }
+      : {
+          url: `${gatewayUrl.replace(/\/+$/, '')}/graphql`,
+          run: async () => {
+            const gw = new GatewayGraphqlClient({ baseUrl: gatewayUrl, context: r.ctx.name, credential: await r.credential(), timeoutMs: 15_000 });
+            return { before: null, viewersBefore: null, set: await gw.setMode(nodeId, mode, SET_BY) };
+          },
+        },
+    mutation: true,
+  });
+  return routed.value;
+}
+
+/** Foghorn's drain-status; no Gateway field reads it, so gateway-only refuses naming foghorn-http. */
+export async function readDrainStatus(ctx: ResolvedContext, operation: string, nodeId: string): Promise<DrainStatus> {
+  const foghorn = ctx.endpoints['foghorn-http'].value;
+  const routed = await routeControlCall<DrainStatus>({
+    operation,
+    settings: gatewaySettings(ctx.config),
+    direct: { service: 'Foghorn', key: 'foghorn-http', url: foghorn, run: () => foghornClient(foghorn, ctx.name).drainStatus(nodeId) },
+    gateway: { unsupported: "no Gateway field reads a node's drain status (setNodeMode only sets it)" },
+  });
+  return routed.value;
 }
 
 /** What a drain around an operation did; part of the result, also when the operation failed. */

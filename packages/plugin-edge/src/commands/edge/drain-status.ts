@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FrameworksCommand, renderKeyValues } from '@frameworks/cli-kit';
-import { foghornClient } from '../../drain/drain.js';
+import { readDrainStatus } from '../../drain/drain.js';
 
 export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainStatus> {
   static override summary = "An edge node's operational mode and active viewers, as Foghorn sees them.";
@@ -13,7 +13,7 @@ export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainS
   async run() {
     const nodeId = this.args['node-id'];
     const ctx = await this.context();
-    const s = await foghornClient(ctx.endpoints['foghorn-http'].value, ctx.name).drainStatus(nodeId);
+    const s = await readDrainStatus(ctx, 'edge drain-status', nodeId);
     const idle = s.active_viewers <= 0;
     this.out(renderKeyValues([
       ['node', s.node_id],

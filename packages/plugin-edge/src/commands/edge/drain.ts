@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { FrameworksCommand } from '@frameworks/cli-kit';
 import { parseDuration } from '@frameworks/sdk';
-import { SET_BY, foghornClient, waitIdle } from '../../drain/drain.js';
+import { changeNodeMode, foghornClient, readDrainStatus, waitIdle } from '../../drain/drain.js';
 
 export default class EdgeDrain extends FrameworksCommand<typeof EdgeDrain> {
   static override summary = 'Put an edge node in draining mode: Foghorn routes new viewers elsewhere; optionally wait until it is idle.';
@@ -33,13 +33,17 @@ These Foghorn routes have no authentication: no credential is sent. Undo with: f
     const ctx = await this.context();
     const foghorn = ctx.endpoints['foghorn-http'].value;
     const client = foghornClient(foghorn, ctx.name);
-    const before = await client.drainStatus(nodeId);
     if (f['dry-run']) {
+      const before = await readDrainStatus(ctx, 'edge drain --dry-run', nodeId);
       this.info(`Dry run: ${nodeId} is ${before.operational_mode} with ${before.active_viewers} viewer(s); would set draining${f.wait ? ' and wait until idle' : ''}. Nothing changed.`);
       return { node_id: nodeId, foghorn, dry_run: true, mode_before: before.operational_mode, active_viewers: before.active_viewers, would_set: 'draining' };
     }
-    const set = await client.setMode(nodeId, 'draining', SET_BY);
-    this.success(`${nodeId} is draining (was ${before.operational_mode}); ${set.active_viewers} viewer(s) on it`);
+    // Direct: drain-status then PUT on Foghorn; gateway-only or fallback: setNodeMode (not with --wait).
+    const waitNeeds = f.wait ? '--wait polls the drain status, which no Gateway field reads' : undefined;
+    const change = await changeNodeMode({ ctx, credential: () => this.credential('jwt-or-service') }, 'edge drain', nodeId, 'draining', waitNeeds);
+    const { set } = change;
+    const was = change.before === null ? '' : ` (was ${change.before})`;
+    this.success(`${nodeId} is draining${was}; ${set.active_viewers} viewer(s) on it`);
     let idleAfterMs: number | null = null;
     let status = set;
     if (f.wait) {
@@ -49,6 +53,6 @@ These Foghorn routes have no authentication: no credential is sent. Undo with: f
       this.success(`${nodeId} is idle (0 viewers) after ${(idleAfterMs / 1000).toFixed(1)}s`);
     }
     this.next(`frameworks edge undrain ${nodeId}`, `frameworks edge drain-status ${nodeId}`);
-    return { node_id: nodeId, foghorn, mode_before: before.operational_mode, operational_mode: status.operational_mode, active_viewers: status.active_viewers, waited: Boolean(f.wait), idle_after_ms: idleAfterMs };
+    return { node_id: nodeId, foghorn, mode_before: change.before, operational_mode: status.operational_mode, active_viewers: status.active_viewers, waited: Boolean(f.wait), idle_after_ms: idleAfterMs };
   }
 }

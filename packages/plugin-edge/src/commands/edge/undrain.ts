@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FrameworksCommand } from '@frameworks/cli-kit';
-import { SET_BY, foghornClient } from '../../drain/drain.js';
+import { changeNodeMode, readDrainStatus } from '../../drain/drain.js';
 
 export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
   static override summary = 'Put an edge node back in normal mode: Foghorn routes viewers to it again.';
@@ -21,14 +21,14 @@ export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
     this.auditTargets = [nodeId];
     const ctx = await this.context();
     const foghorn = ctx.endpoints['foghorn-http'].value;
-    const client = foghornClient(foghorn, ctx.name);
-    const before = await client.drainStatus(nodeId);
     if (this.flags['dry-run']) {
+      const before = await readDrainStatus(ctx, 'edge undrain --dry-run', nodeId);
       this.info(`Dry run: ${nodeId} is ${before.operational_mode} with ${before.active_viewers} viewer(s); would set normal. Nothing changed.`);
       return { node_id: nodeId, foghorn, dry_run: true, mode_before: before.operational_mode, active_viewers: before.active_viewers, would_set: 'normal' };
     }
-    const set = await client.setMode(nodeId, 'normal', SET_BY);
-    this.success(`${nodeId} is back in normal mode${before.operational_mode === 'normal' ? ' (it was already)' : ` (was ${before.operational_mode})`}`);
-    return { node_id: nodeId, foghorn, mode_before: before.operational_mode, operational_mode: set.operational_mode, active_viewers: set.active_viewers };
+    // Direct: drain-status then PUT on Foghorn; gateway-only or fallback: one setNodeMode on the Gateway.
+    const { before, set } = await changeNodeMode({ ctx, credential: () => this.credential('jwt-or-service') }, 'edge undrain', nodeId, 'normal');
+    this.success(`${nodeId} is back in normal mode${before === null ? '' : before === 'normal' ? ' (it was already)' : ` (was ${before})`}`);
+    return { node_id: nodeId, foghorn, mode_before: before, operational_mode: set.operational_mode, active_viewers: set.active_viewers };
   }
 }

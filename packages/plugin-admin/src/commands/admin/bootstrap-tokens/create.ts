@@ -26,6 +26,7 @@ The token value is printed ONCE, here (text and --json); list shows it masked. S
   static override authPolicy = 'jwt-or-service' as const;
   static override preferServiceToken = true;
   static override mutating = true;
+  static override gatewayOffered = true;
 
   async run() {
     const f = this.flags;
@@ -45,7 +46,7 @@ The token value is printed ONCE, here (text and --json); list shows it masked. S
       this.out(JSON.stringify(body, null, 2));
       return { dry_run: true, request: { method: 'POST', url: `${url}/admin/bootstrap-tokens`, credential: credential?.kind ?? null, body } };
     }
-    const token = await client.createBootstrapToken(input);
+    const token = await this.routed('quartermaster', { direct: () => client.createBootstrapToken(input), gateway: (g) => g.createBootstrapToken(input), mutation: true });
     this.auditTargets = [token.id];
     // The one place the value is shown whole (redaction stays on for everything else).
     allowSecret(token.token);

@@ -10,11 +10,12 @@ Needs the service token or a provider JWT (the service token is preferred when b
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt-or-service' as const;
   static override preferServiceToken = true;
+  static override gatewayOffered = true;
 
   async run() {
     const { client } = await this.quartermaster();
     const now = Date.now();
-    const tokens = (await client.listBootstrapTokens()).map((t) => ({
+    const tokens = (await this.routed('quartermaster', { direct: () => client.listBootstrapTokens(), gateway: (g) => g.listBootstrapTokens() })).map((t) => ({
       ...t,
       token: mask(t.token),
       status: t.used_at ? 'used' : t.dates.expires_at && t.dates.expires_at.getTime() <= now ? 'expired' : 'active',

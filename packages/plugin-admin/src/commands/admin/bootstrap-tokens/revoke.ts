@@ -15,6 +15,7 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
   static override authPolicy = 'jwt-or-service' as const;
   static override preferServiceToken = true;
   static override mutating = true;
+  static override gatewayOffered = true;
 
   async run() {
     const { id } = this.args;
@@ -29,7 +30,7 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
       this.info('Nothing was revoked.');
       return { id, revoked: false };
     }
-    const res = await client.revokeBootstrapToken(id);
+    const res = await this.routed('quartermaster', { direct: () => client.revokeBootstrapToken(id), gateway: (g) => g.revokeBootstrapToken(id), mutation: true });
     this.success(`Revoked bootstrap token ${id}.`);
     return { id, revoked: true, message: res.message ?? null };
   }

@@ -20,6 +20,7 @@ The token value is printed ONCE, here (text and --json). --expires is a lifetime
   };
   static override authPolicy = 'jwt' as const;
   static override mutating = true;
+  static override gatewayOffered = true;
 
   async run() {
     const f = this.flags;
@@ -31,7 +32,7 @@ The token value is printed ONCE, here (text and --json). --expires is a lifetime
       this.out(JSON.stringify(body, null, 2));
       return { dry_run: true, request: { method: 'POST', url: `${url}/developer/tokens`, body } };
     }
-    const token = await client.createDeveloperToken(input);
+    const token = await this.routed('control', { direct: () => client.createDeveloperToken(input), gateway: (g) => g.createDeveloperToken(input), mutation: true });
     this.auditTargets = [token.id];
     allowSecret(token.token_value);
     this.success(`Created developer token "${token.token_name}" (${token.id}).`);

@@ -8,10 +8,11 @@ Note: the MVP server fails to read the permissions column and usually returns an
   static override examples = ['<%= config.bin %> admin tokens list', '<%= config.bin %> admin tokens list --json'];
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt' as const;
+  static override gatewayOffered = true;
 
   async run() {
     const { client } = await this.commodore();
-    const tokens = await client.listDeveloperTokens();
+    const tokens = await this.routed('control', { direct: () => client.listDeveloperTokens(), gateway: (g) => g.listDeveloperTokens() });
     if (tokens.length === 0) {
       this.info('No developer tokens.');
       this.next('frameworks admin tokens create --name <name>');

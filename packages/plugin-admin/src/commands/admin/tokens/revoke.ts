@@ -10,6 +10,7 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
   static override flags = { yes: yesFlag, 'dry-run': dryRunFlag, timeout: timeoutFlag };
   static override authPolicy = 'jwt' as const;
   static override mutating = true;
+  static override gatewayOffered = true;
 
   async run() {
     const { id } = this.args;
@@ -23,7 +24,8 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
       this.info('Nothing was revoked.');
       return { id, revoked: false };
     }
-    const res = await withListHint(client.revokeDeveloperToken(id), `Developer token ${id} not found or already revoked.`, 'frameworks admin tokens list');
+    const revoke = this.routed('control', { direct: () => client.revokeDeveloperToken(id), gateway: (g) => g.revokeDeveloperToken(id), mutation: true });
+    const res = await withListHint(revoke, `Developer token ${id} not found or already revoked.`, 'frameworks admin tokens list');
     this.success(`Revoked developer token "${res.token_name}" (${id}).`);
     return { id, revoked: true, token_name: res.token_name, revoked_at: res.revoked_at };
   }
