@@ -3,7 +3,7 @@ import { parseDuration, MAX_GO_DURATION_MS } from '../duration.js';
 import { checkIdentifier } from '../input/server-text.js';
 import { registerSecret } from '../redact.js';
 import { requireCredential, withDates } from './rest-util.js';
-import { ERROR_MEMBERS, GraphqlClient, badGraphql, unionValue, type GraphqlClientOptions } from './graphql.js';
+import { GraphqlClient, errorMembers, badGraphql, unionValue, type GraphqlClientOptions } from './graphql.js';
 import { buildDeveloperTokenBody, type CreateDeveloperTokenInput, type DeveloperToken, type DeveloperTokenCreated, type DeveloperTokenRevoked } from './commodore.js';
 import { buildBootstrapTokenBody, type BootstrapToken, type BootstrapTokenWire, type CreateBootstrapTokenInput, type RevokeBootstrapTokenResult } from './quartermaster.js';
 import { normaliseMode, type DrainStatus } from './foghorn.js';
@@ -23,6 +23,11 @@ const DEV_TOKEN_FIELDS = 'id tokenName permissions status lastUsedAt expiresAt c
  * fields; these are the HEAD proto's fields (§3.2) in GraphQL's camelCase, as every other Bridge type.
  */
 const BOOTSTRAP_TOKEN_FIELDS = 'id name token kind tenantId clusterId expectedIp usageLimit usageCount expiresAt usedAt createdAt';
+/*
+ * Union members: the contract lists them for developer tokens and setNodeMode; the bootstrap-token
+ * mutations are assumed to follow the developer-token pattern (create: value | ValidationError |
+ * AuthError; revoke: DeleteSuccess | NotFoundError | AuthError).
+ */
 
 interface GqlDeveloperToken {
   id: string;
@@ -142,7 +147,7 @@ export class GatewayGraphqlClient {
     const query = `mutation CreateDeveloperToken($input: CreateDeveloperTokenInput!) {
   createDeveloperToken(input: $input) {
     __typename
-    ... on DeveloperToken { id tokenName tokenValue permissions status expiresAt createdAt }${ERROR_MEMBERS}
+    ... on DeveloperToken { id tokenName tokenValue permissions status expiresAt createdAt }${errorMembers('ValidationError', 'RateLimitError', 'AuthError')}
   }
 }`;
     const variables = { input: { name: body.token_name, ...(body.permissions ? { permissions: body.permissions.join(',') } : {}), ...(expiresIn ? { expiresIn } : {}) } };
@@ -155,7 +160,7 @@ export class GatewayGraphqlClient {
       token_value: t.tokenValue,
       token_name: t.tokenName,
       permissions: t.permissions ?? [],
-      expires_at: t.expiresAt ?? (null as unknown as string),
+      expires_at: t.expiresAt ?? null,
       created_at: t.createdAt,
     }, ['expires_at', 'created_at'] as const);
   }
@@ -166,7 +171,7 @@ export class GatewayGraphqlClient {
     // The union's DeleteSuccess carries no name: take it from the list, as the direct reply has it.
     const name = (await this.listDeveloperTokens().catch(() => [])).find((t) => t.id === id)?.token_name ?? '';
     const query = `mutation RevokeDeveloperToken($id: ID!) {
-  revokeDeveloperToken(id: $id) { __typename${ERROR_MEMBERS} }
+  revokeDeveloperToken(id: $id) { __typename${errorMembers('NotFoundError', 'AuthError')} }
 }`;
     const data = await this.gql.request('revokeDeveloperToken', query, { id });
     unionValue(data.revokeDeveloperToken, 'DeleteSuccess', `Developer token ${id}`, { notFound: ['frameworks admin tokens list'], context: this.opts.context });
@@ -191,7 +196,7 @@ export class GatewayGraphqlClient {
     const query = `mutation CreateBootstrapToken($input: CreateBootstrapTokenInput!) {
   createBootstrapToken(input: $input) {
     __typename
-    ... on BootstrapToken { ${BOOTSTRAP_TOKEN_FIELDS} }${ERROR_MEMBERS}
+    ... on BootstrapToken { ${BOOTSTRAP_TOKEN_FIELDS} }${errorMembers('ValidationError', 'AuthError')}
   }
 }`;
     let data: Record<string, unknown>;
@@ -210,7 +215,7 @@ export class GatewayGraphqlClient {
     checkIdentifier(id, 'The token id');
     requireCredential(this.opts.credential, 'service', 'Revoking a bootstrap token through the Gateway', this.opts.context);
     const query = `mutation RevokeBootstrapToken($id: ID!) {
-  revokeBootstrapToken(id: $id) { __typename${ERROR_MEMBERS} }
+  revokeBootstrapToken(id: $id) { __typename${errorMembers('NotFoundError', 'AuthError')} }
 }`;
     const data = await this.gql.request('revokeBootstrapToken', query, { id });
     unionValue(data.revokeBootstrapToken, 'DeleteSuccess', `Bootstrap token ${id}`, { notFound: ['List tokens with: frameworks admin bootstrap-tokens list'], context: this.opts.context });
@@ -232,7 +237,7 @@ export class GatewayGraphqlClient {
     const query = `mutation SetNodeMode($input: SetNodeModeInput!) {
   setNodeMode(input: $input) {
     __typename
-    ... on InfrastructureNode { effectiveMode routingImpactPreview { activeStreams activeViewers } }${ERROR_MEMBERS}
+    ... on InfrastructureNode { effectiveMode routingImpactPreview { activeStreams activeViewers } }${errorMembers('ValidationError', 'NotFoundError', 'AuthError')}
   }
 }`;
     const data = await this.gql.request('setNodeMode', query, { input: { nodeId, mode: wanted.toUpperCase(), reason } });
@@ -287,7 +292,8 @@ function bootstrapToken(t: GqlBootstrapToken): BootstrapToken {
 function explainKindCasing(err: unknown, directUrl?: string): unknown {
   if (!(err instanceof FrameworksError) || !/invalid kind/i.test(err.message)) return err;
   return new FrameworksError(
-    `${err.message.replace(/\.$/, '')} — a known Gateway fault: it forwards the GraphQL enum (SERVICE, EDGE_NODE) where Quartermaster expects lower case. Create the token on Quartermaster directly${directUrl ? ` (${directUrl})` : ''}.`,
+    'The Gateway could not create the bootstrap token (Quartermaster answered "invalid kind"): a known Gateway fault, it forwards the GraphQL enum '
+      + `(SERVICE, EDGE_NODE) where Quartermaster expects lower case. Create it on Quartermaster directly${directUrl ? ` (${directUrl})` : ''}.`,
     { code: 'GATEWAY_KIND_CASING', exitCode: ExitCode.FAILED, name: 'GraphqlError', cause: err, suggestions: ['frameworks context set-url quartermaster <url-this-machine-reaches>'] },
   );
 }

@@ -20,12 +20,15 @@ export interface GraphqlClientOptions {
   dialer?: Dialer;
 }
 
-/** Union members every mutation may answer with (contract §4.5, §4.6, §5.2). */
-export const ERROR_MEMBERS = `
-      ... on ValidationError { message field }
-      ... on AuthError { message }
-      ... on NotFoundError { message }
-      ... on RateLimitError { message }`;
+const MEMBER_FIELDS = { ValidationError: 'message field', AuthError: 'message', NotFoundError: 'message', RateLimitError: 'message' } as const;
+
+/**
+ * Inline fragments for the error members of one union (contract §4.5, §4.6, §5.2). Only the members
+ * the union has: GraphQL rejects a fragment on a type that can never be a member.
+ */
+export function errorMembers(...members: Array<keyof typeof MEMBER_FIELDS>): string {
+  return members.map((m) => `\n    ... on ${m} { ${MEMBER_FIELDS[m]} }`).join('');
+}
 
 interface GraphqlReply {
   data?: Record<string, unknown> | null;
@@ -83,12 +86,12 @@ export class GraphqlClient {
     const ctxFlag = this.opts.context ? ` --context ${this.opts.context}` : '';
     const authLike = errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') || /unauthori[sz]ed|authentication required|service token required/i.test(text);
     if (authLike) {
-      return new FrameworksError(`The Gateway refused ${operation}: ${text}.`, {
+      return new FrameworksError(`The Gateway refused ${operation} — ${text}.`, {
         code: 'GATEWAY_AUTH', exitCode: ExitCode.NOT_AUTHENTICATED, name: 'AuthError',
         suggestions: [`frameworks auth status${ctxFlag}`, `frameworks login${ctxFlag}`],
       });
     }
-    return new FrameworksError(`The Gateway's GraphQL API failed ${operation}: ${text}.`, {
+    return new FrameworksError(`The Gateway's GraphQL API failed (${operation}) — ${text}.`, {
       code: 'GRAPHQL_ERROR', exitCode: ExitCode.FAILED, name: 'GraphqlError',
       suggestions: [`Is ${this.opts.baseUrl} today's Gateway (Bridge)? frameworks context show${ctxFlag}`],
     });

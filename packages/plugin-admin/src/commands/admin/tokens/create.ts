@@ -40,7 +40,7 @@ The token value is printed ONCE, here (text and --json). --expires is a lifetime
       renderKeyValues([
         ['token', token.token_value],
         ['permissions', token.permissions.join(',')],
-        ['expires', token.expires_at],
+        ['expires', token.expires_at ?? 'never'],
       ], '  '),
     );
     this.warning(`The token is shown only now (${mask(token.token_value)} from here on): store it securely.`, 'SHOWN_ONCE');
