@@ -125,8 +125,9 @@ describe.each(['fallback', 'only'])('context %s, Quartermaster, Commodore and Fo
 });
 
 describe('what the Gateway does not offer', () => {
-  it('a gateway-only context refuses drain-status, drain --wait and admin nodes, naming the direct endpoint', async () => {
-    for (const args of [['edge', 'drain-status', 'edge-1'], ['edge', 'drain', 'edge-1', '--wait'], ['admin', 'nodes', 'list']]) {
+  it('a gateway-only context refuses drain-status, drain --wait, admin nodes and services health/discover, naming the direct endpoint', async () => {
+    const commands = [['edge', 'drain-status', 'edge-1'], ['edge', 'drain', 'edge-1', '--wait'], ['admin', 'nodes', 'list'], ['services', 'health'], ['services', 'discover', '--type', 'foghorn']];
+    for (const args of commands) {
       const r = await run('only', [...args, '--json'], svc());
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.json).toMatchObject({ code: 'GATEWAY_NOT_OFFERED' });

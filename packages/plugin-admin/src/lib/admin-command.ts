@@ -7,6 +7,7 @@ import {
   GatewayGraphqlClient,
   QuartermasterClient,
   gatewaySettings,
+  refuseInGatewayOnly,
   routeControlCall,
   chooseCredential,
   collectCredentials,
@@ -93,13 +94,7 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
   /** A command the Gateway does not offer, in a gateway-only context: exit 1 naming the direct endpoint. */
   private async refuseIfGatewayOnly(service: string, key: string, url: string): Promise<void> {
     if ((this.constructor as typeof AdminCommand).gatewayOffered) return;
-    const ctx = await this.context();
-    await routeControlCall({
-      operation: this.id?.replace(/:/g, ' ') ?? 'this command',
-      settings: { ...gatewaySettings(ctx.config), fallback: false },
-      direct: { service, key, url, run: async () => undefined },
-      gateway: { unsupported: "the Gateway's GraphQL does not offer it" },
-    });
+    refuseInGatewayOnly((await this.context()).config, this.id?.replace(/:/g, ' ') ?? 'this command', { service, key, url });
   }
 
   /** Ask before a destructive step unless --yes; without a terminal → exit 2 naming --yes. */

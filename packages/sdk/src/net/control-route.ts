@@ -78,7 +78,16 @@ export async function routeControlCall<T>(spec: RouteSpec<T>): Promise<Routed<T>
   }
 }
 
-function notOffered<T>(spec: RouteSpec<T>, why: string): FrameworksError {
+/**
+ * For commands the Gateway does not offer: in a gateway-only context, exit 1 naming the direct
+ * endpoint they need (GATEWAY_NOT_OFFERED); otherwise nothing.
+ */
+export function refuseInGatewayOnly(config: Pick<ContextConfig, 'gateway'>, operation: string, direct: { service: string; key: string; url: string }): void {
+  if (!gatewaySettings(config).only) return;
+  throw notOffered({ operation, direct }, "the Gateway's GraphQL does not offer it");
+}
+
+function notOffered(spec: { operation: string; direct: { service: string; key: string; url: string } }, why: string): FrameworksError {
   return new FrameworksError(
     `${spec.operation} needs ${spec.direct.service} directly (${spec.direct.url}): ${why}, and this context is gateway-only.`,
     {

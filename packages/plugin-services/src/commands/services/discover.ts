@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FrameworksCommand, renderTable } from '@frameworks/cli-kit';
-import { QUARTERMASTER_AUTH, QuartermasterClient, usageError } from '@frameworks/sdk';
+import { QUARTERMASTER_AUTH, QuartermasterClient, refuseInGatewayOnly, usageError } from '@frameworks/sdk';
 import { ageSeconds, ageText, isHealthy } from './health.js';
 
 export default class ServicesDiscover extends FrameworksCommand<typeof ServicesDiscover> {
@@ -24,6 +24,7 @@ Auth: the user's JWT when there is one (Quartermaster then lists only the cluste
     if (!f.type.trim()) throw usageError('--type needs a service type.', ['e.g. --type foghorn'], 'TYPE_REQUIRED');
     const ctx = await this.context();
     const credential = await this.credential();
+    refuseInGatewayOnly(ctx.config, 'services discover', { service: 'Quartermaster', key: 'quartermaster', url: ctx.endpoints.quartermaster.value });
     const qm = new QuartermasterClient({ baseUrl: ctx.endpoints.quartermaster.value, context: ctx.name, credential, timeoutMs: 15_000 });
     const all = await qm.discover({ type: f.type, clusterId: f['cluster-id'] });
     const instances = f['healthy-only'] ? all.filter((i) => isHealthy(i.health_status)) : all;
