@@ -147,9 +147,19 @@ describe('what the Gateway does not offer', () => {
     const r = await run('direct', ['admin', 'bootstrap-tokens', 'list', '--json'], svc());
     expect(r.code).toBe(6);
     expect(r.json).toMatchObject({ code: 'UNREACHABLE' });
-    const tokens = await run('direct', ['admin', 'tokens', 'list', '--json'], jwt());
+    const tokens = await run('direct', ['admin', 'tokens', 'list', '--verbose'], jwt());
     expect(tokens.code).toBe(6);
+    // --verbose says which way the call went.
+    expect(tokens.stderr).toContain(`route: admin tokens list direct Commodore (${DEAD})`);
     expect(graphqlCalls()).toHaveLength(0);
+  });
+
+  it('with the fallback allowed, a reachable direct endpoint is used and the Gateway is not asked', async () => {
+    const r = await run('fallback', ['admin', 'bootstrap-tokens', 'create', '--kind', 'service', '--verbose'], { ...svc(), FRAMEWORKS_QUARTERMASTER_URL: cp.urls.quartermaster });
+    expect(r.code, r.stderr).toBe(0);
+    expect(cp.requestsTo('quartermaster', '/admin/bootstrap-tokens')).toHaveLength(1);
+    expect(graphqlCalls()).toHaveLength(0);
+    expect(r.stderr).toContain('route: admin bootstrap-tokens create direct Quartermaster');
   });
 
   it('context show says how the context reaches the control plane', async () => {
