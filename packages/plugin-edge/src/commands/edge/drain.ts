@@ -9,7 +9,7 @@ export default class EdgeDrain extends FrameworksCommand<typeof EdgeDrain> {
 
 --wait polls drain-status until active_viewers is 0 (progress on stderr), at most --idle-timeout; on timeout exit 1 (DRAIN_TIMEOUT) and the node stays draining.
 
-These Foghorn routes have no authentication: no credential is sent. Undo with: frameworks edge undrain <node-id>.`;
+These Foghorn routes have no authentication: no credential is sent. Undo with: frameworks edge undrain <node-id>. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (setNodeMode, with the JWT or the service token; not with --wait or --dry-run, which read the drain status).`;
 
   static override examples = ['<%= config.bin %> edge drain edge-ams-1', '<%= config.bin %> edge drain edge-ams-1 --wait --idle-timeout 30m', '<%= config.bin %> edge drain edge-ams-1 --dry-run'];
 

@@ -7,7 +7,7 @@ export default class BootstrapTokensCreate extends AdminCommand<typeof Bootstrap
   static override summary = 'Create a bootstrap (enrollment) token for an edge node or a service.';
   static override description = `POST {quartermaster}/admin/bootstrap-tokens. Needs the service token or a JWT of a provider tenant; when both are available the service token is sent (a non-provider JWT would get 403).
 The token value is printed ONCE, here (text and --json); list shows it masked. Store it now.
---ttl takes 90m, 24h, 30d… (days are sent as hours: 30d → 720h). An edge_node token needs --tenant-id.`;
+--ttl takes 90m, 24h, 30d… (days are sent as hours: 30d → 720h). An edge_node token needs --tenant-id. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (createBootstrapToken with the service token: --kind service only, --ttl in whole days, no tenant, cluster, IP or metadata).`;
   static override examples = [
     '<%= config.bin %> admin bootstrap-tokens create --tenant-id 5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10 --cluster-id central-1 --metadata site=ams',
     '<%= config.bin %> admin bootstrap-tokens create --kind service --ttl 1h --expected-ip 203.0.113.7',

@@ -5,7 +5,7 @@ import { AdminCommand, UUID, dryRunFlag, timeoutFlag, yesFlag } from '../../../l
 export default class BootstrapTokensRevoke extends AdminCommand<typeof BootstrapTokensRevoke> {
   static override summary = 'Revoke (delete) a bootstrap token.';
   static override description = `DELETE {quartermaster}/admin/bootstrap-tokens/<id>: the token can no longer enroll anything.
-Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) it needs --yes (exit 2 otherwise). An unknown id is exit 1.`;
+Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) it needs --yes (exit 2 otherwise). An unknown id is exit 1. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (revokeBootstrapToken, the service token).`;
   static override examples = [
     '<%= config.bin %> admin bootstrap-tokens revoke 0c7f5f8e-7d7a-4b1a-8f3e-3f2f6b2a1c11',
     '<%= config.bin %> admin bootstrap-tokens revoke 0c7f5f8e-7d7a-4b1a-8f3e-3f2f6b2a1c11 --yes --json',

@@ -6,7 +6,7 @@ import { AdminCommand, dryRunFlag, timeoutFlag } from '../../../lib/admin-comman
 export default class TokensCreate extends AdminCommand<typeof TokensCreate> {
   static override summary = 'Create a developer API token (needs a user login).';
   static override description = `POST {control}/developer/tokens (Commodore). A user JWT is required (frameworks login --email …); the service token is not accepted.
-The token value is printed ONCE, here (text and --json). --expires is a lifetime from now (30d, 720h) sent as an absolute expires_at; the server default is 30 days. --perms defaults to read,write on the server.`;
+The token value is printed ONCE, here (text and --json). --expires is a lifetime from now (30d, 720h) sent as an absolute expires_at; the server default is 30 days. --perms defaults to read,write on the server. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (createDeveloperToken; --expires in whole days).`;
   static override examples = [
     '<%= config.bin %> admin tokens create --name ci',
     '<%= config.bin %> admin tokens create --name dashboards --perms read --expires 90d --json',

@@ -4,7 +4,7 @@ import { AdminCommand, dryRunFlag, timeoutFlag, withListHint, yesFlag } from '..
 export default class TokensRevoke extends AdminCommand<typeof TokensRevoke> {
   static override summary = 'Revoke one of your developer API tokens.';
   static override description = `DELETE {control}/developer/tokens/<id> (Commodore; a soft revoke). Needs a user JWT.
-Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) it needs --yes (exit 2 otherwise). An unknown or already revoked id is exit 1.`;
+Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) it needs --yes (exit 2 otherwise). An unknown or already revoked id is exit 1. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (revokeDeveloperToken).`;
   static override examples = ['<%= config.bin %> admin tokens revoke b3c1e2d4-… --yes'];
   static override args = { id: Args.string({ required: true, description: 'Token id from admin tokens list.' }) };
   static override flags = { yes: yesFlag, 'dry-run': dryRunFlag, timeout: timeoutFlag };
