@@ -136,6 +136,19 @@ describe('what the Gateway does not offer', () => {
     expect(graphqlCalls()).toHaveLength(0);
   });
 
+  it('--dry-run in a gateway-only context shows the GraphQL call it would send, and sends nothing', async () => {
+    const r = await run('only', ['admin', 'bootstrap-tokens', 'create', '--kind', 'service', '--ttl', '7d', '--dry-run', '--json'], svc());
+    expect(r.code, r.stdout).toBe(0);
+    expect(result(r)).toMatchObject({
+      dry_run: true,
+      request: { url: `${cp.urls.gateway}/graphql`, operation: 'createBootstrapToken', variables: { input: { type: 'SERVICE', expiresIn: 7 } } },
+    });
+    const dev = await run('only', ['admin', 'tokens', 'create', '--name', 'ci', '--expires', '12h', '--dry-run'], jwt());
+    expect(dev.code).toBe(2); // the Gateway takes whole days
+    expect(dev.stderr).toContain('whole days');
+    expect(graphqlCalls()).toHaveLength(0);
+  });
+
   it('an edge_node bootstrap token cannot go through the Gateway (no tenant in its input): exit 2, nothing sent', async () => {
     const r = await run('only', ['admin', 'bootstrap-tokens', 'create', '--tenant-id', TENANT, '--json'], svc());
     expect(r.code).toBe(2);

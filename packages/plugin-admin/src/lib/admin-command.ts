@@ -91,6 +91,12 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
     return routed.value;
   }
 
+  /** Where a --dry-run would send the call: the Gateway's GraphQL URL in a gateway-only context, else undefined. */
+  protected async gatewayOnlyUrl(): Promise<string | undefined> {
+    const ctx = await this.context();
+    return gatewaySettings(ctx.config).only ? `${ctx.endpoints.gateway.value.replace(/\/+$/, '')}/graphql` : undefined;
+  }
+
   /** A command the Gateway does not offer, in a gateway-only context: exit 1 naming the direct endpoint. */
   private async refuseIfGatewayOnly(service: string, key: string, url: string): Promise<void> {
     if ((this.constructor as typeof AdminCommand).gatewayOffered) return;

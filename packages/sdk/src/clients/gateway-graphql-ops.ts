@@ -98,6 +98,18 @@ export function buildGatewayBootstrapInput(input: CreateBootstrapTokenInput, dir
   return { name: GATEWAY_BOOTSTRAP_TOKEN_NAME, type: 'SERVICE', expiresIn: ms / DAY_MS };
 }
 
+/** createDeveloperToken's input (contract §4.5): permissions as a comma list, the lifetime in whole days. */
+export function buildGatewayDeveloperTokenInput(input: CreateDeveloperTokenInput, now = new Date()): { name: string; permissions?: string; expiresIn?: number } {
+  const body = buildDeveloperTokenBody(input, now);
+  let expiresIn: number | undefined;
+  if (body.expires_at) {
+    const ms = Date.parse(body.expires_at) - now.getTime();
+    if (Math.round(ms) % DAY_MS !== 0) throw usageError('--expires: through the Gateway a token lives whole days (GraphQL expiresIn is in days).', ['e.g. --expires 30d'], 'GATEWAY_WHOLE_DAYS');
+    expiresIn = Math.round(ms / DAY_MS);
+  }
+  return { name: body.token_name, ...(body.permissions ? { permissions: body.permissions.join(',') } : {}), ...(expiresIn ? { expiresIn } : {}) };
+}
+
 /**
  * What the Gateway (Bridge) offers of the control plane over GraphQL (contract §4.5, §4.6, §5.2):
  * developer tokens (a user JWT), bootstrap tokens (the service token) and node modes (either).
@@ -136,13 +148,7 @@ export class GatewayGraphqlClient {
   }
 
   async createDeveloperToken(input: CreateDeveloperTokenInput, now = new Date()): Promise<DeveloperTokenCreated> {
-    const body = buildDeveloperTokenBody(input, now);
-    let expiresIn: number | undefined;
-    if (body.expires_at) {
-      const ms = Date.parse(body.expires_at) - now.getTime();
-      if (Math.round(ms) % DAY_MS !== 0) throw usageError('--expires: through the Gateway a token lives whole days (GraphQL expiresIn is in days).', ['e.g. --expires 30d'], 'GATEWAY_WHOLE_DAYS');
-      expiresIn = Math.round(ms / DAY_MS);
-    }
+    const gqlInput = buildGatewayDeveloperTokenInput(input, now);
     requireCredential(this.opts.credential, 'jwt', 'Creating a developer token', this.opts.context);
     const query = `mutation CreateDeveloperToken($input: CreateDeveloperTokenInput!) {
   createDeveloperToken(input: $input) {
@@ -150,7 +156,7 @@ export class GatewayGraphqlClient {
     ... on DeveloperToken { id tokenName tokenValue permissions status expiresAt createdAt }${errorMembers('ValidationError', 'RateLimitError', 'AuthError')}
   }
 }`;
-    const variables = { input: { name: body.token_name, ...(body.permissions ? { permissions: body.permissions.join(',') } : {}), ...(expiresIn ? { expiresIn } : {}) } };
+    const variables = { input: gqlInput };
     const data = await this.gql.request('createDeveloperToken', query, variables);
     const t = unionValue<GqlDeveloperToken>(data.createDeveloperToken, 'DeveloperToken', 'createDeveloperToken', { context: this.opts.context });
     if (typeof t.tokenValue !== 'string' || !t.tokenValue) throw badGraphql('no tokenValue in the createDeveloperToken reply');

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { renderKeyValues } from '@frameworks/cli-kit';
-import { allowSecret, buildBootstrapTokenBody, mask, type BootstrapTokenKind, type CreateBootstrapTokenInput } from '@frameworks/sdk';
+import { allowSecret, buildBootstrapTokenBody, buildGatewayBootstrapInput, mask, type BootstrapTokenKind, type CreateBootstrapTokenInput } from '@frameworks/sdk';
 import { AdminCommand, dryRunFlag, orDash, parseMetadata, timeoutFlag } from '../../../lib/admin-command.js';
 
 export default class BootstrapTokensCreate extends AdminCommand<typeof BootstrapTokensCreate> {
@@ -41,6 +41,13 @@ The token value is printed ONCE, here (text and --json); list shows it masked. S
     };
     const body = buildBootstrapTokenBody(input);
     const { client, url, credential } = await this.quartermaster();
+    const gateway = f['dry-run'] ? await this.gatewayOnlyUrl() : undefined;
+    if (gateway) {
+      const variables = { input: buildGatewayBootstrapInput(input, url) };
+      this.out(`Would send createBootstrapToken to ${gateway} as the service token:`);
+      this.out(JSON.stringify(variables, null, 2));
+      return { dry_run: true, request: { method: 'POST', url: gateway, operation: 'createBootstrapToken', credential: credential?.kind ?? null, variables } };
+    }
     if (f['dry-run']) {
       this.out(`Would POST ${url}/admin/bootstrap-tokens as ${credential?.kind === 'service' ? 'the service token' : 'the JWT'}:`);
       this.out(JSON.stringify(body, null, 2));

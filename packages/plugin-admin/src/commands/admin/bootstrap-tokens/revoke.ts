@@ -23,7 +23,8 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
     if (!UUID.test(id)) throw usageError(`"${id}" is not a bootstrap token id (a UUID).`, ['List ids with: frameworks admin bootstrap-tokens list'], 'INVALID_ID');
     const { client, url } = await this.quartermaster();
     if (this.flags['dry-run']) {
-      this.out(`Would DELETE ${url}/admin/bootstrap-tokens/${id}`);
+      const gateway = await this.gatewayOnlyUrl();
+      this.out(gateway ? `Would send revokeBootstrapToken(id: ${id}) to ${gateway}` : `Would DELETE ${url}/admin/bootstrap-tokens/${id}`);
       return { dry_run: true, id, revoked: false };
     }
     if (!(await this.confirm(`Revoke bootstrap token ${id}?`))) {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { renderKeyValues } from '@frameworks/cli-kit';
-import { allowSecret, buildDeveloperTokenBody, mask, type CreateDeveloperTokenInput } from '@frameworks/sdk';
+import { allowSecret, buildDeveloperTokenBody, buildGatewayDeveloperTokenInput, mask, type CreateDeveloperTokenInput } from '@frameworks/sdk';
 import { AdminCommand, dryRunFlag, timeoutFlag } from '../../../lib/admin-command.js';
 
 export default class TokensCreate extends AdminCommand<typeof TokensCreate> {
@@ -27,6 +27,13 @@ The token value is printed ONCE, here (text and --json). --expires is a lifetime
     const input: CreateDeveloperTokenInput = { name: f.name, expiresIn: f.expires, permissions: f.perms?.split(',') };
     const body = buildDeveloperTokenBody(input); // validated before any credential or request
     const { client, url } = await this.commodore();
+    const gateway = f['dry-run'] ? await this.gatewayOnlyUrl() : undefined;
+    if (gateway) {
+      const variables = { input: buildGatewayDeveloperTokenInput(input) };
+      this.out(`Would send createDeveloperToken to ${gateway}:`);
+      this.out(JSON.stringify(variables, null, 2));
+      return { dry_run: true, request: { method: 'POST', url: gateway, operation: 'createDeveloperToken', variables } };
+    }
     if (f['dry-run']) {
       this.out(`Would POST ${url}/developer/tokens:`);
       this.out(JSON.stringify(body, null, 2));

@@ -17,7 +17,8 @@ Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) 
     this.auditTargets = [id];
     const { client, url } = await this.commodore();
     if (this.flags['dry-run']) {
-      this.out(`Would DELETE ${url}/developer/tokens/${id}`);
+      const gateway = await this.gatewayOnlyUrl();
+      this.out(gateway ? `Would send revokeDeveloperToken(id: ${id}) to ${gateway}` : `Would DELETE ${url}/developer/tokens/${id}`);
       return { dry_run: true, id, revoked: false };
     }
     if (!(await this.confirm(`Revoke developer token ${id}?`))) {
