@@ -167,6 +167,12 @@ describe('what the Gateway does not offer', () => {
     expect(graphqlCalls()).toHaveLength(0);
   });
 
+  it('with the fallback allowed and the Gateway down too: exit 6 naming both', async () => {
+    const r = await run('fallback', ['admin', 'tokens', 'list', '--json'], { ...jwt(), FRAMEWORKS_GATEWAY_URL: DEAD });
+    expect(r.code).toBe(6);
+    expect(String(r.json!.message)).toMatch(/Cannot reach Commodore.*The Gateway fallback failed too: Cannot reach Gateway/);
+  });
+
   it('with the fallback allowed, a reachable direct endpoint is used and the Gateway is not asked', async () => {
     const r = await run('fallback', ['admin', 'bootstrap-tokens', 'create', '--kind', 'service', '--verbose'], { ...svc(), FRAMEWORKS_QUARTERMASTER_URL: cp.urls.quartermaster });
     expect(r.code, r.stderr).toBe(0);

@@ -62,14 +62,14 @@ export async function routeControlCall<T>(spec: RouteSpec<T>): Promise<Routed<T>
   try {
     return { value: await spec.direct.run(), path: 'direct', describe: direct };
   } catch (err) {
-    if (!spec.settings.fallback || 'unsupported' in spec.gateway || !unreachable(err, spec.mutation === true)) throw err;
+    if (!spec.settings.fallback || 'unsupported' in spec.gateway || !unreachableForFallback(err, spec.mutation === true)) throw err;
     const gw = spec.gateway;
     trace(`route: ${spec.direct.service} unreachable (${(err as Error).message}); ${spec.operation} ${viaGateway} (${gw.url}; fallback allowed)`);
     try {
       return { value: await gw.run(), path: 'gateway', describe: viaGateway };
     } catch (gwErr) {
       // The Gateway answered (a union error, a refusal): that is the answer. It is down too: say both.
-      if (!unreachable(gwErr, false)) throw gwErr;
+      if (!unreachableForFallback(gwErr, false)) throw gwErr;
       const first = err as FrameworksError;
       throw new FrameworksError(`${first.message} The Gateway fallback failed too: ${(gwErr as Error).message}`, {
         code: first.code, exitCode: first.exitCode, name: first.name, cause: err, suggestions: first.suggestions,
@@ -101,7 +101,7 @@ function notOffered(spec: { operation: string; direct: { service: string; key: s
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 /** A network failure or timeout (not a 4xx/5xx answer); for mutations only one that surely sent nothing. */
-export function unreachable(err: unknown, mutation: boolean): boolean {
+export function unreachableForFallback(err: unknown, mutation: boolean): boolean {
   if (!isFrameworksError(err) || !['UNREACHABLE', 'TIMEOUT'].includes(err.code)) return false;
   if (!mutation) return true;
   const cause = err.cause as { code?: string; event?: string } | undefined;
