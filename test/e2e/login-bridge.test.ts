@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../support/cli.js';
-import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
+import { startControlPlane, type ControlPlane, type StoredDeveloperToken } from '../support/control-plane.js';
 
 const EMAIL = 'ops@example.com';
 
@@ -99,6 +99,22 @@ describe('login --token', () => {
     expect(calls[0].headers.authorization).toBe(`Bearer ${jwt}`);
     expect(stored()).toContain(jwt);
     expect(r.stdout).not.toContain(jwt);
+  });
+
+  it('a developer API token (fw_…) the Gateway accepts is stored as the Bearer credential too', async () => {
+    const user = cp.findUser(EMAIL)!;
+    const value = `fw_${'ab12'.repeat(16)}`;
+    (cp.developerTokens as StoredDeveloperToken[]).push({
+      id: '0c7f5f8e-7d7a-4b1a-8f3e-3f2f6b2a1c11', user_id: user.id, token_value: value, token_name: 'ci', permissions: ['read'],
+      expires_at: null, created_at: new Date().toISOString(), active: true,
+    });
+    const r = await login(['--token', value, '--json']);
+    expect(r.code, r.stdout).toBe(0);
+    expect(stored()).toContain(value);
+    expect(stored()).toContain(`user_id: ${user.id}`);
+    const status = await sb.run(['auth', 'status', '--json']);
+    expect(status.code, status.stdout).toBe(0);
+    expect(status.stdout).not.toContain(value);
   });
 
   it('a token the Gateway does not accept is exit 3 and nothing is stored', async () => {
