@@ -21,6 +21,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
+import { installBridge, type BridgeControls } from './bridge-head.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Public types and contract constants
@@ -197,6 +198,8 @@ export interface ControlPlane {
   readonly developerTokens: ReadonlyArray<StoredDeveloperToken>;
   /** Empties the Quartermaster, Commodore token and Foghorn stores (users and provider tenants are kept). */
   clearData(): void;
+  /** Today's Gateway: GraphQL (always) and the device-code flow / token validation (head login mode). */
+  readonly bridge: BridgeControls;
 }
 
 export interface ClusterSpec {
@@ -688,10 +691,21 @@ class ControlPlaneServer implements ControlPlane {
     this.registerQuartermasterRoutes();
     this.registerDeveloperTokenRoutes();
     this.registerFoghornRoutes();
+    this.bridge = installBridge(this, {
+      foghornNode: (id) => {
+        const state = this.foghornNodes.get(id);
+        return state && { mode: state.mode, viewers: this.foghornViewers(state) };
+      },
+      setFoghornMode: (id, mode) => {
+        const state = this.setFoghornMode(id, mode);
+        return { mode: state.mode, viewers: state.viewers };
+      },
+    });
     this.builtinsRegistered = true;
   }
 
   private builtinsRegistered = false;
+  readonly bridge: BridgeControls;
 
   async listen(): Promise<void> {
     for (const service of SERVICES) {
@@ -1216,6 +1230,14 @@ class ControlPlaneServer implements ControlPlane {
     return Math.max(0, state.viewers - gone);
   }
 
+  /** Foghorn's mode change (HTTP PUT and, through the Gateway, setNodeMode): viewers counted at the switch. */
+  private setFoghornMode(nodeId: string, mode: string): { mode: string; viewers: number; since: number } {
+    const prev = this.foghornNodes.get(nodeId) ?? { mode: 'normal', viewers: 0, since: Date.now() };
+    const state = { mode, viewers: this.foghornViewers(prev), since: Date.now() };
+    this.foghornNodes.set(nodeId, state);
+    return state;
+  }
+
   private registerFoghornRoutes(): void {
     // HEAD Foghorn HTTP (contract §5.2): no auth middleware on these routes.
     this.route('foghorn-http', 'PUT', '/nodes/:node_id/mode', (ctx) => {
@@ -1224,11 +1246,8 @@ class ControlPlaneServer implements ControlPlane {
       const raw = typeof body.mode === 'string' ? body.mode.toLowerCase() : '';
       const mode = raw === '' ? 'normal' : raw;
       if (!['normal', 'draining', 'maintenance'].includes(mode)) return { status: 400, json: { error: `invalid mode: ${String(body.mode)}` } };
-      const prev = this.foghornNodes.get(ctx.params.node_id) ?? { mode: 'normal', viewers: 0, since: Date.now() };
-      const viewers = this.foghornViewers(prev);
-      const state = { mode, viewers, since: Date.now() };
-      this.foghornNodes.set(ctx.params.node_id, state);
-      return { status: 200, json: { node_id: ctx.params.node_id, operational_mode: mode, active_viewers: viewers } };
+      const state = this.setFoghornMode(ctx.params.node_id, mode);
+      return { status: 200, json: { node_id: ctx.params.node_id, operational_mode: mode, active_viewers: state.viewers } };
     });
     this.route('foghorn-http', 'GET', '/nodes/:node_id/drain-status', (ctx) => {
       const state = this.foghornNodes.get(ctx.params.node_id);

@@ -12,6 +12,7 @@ export * from './credentials/store.js';
 export * from './auth/jwt.js';
 export * from './auth/policy.js';
 export * from './clients/gateway.js';
+export * from './clients/bridge-auth.js';
 export * from './audit/log.js';
 export * from './exec/types.js';
 export * from './exec/quote.js';
@@ -37,6 +38,9 @@ export { detectEra, eraCachePath, ERA_CACHE_TTL_MS, type ApiEra, type ApiSetting
 export { GrpcChannel, probeGrpcApi, type GrpcClientOptions } from './grpc/channel.js';
 export { grpcApiTarget, type GrpcApiTarget, type GrpcTlsSettings } from './grpc/target.js';
 export { fromGrpcError, grpcStatusName } from './grpc/errors.js';
+export * from './clients/graphql.js';
+export * from './clients/gateway-graphql-ops.js';
+export * from './net/control-route.js';
 export { parseRfc3339, type Dates, type RestClientOptions } from './clients/rest-util.js';
 export * from './release/image-ref.js';
 export * from './input/server-text.js';

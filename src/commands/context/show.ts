@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FrameworksCommand, renderKeyValues, renderTable } from '@frameworks/cli-kit';
-import { resolveContext, tildify } from '@frameworks/sdk';
+import { describeGatewaySettings, gatewaySettings, resolveContext, tildify } from '@frameworks/sdk';
 import { credentialsView, describeExpiry, endpointsView } from '../../lib/context-view.js';
 
 export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
@@ -14,12 +14,14 @@ export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
     const creds = credentialsView(await this.credentialStore().get(ctx.name));
     const endpoints = endpointsView(ctx);
     const executor = ctx.executor;
+    const gateway = gatewaySettings(ctx.config);
     this.out(
       renderKeyValues([
         ['context', `${ctx.name}${ctx.name === loaded.doc.current ? ' (current)' : ''}`],
         ['selected by', ctx.nameSource === 'flag' ? '--context / argument' : ctx.nameSource === 'env' ? 'FRAMEWORKS_CONTEXT' : ctx.nameSource === 'config' ? `current in ${tildify(loaded.path)}` : 'built-in default'],
         ['via', ctx.config.via ? `${ctx.config.via} (control-plane calls go through it)` : 'direct'],
         ['executor', executor.type === 'ssh' ? `ssh ${executor.user ? executor.user + '@' : ''}${executor.host}${executor.port ? ':' + executor.port : ''}` : 'local'],
+        ['control plane', describeGatewaySettings(gateway)],
         ['jwt', creds.jwt ? `${creds.jwt.token} [${creds.jwt.source}] ${creds.jwt.email ?? ''} ${describeExpiry(creds.jwt.expires_at)}`.replace(/\s+/g, ' ') : 'none'],
         ['service token', creds.service_token ? `${creds.service_token.token} [${creds.service_token.source}]` : 'none'],
       ]),
@@ -39,6 +41,7 @@ export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
       description: ctx.config.description ?? null,
       executor,
       via: ctx.config.via ?? null,
+      gateway,
       endpoints,
       credentials: creds,
     };

@@ -3,6 +3,10 @@ import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
 import {
   ExitCode,
   FrameworksError,
+  GatewayGraphqlClient,
+  gatewaySettings,
+  refuseInGatewayOnly,
+  routeControlCall,
   chooseCredential,
   collectCredentials,
   isFrameworksError,
@@ -35,6 +39,8 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export abstract class AdminCommand<T extends typeof Command> extends FrameworksCommand<T> {
   static preferServiceToken = false;
   static override baseFlags = { ...FrameworksCommand.baseFlags, ...viaFlags };
+  /** The Gateway's GraphQL offers this command (developer and bootstrap tokens); others refuse in a gateway-only context. */
+  static gatewayOffered = false;
 
   protected override async credential(policy: AuthPolicy = this.fwCtor.authPolicy): Promise<ChosenCredential | undefined> {
     if (policy === 'jwt-or-service' && (this.constructor as typeof AdminCommand).preferServiceToken) {
@@ -62,6 +68,7 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
   protected async quartermaster(): Promise<{ client: QuartermasterApi; url: string; era: ApiEra; credential?: ChosenCredential }> {
     const timeoutMs = this.timeoutMs();
     const ctx = await this.context();
+    await this.refuseIfGatewayOnly('Quartermaster', 'quartermaster', ctx.endpoints.quartermaster.value);
     const credential = await this.credential();
     const sel = await selectQuartermaster({ ctx, credential, timeoutMs, dialer: await this.dialer() });
     this.closers.push(() => sel.client.close?.());
@@ -75,6 +82,40 @@ export abstract class AdminCommand<T extends typeof Command> extends FrameworksC
     const sel = await selectCommodore({ ctx, credential, timeoutMs, dialer: await this.dialer() });
     this.closers.push(() => sel.client.close?.());
     return { ...sel, credential };
+  }
+
+  /**
+   * Runs the call direct or through the Gateway's GraphQL, as the context's `gateway` setting says
+   * (the decision itself is the SDK's routeControlCall); same credential and --timeout either way.
+   */
+  protected async routed<R>(service: 'quartermaster' | 'control', o: { direct: () => Promise<R>; gateway: (g: GatewayGraphqlClient) => Promise<R>; mutation?: boolean }): Promise<R> {
+    const ctx = await this.context();
+    const credential = await this.credential();
+    const timeoutMs = this.timeoutMs();
+    const gatewayUrl = ctx.endpoints.gateway.value;
+    const gateway = new GatewayGraphqlClient({
+      baseUrl: gatewayUrl, context: ctx.name, credential, timeoutMs, directQuartermasterUrl: ctx.endpoints.quartermaster.value, dialer: await this.dialer(),
+    });
+    const routed = await routeControlCall({
+      operation: this.id?.replace(/:/g, ' ') ?? 'this command',
+      settings: gatewaySettings(ctx.config),
+      direct: { service: service === 'control' ? 'Commodore' : 'Quartermaster', key: service, url: ctx.endpoints[service].value, run: o.direct },
+      gateway: { url: gateway.url, run: () => o.gateway(gateway) },
+      mutation: o.mutation,
+    });
+    return routed.value;
+  }
+
+  /** Where a --dry-run would send the call: the Gateway's GraphQL URL in a gateway-only context, else undefined. */
+  protected async gatewayOnlyUrl(): Promise<string | undefined> {
+    const ctx = await this.context();
+    return gatewaySettings(ctx.config).only ? `${ctx.endpoints.gateway.value.replace(/\/+$/, '')}/graphql` : undefined;
+  }
+
+  /** A command the Gateway does not offer, in a gateway-only context: exit 1 naming the direct endpoint. */
+  private async refuseIfGatewayOnly(service: string, key: string, url: string): Promise<void> {
+    if ((this.constructor as typeof AdminCommand).gatewayOffered) return;
+    refuseInGatewayOnly((await this.context()).config, this.id?.replace(/:/g, ' ') ?? 'this command', { service, key, url });
   }
 
   /** Ask before a destructive step unless --yes; without a terminal → exit 2 naming --yes. */

@@ -1,13 +1,17 @@
 import {
   ExitCode,
   FrameworksError,
+  GatewayGraphqlClient,
   detectEra,
+  gatewaySettings,
   isFrameworksError,
+  routeControlCall,
   selectFoghorn,
   type ChosenCredential,
   type Dialer,
   type DrainStatus,
   type FoghornApi,
+  type OperationalMode,
   type ResolvedContext,
 } from '@frameworks/sdk';
 
@@ -23,6 +27,82 @@ export async function foghornFor(ctx: ResolvedContext, credential: () => Promise
   const { era } = await detectEra({ ctx, grpcKey: 'foghorn-grpc', restKey: 'foghorn-http', ...(dialer ? { dialer } : {}) });
   const sel = await selectFoghorn({ ctx, era, ...(dialer ? { dialer } : {}), ...(era === 'grpc' ? { credential: await credential() } : {}) });
   return { client: sel.client, url: sel.url };
+}
+
+/** Where a node-mode change may go: Foghorn directly (either era), or the Gateway's `setNodeMode` (contract §5.2). */
+export interface NodeModeRoute {
+  ctx: ResolvedContext;
+  /** A JWT or the service token, for gRPC Foghorn and the Gateway (Foghorn's HTTP routes take none): asked only when used. */
+  credential: () => Promise<ChosenCredential | undefined>;
+  dialer?: Dialer;
+}
+
+export interface NodeModeChange {
+  /** The mode before; null through the Gateway (its reply does not say). */
+  before: string | null;
+  /** Viewers before the change; null through the Gateway. */
+  viewersBefore: number | null;
+  set: DrainStatus;
+  /** Where the change went: the Foghorn endpoint, or the Gateway's GraphQL URL. */
+  url: string;
+}
+
+/** The Foghorn endpoint the context names for its era, without asking anything (auto: the REST one). */
+export function directFoghorn(ctx: ResolvedContext): { key: 'foghorn-grpc' | 'foghorn-http'; url: string } {
+  const key = ctx.config.api === 'grpc' ? 'foghorn-grpc' : 'foghorn-http';
+  return { key, url: ctx.endpoints[key].value };
+}
+
+/**
+ * Reads the node's status, then sets `mode` — on Foghorn directly, or (gateway-only context, or
+ * Foghorn unreachable with the fallback allowed) with one `setNodeMode` on the Gateway. `needsStatus`
+ * names what only the direct path can do (a drain-status read), so gateway-only refuses it.
+ */
+export async function changeNodeMode(r: NodeModeRoute, operation: string, nodeId: string, mode: OperationalMode, needsStatus?: string): Promise<NodeModeChange> {
+  const direct = directFoghorn(r.ctx);
+  const gatewayUrl = r.ctx.endpoints.gateway.value;
+  const graphql = `${gatewayUrl.replace(/\/+$/, '')}/graphql`;
+  const routed = await routeControlCall<NodeModeChange>({
+    operation,
+    settings: gatewaySettings(r.ctx.config),
+    direct: {
+      service: 'Foghorn', key: direct.key, url: direct.url,
+      run: async () => {
+        const { client, url } = await foghornFor(r.ctx, r.credential, r.dialer);
+        const before = await client.drainStatus(nodeId);
+        return { before: before.operational_mode, viewersBefore: before.active_viewers, set: await client.setMode(nodeId, mode, SET_BY), url };
+      },
+    },
+    gateway: needsStatus
+      ? { unsupported: needsStatus }
+      : {
+          url: graphql,
+          run: async () => {
+            const gw = new GatewayGraphqlClient({ baseUrl: gatewayUrl, context: r.ctx.name, credential: await r.credential(), timeoutMs: 15_000, ...(r.dialer ? { dialer: r.dialer } : {}) });
+            return { before: null, viewersBefore: null, set: await gw.setMode(nodeId, mode, SET_BY), url: graphql };
+          },
+        },
+    mutation: true,
+  });
+  return routed.value;
+}
+
+/** Foghorn's drain status (either era); no Gateway field reads it, so gateway-only refuses naming Foghorn. */
+export async function readDrainStatus(r: NodeModeRoute, operation: string, nodeId: string): Promise<DrainStatus & { url: string }> {
+  const direct = directFoghorn(r.ctx);
+  const routed = await routeControlCall<DrainStatus & { url: string }>({
+    operation,
+    settings: gatewaySettings(r.ctx.config),
+    direct: {
+      service: 'Foghorn', key: direct.key, url: direct.url,
+      run: async () => {
+        const { client, url } = await foghornFor(r.ctx, r.credential, r.dialer);
+        return { ...(await client.drainStatus(nodeId)), url };
+      },
+    },
+    gateway: { unsupported: "no Gateway field reads a node's drain status (setNodeMode only sets it)" },
+  });
+  return routed.value;
 }
 
 /** What a drain around an operation did; part of the result, also when the operation failed. */

@@ -12,8 +12,8 @@ export interface DeveloperTokenCreatedWire {
   token_value: string;
   token_name: string;
   permissions: string[];
-  /** Absent in the gRPC era when the token never expires. */
-  expires_at?: string;
+  /** Null when the token never expires (today's Commodore without an expiry, through the Gateway). */
+  expires_at: string | null;
   created_at: string;
   message?: string;
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FrameworksCommand, renderKeyValues, viaFlags } from '@frameworks/cli-kit';
-import { foghornFor } from '../../drain/drain.js';
+import { readDrainStatus } from '../../drain/drain.js';
 
 export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainStatus> {
   static override summary = "An edge node's operational mode and active viewers, as Foghorn sees them.";
@@ -8,21 +8,19 @@ export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainS
 
   static override examples = ['<%= config.bin %> edge drain-status edge-ams-1', '<%= config.bin %> edge drain-status edge-ams-1 --json'];
 
-  static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it.' }) };
-
   static override flags = { ...viaFlags };
+  static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it.' }) };
 
   async run() {
     const nodeId = this.args['node-id'];
     const ctx = await this.context();
-    const s = await (await foghornFor(ctx, () => this.credential('jwt-or-service'), await this.dialer())).client.drainStatus(nodeId);
+    const { url: _foghorn, ...s } = await readDrainStatus({ ctx, credential: () => this.credential('jwt-or-service'), dialer: await this.dialer() }, 'edge drain-status', nodeId);
     // gRPC era: idle means no active stream (contract §5.2); REST era exposes viewers only.
     const idle = s.active_streams !== undefined ? s.active_streams <= 0 : s.active_viewers <= 0;
     this.out(renderKeyValues([
       ['node', s.node_id],
       ['mode', s.operational_mode],
       ['viewers', String(s.active_viewers)],
-      ...(s.active_streams !== undefined ? [['streams', String(s.active_streams)] as [string, string]] : []),
       ['idle', idle ? 'yes' : 'no'],
     ]));
     return { ...s, idle };

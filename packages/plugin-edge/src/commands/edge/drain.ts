@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { FrameworksCommand, viaFlags } from '@frameworks/cli-kit';
 import { parseDuration } from '@frameworks/sdk';
-import { SET_BY, foghornFor, waitIdle } from '../../drain/drain.js';
+import { changeNodeMode, foghornFor, readDrainStatus, waitIdle, type NodeModeRoute } from '../../drain/drain.js';
 
 export default class EdgeDrain extends FrameworksCommand<typeof EdgeDrain> {
   static override summary = 'Put an edge node in draining mode: Foghorn routes new viewers elsewhere; optionally wait until it is idle.';
@@ -9,9 +9,7 @@ export default class EdgeDrain extends FrameworksCommand<typeof EdgeDrain> {
 
 --wait polls drain-status until active_viewers is 0 (progress on stderr), at most --idle-timeout; on timeout exit 1 (DRAIN_TIMEOUT) and the node stays draining.
 
-These Foghorn routes have no authentication: no credential is sent. Undo with: frameworks edge undrain <node-id>.
-
-With api: grpc (or auto finding today's Foghorn), the context's foghorn-grpc NodeControlService is used instead, with the service token or a JWT of the node's tenant; --wait then waits until no stream is active (active_streams 0).`;
+These Foghorn routes have no authentication: no credential is sent. Undo with: frameworks edge undrain <node-id>. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (setNodeMode, with the JWT or the service token; not with --wait or --dry-run, which read the drain status).`;
 
   static override examples = ['<%= config.bin %> edge drain edge-ams-1', '<%= config.bin %> edge drain edge-ams-1 --wait --idle-timeout 30m', '<%= config.bin %> edge drain edge-ams-1 --dry-run'];
 
@@ -34,23 +32,28 @@ With api: grpc (or auto finding today's Foghorn), the context's foghorn-grpc Nod
     const intervalMs = parseDuration(f['poll-interval'], '--poll-interval');
     this.auditTargets = [nodeId];
     const ctx = await this.context();
-    const { client, url: foghorn } = await foghornFor(ctx, () => this.credential('jwt-or-service'), await this.dialer());
-    const before = await client.drainStatus(nodeId);
+    const route: NodeModeRoute = { ctx, credential: () => this.credential('jwt-or-service'), dialer: await this.dialer() };
     if (f['dry-run']) {
+      const { url: foghorn, ...before } = await readDrainStatus(route, 'edge drain --dry-run', nodeId);
       this.info(`Dry run: ${nodeId} is ${before.operational_mode} with ${before.active_viewers} viewer(s); would set draining${f.wait ? ' and wait until idle' : ''}. Nothing changed.`);
       return { node_id: nodeId, foghorn, dry_run: true, mode_before: before.operational_mode, active_viewers: before.active_viewers, would_set: 'draining' };
     }
-    const set = await client.setMode(nodeId, 'draining', SET_BY);
-    this.success(`${nodeId} is draining (was ${before.operational_mode}); ${set.active_viewers} viewer(s) on it`);
+    // Direct: drain-status then PUT on Foghorn; gateway-only or fallback: setNodeMode (not with --wait).
+    const waitNeeds = f.wait ? '--wait polls the drain status, which no Gateway field reads' : undefined;
+    const change = await changeNodeMode(route, 'edge drain', nodeId, 'draining', waitNeeds);
+    const { set, url: foghorn } = change;
+    const was = change.before === null ? '' : ` (was ${change.before})`;
+    this.success(`${nodeId} is draining${was}; ${set.active_viewers} viewer(s) on it`);
     let idleAfterMs: number | null = null;
     let status = set;
     if (f.wait) {
       const started = Date.now();
+      const { client } = await foghornFor(ctx, route.credential, route.dialer);
       status = await waitIdle(client, nodeId, { idleTimeoutMs, intervalMs, progress: (t) => this.info(`  ${t}`) });
       idleAfterMs = Date.now() - started;
       this.success(`${nodeId} is idle (0 viewers) after ${(idleAfterMs / 1000).toFixed(1)}s`);
     }
     this.next(`frameworks edge undrain ${nodeId}`, `frameworks edge drain-status ${nodeId}`);
-    return { node_id: nodeId, foghorn, mode_before: before.operational_mode, operational_mode: status.operational_mode, active_viewers: status.active_viewers, waited: Boolean(f.wait), idle_after_ms: idleAfterMs };
+    return { node_id: nodeId, foghorn, mode_before: change.before, operational_mode: status.operational_mode, active_viewers: status.active_viewers, waited: Boolean(f.wait), idle_after_ms: idleAfterMs };
   }
 }

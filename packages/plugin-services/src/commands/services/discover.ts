@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FrameworksCommand, conditionCell, conditionOf, renderTable, timeCell, viaFlags } from '@frameworks/cli-kit';
-import { QUARTERMASTER_AUTH, selectQuartermaster, usageError } from '@frameworks/sdk';
+import { QUARTERMASTER_AUTH, refuseInGatewayOnly, selectQuartermaster, usageError } from '@frameworks/sdk';
 import { isHealthy } from './health.js';
 
 export default class ServicesDiscover extends FrameworksCommand<typeof ServicesDiscover> {
@@ -25,6 +25,7 @@ Auth: the user's JWT when there is one (Quartermaster then lists only the cluste
     if (!f.type.trim()) throw usageError('--type needs a service type.', ['e.g. --type foghorn'], 'TYPE_REQUIRED');
     const ctx = await this.context();
     const credential = await this.credential();
+    refuseInGatewayOnly(ctx.config, 'services discover', { service: 'Quartermaster', key: 'quartermaster', url: ctx.endpoints.quartermaster.value });
     // REST or gRPC as the context says (api: rest|grpc|auto); the results have one shape.
     const { client: qm } = await selectQuartermaster({ ctx, credential, timeoutMs: 15_000, dialer: await this.dialer() });
     const all = await qm.discover({ type: f.type, clusterId: f['cluster-id'] });

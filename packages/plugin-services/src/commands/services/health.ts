@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FrameworksCommand, conditionCell, conditionOf, renderTable, timeCell, viaFlags } from '@frameworks/cli-kit';
-import { ExitCode, FrameworksError, QUARTERMASTER_AUTH, selectQuartermaster, usageError, type ServiceInstanceHealth } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, QUARTERMASTER_AUTH, refuseInGatewayOnly, selectQuartermaster, usageError, type ServiceInstanceHealth } from '@frameworks/sdk';
 
 /** "ok" is what the MVP CLI also counted as healthy (contract §3.1). */
 export const isHealthy = (status: string | undefined): boolean => status === 'healthy' || status === 'ok';
@@ -38,6 +38,7 @@ Exit 0 with the table (also when it is empty). With --unhealthy the command is a
     if (f.type !== undefined && !f.type.trim()) throw usageError('--type needs a service type.', ['e.g. --type foghorn'], 'TYPE_REQUIRED');
     const ctx = await this.context();
     const credential = await this.credential();
+    refuseInGatewayOnly(ctx.config, 'services health', { service: 'Quartermaster', key: 'quartermaster', url: ctx.endpoints.quartermaster.value });
     // REST or gRPC as the context says (api: rest|grpc|auto); the results have one shape.
     const { client: qm } = await selectQuartermaster({ ctx, credential, timeoutMs: 15_000, dialer: await this.dialer() });
 

@@ -5,16 +5,17 @@ import { AdminCommand, orDash, timeoutFlag } from '../../../lib/admin-command.js
 export default class BootstrapTokensList extends AdminCommand<typeof BootstrapTokensList> {
   static override summary = 'List bootstrap tokens, newest first (values masked).';
   static override description = `GET {quartermaster}/admin/bootstrap-tokens: used and expired tokens included. The server returns full token values at MVP; they are masked here and in --json (a token is shown whole only by create).
-Needs the service token or a provider JWT (the service token is preferred when both are available).`;
+Needs the service token or a provider JWT (the service token is preferred when both are available). In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (bootstrapTokensConnection, the service token).`;
   static override examples = ['<%= config.bin %> admin bootstrap-tokens list', '<%= config.bin %> admin bootstrap-tokens list --json'];
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt-or-service' as const;
   static override preferServiceToken = true;
+  static override gatewayOffered = true;
 
   async run() {
     const { client } = await this.quartermaster();
     const now = Date.now();
-    const tokens = (await client.listBootstrapTokens()).map((t) => ({
+    const tokens = (await this.routed('quartermaster', { direct: () => client.listBootstrapTokens(), gateway: (g) => g.listBootstrapTokens() })).map((t) => ({
       ...t,
       token: mask(t.token),
       status: t.used_at ? 'used' : t.dates.expires_at && t.dates.expires_at.getTime() <= now ? 'expired' : 'active',
