@@ -172,6 +172,7 @@ export const ERROR_CODES = {
   REQUEST_FAILED: { exit: 6, meaning: 'an HTTP request failed without a response' },
   REQUEST_REJECTED: { exit: 6, meaning: 'the server rejected the request (HTTP 4xx without a more specific code)' },
   ROOT_REQUIRED: { exit: 5, meaning: 'edge tune --write needs root' },
+  SCHEMA_MISSING: { exit: 1, meaning: 'frameworks schema: the command publishes no --json result schema' },
   SECRET_ON_COMMAND_LINE: { exit: null, meaning: 'a secret was given as a flag (visible in shell history and ps)' },
   SERVER_ERROR: { exit: 6, meaning: 'the server failed (HTTP 5xx)' },
   SERVICES_CATALOG_INVALID: { exit: 4, meaning: 'the service catalog violates its schema or names unknown services' },
