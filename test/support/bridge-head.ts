@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ControlPlane, JwtClaims, Reply, StoredDeveloperToken } from './control-plane.js';
-import { GraphqlError, parse, project, resolveArgs, validate, type Field, type Schema } from './mini-graphql.js';
+import { GraphqlError, parse, project, resolveArgs, validate, type Field, type Schema } from './mini-graphql.ts';
 
 export interface DeviceFlowScript {
   /** Who approves (must be a user of the control plane). */
@@ -86,8 +86,10 @@ type Caller = { kind: 'jwt' | 'service' | 'api_token'; claims: JwtClaims } | und
 
 /** Errors that stop a query field (gqlgen puts them in `errors[]`, data null). */
 class FieldError extends Error {
-  constructor(message: string, readonly code?: string) {
+  readonly code?: string;
+  constructor(message: string, code?: string) {
     super(message);
+    this.code = code;
   }
 }
 

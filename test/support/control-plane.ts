@@ -21,7 +21,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
-import { installBridge, type BridgeControls } from './bridge-head.js';
+import { installBridge, type BridgeControls } from './bridge-head.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Public types and contract constants

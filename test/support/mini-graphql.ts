@@ -32,8 +32,12 @@ export interface Operation {
 }
 
 export class GraphqlError extends Error {
-  constructor(message: string, readonly line?: number, readonly column?: number) {
+  readonly line?: number;
+  readonly column?: number;
+  constructor(message: string, line?: number, column?: number) {
     super(message);
+    this.line = line;
+    this.column = column;
   }
 }
 
@@ -93,7 +97,10 @@ function lex(src: string): Token[] {
 
 class Parser {
   private i = 0;
-  constructor(private readonly t: Token[]) {}
+  private readonly t: Token[];
+  constructor(t: Token[]) {
+    this.t = t;
+  }
 
   private peek(): Token | undefined {
     return this.t[this.i];
