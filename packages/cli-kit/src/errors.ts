@@ -1,4 +1,5 @@
-import { ExitCode, FrameworksError, isFrameworksError } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, isFrameworksError, quoteCommand } from '@frameworks/sdk';
+import { usageErrorFor, type UsageSource } from './usage-errors.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 const INTERNAL = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
@@ -11,10 +12,16 @@ interface OclifLike {
   suggestions?: string[];
 }
 
-/** Turn anything thrown into a FrameworksError with an exit code from the documented table. */
-export function normalizeError(err: unknown): FrameworksError {
-  if (isFrameworksError(err)) return err;
+/**
+ * Turn anything thrown into a FrameworksError with an exit code from the documented table. With the
+ * command it came from, parser errors become one line and a runnable next step, and a prose hint
+ * ("Pass --yes") becomes the command line that does it.
+ */
+export function normalizeError(err: unknown, src?: UsageSource): FrameworksError {
+  if (isFrameworksError(err)) return src ? runnableHints(err, src) : err;
   const e = (err ?? {}) as OclifLike & Error;
+  const usage = src && e.oclif ? usageErrorFor(e, src) : undefined;
+  if (usage) return usage;
   // this.exit(n) / oclif ExitError: an intentional exit with nothing to print.
   if (e.code === 'EEXIT' && typeof e.oclif?.exit === 'number') {
     return new FrameworksError('', { code: 'EXIT', exitCode: e.oclif.exit, name: 'Exit' });
@@ -45,6 +52,18 @@ export function normalizeError(err: unknown): FrameworksError {
     });
   }
   return new FrameworksError(e.message ?? String(err), { code: e.code ?? 'FAILED', exitCode: ExitCode.FAILED, cause: err });
+}
+
+/** `Pass --flag …` hints as the command line that passes it; `cmd   # comment` hints as just the command. */
+function runnableHints(err: FrameworksError, src: UsageSource): FrameworksError {
+  const line = [src.config.bin, ...(src.id ? src.id.split(':') : []), ...(src.argv ?? [])];
+  const fixed = err.suggestions.map((s) => {
+    const pass = /^Pass (--?[\w-]+.*)$/.exec(s);
+    if (pass) return `${quoteCommand(line)} ${pass[1]}`;
+    return s.replace(/\s+#.*$/, '');
+  });
+  (err as { suggestions: string[] }).suggestions = fixed;
+  return err;
 }
 
 function stripOclifPrefix(message: string): string {

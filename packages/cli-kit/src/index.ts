@@ -7,3 +7,4 @@ export { inputRequired, interrupted, type PromptContext } from './prompts.js';
 export * from './hosts-command.js';
 export * from './interrupts.js';
 export * from './host-lock.js';
+export { closest, exampleCommands, usageErrorFor, type UsageSource } from './usage-errors.js';

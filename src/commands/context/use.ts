@@ -13,7 +13,7 @@ export default class ContextUse extends FrameworksCommand<typeof ContextUse> {
     this.auditTargets = [name];
     let previous: string | undefined;
     await this.configStore().update((doc) => {
-      if (!doc.contexts[name]) throw unknownContext(name, doc);
+      if (!doc.contexts[name]) throw unknownContext(name, doc, 'flag', { retry: (n) => `frameworks context use ${n}` });
       previous = doc.current;
       doc.current = name;
     });
