@@ -48,7 +48,7 @@ export function exampleCommands(src: UsageSource): string[] {
     .map((e) => (typeof e === 'string' ? e : ((e as { command?: string }).command ?? '')))
     .flatMap((e) => e.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')))
     .map((e) => e.replaceAll('<%= config.bin %>', bin).replaceAll('<%= command.id %>', id).trim())
-    .filter((e) => e.startsWith(`${bin} `) && !e.includes('…'));
+    .filter((e) => e.startsWith(`${bin} `) && !e.includes('…') && !e.includes('<%'));
 }
 
 // eslint-disable-next-line no-control-regex -- oclif colours parts of its messages

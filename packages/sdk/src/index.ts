@@ -39,3 +39,4 @@ export { writeAllOrNothing, type FileWrite, type WriteAllOptions, type WriteAllR
 export { readFilesIfPresent } from './fs/read-files.js';
 export * from './release/manifest.js';
 export * from './lock/host-lock.js';
+export * from './npm/registry.js';
