@@ -13,6 +13,16 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 
+// Shell completion asks `frameworks __complete <words…>` on every TAB: answered here from the manifests,
+// without loading oclif (src/lib/complete.ts).
+if (argv[0] === '__complete') {
+  const { complete } = await import('../dist/lib/complete.js');
+  const root = new URL('..', import.meta.url).pathname;
+  const lines = await complete(argv.slice(1), { root, env: process.env }).catch(() => []);
+  process.stdout.write(lines.length ? lines.join('\n') + '\n' : '');
+  process.exit(0);
+}
+
 // Ctrl-C and SIGTERM (the protocol is in packages/cli-kit/src/interrupts.ts). A command that has not
 // started yet, a read-only one or a quick mutating one exits 130 at once with the documented error
 // document (a mutating one writes its audit line first). A command that handles it has turned

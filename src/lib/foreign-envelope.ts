@@ -1,7 +1,9 @@
 import type { Command, Config } from '@oclif/core';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { format } from 'node:util';
 import { normalizeError, marks, paint, terminalText } from '@frameworks/cli-kit';
-import { ExitCode, FrameworksError, redact, redactValue } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, redact, redactValue, writeFileAtomic } from '@frameworks/sdk';
 import { checkPluginInstall } from './plugin-install-check.js';
 
 type Loaded = Command.Class & { __frameworksEnvelope?: boolean; authPolicy?: unknown };
@@ -24,18 +26,32 @@ export function wrapForeignCommand(C: Loaded): void {
 
   proto.run = async function (this: Instance) {
     if (this.id === 'plugins:install') await checkPluginInstall(this.argv, this.config);
+    if (this.id === 'autocomplete' || this.id === 'autocomplete:create') {
+      const original = run;
+      const withOurs = async function (this: Instance) {
+        const result = await original.call(this);
+        await writeDynamicScripts(this.config);
+        return result;
+      };
+      if (!this.jsonEnabled()) return withOurs.call(this);
+      return captureJson(this, withOurs);
+    }
     if (!this.jsonEnabled()) return run.call(this);
+    return captureJson(this, run);
+  };
+  async function captureJson(self: Instance, fn: (this: Instance) => Promise<unknown>): Promise<unknown> {
+    const that = self;
     // Text a command prints under --json becomes `result.output`: stdout carries one document.
     let captured = '';
-    this.log = (m = '', ...a) => void (captured += format(m, ...a) + '\n');
+    that.log = (m = '', ...a) => void (captured += format(m, ...a) + '\n');
     process.stdout.write = ((chunk: string | Uint8Array) => ((captured += String(chunk)), true)) as typeof process.stdout.write;
     try {
-      const result = await run.call(this);
-      return shapeResult(this.id, result) ?? { output: terminalText(captured, { keepNewlines: true }) };
+      const result = await fn.call(that);
+      return shapeResult(that.id, result) ?? { output: terminalText(captured, { keepNewlines: true }) };
     } finally {
       process.stdout.write = writeOut as typeof process.stdout.write;
     }
-  };
+  }
 
   proto['catch'] = async function (this: Instance, err: Error) {
     process.stdout.write = writeOut as typeof process.stdout.write;
@@ -65,6 +81,19 @@ export function wrapForeignCommand(C: Loaded): void {
   proto['logJson'] = function (json: unknown) {
     writeOut(JSON.stringify(redactValue(json), null, 2) + '\n');
   };
+}
+
+/**
+ * oclif's bash and zsh functions list commands and flags only; ours ask `frameworks __complete`, which
+ * also knows values (contexts, hosts, keys). The setup files oclif wrote keep sourcing these paths.
+ */
+async function writeDynamicScripts(config: Config): Promise<void> {
+  const { bashScript, zshScript } = await import('./shell-scripts.js');
+  const dir = join(config.cacheDir, 'autocomplete', 'functions');
+  await mkdir(join(dir, 'bash'), { recursive: true });
+  await mkdir(join(dir, 'zsh'), { recursive: true });
+  await writeFileAtomic(join(dir, 'bash', `${config.bin}.bash`), bashScript(config.bin), 0o644);
+  await writeFileAtomic(join(dir, 'zsh', `_${config.bin}`), zshScript(config.bin), 0o644);
 }
 
 function errorDocument(error: FrameworksError): Record<string, unknown> {

@@ -1,5 +1,6 @@
-import { ExitCode, FrameworksError, isFrameworksError, quoteCommand } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, isFrameworksError } from '@frameworks/sdk';
 import { usageErrorFor, type UsageSource } from './usage-errors.js';
+import { runnableHints as fixHints } from './runnable-hints.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 const INTERNAL = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
@@ -54,15 +55,11 @@ export function normalizeError(err: unknown, src?: UsageSource): FrameworksError
   return new FrameworksError(e.message ?? String(err), { code: e.code ?? 'FAILED', exitCode: ExitCode.FAILED, cause: err });
 }
 
-/** `Pass --flag …` hints as the command line that passes it; `cmd   # comment` hints as just the command. */
+/** Prose hints as command lines; advice that is no command joins the message. */
 function runnableHints(err: FrameworksError, src: UsageSource): FrameworksError {
-  const line = [src.config.bin, ...(src.id ? src.id.split(':') : []), ...(src.argv ?? [])];
-  const fixed = err.suggestions.map((s) => {
-    const pass = /^Pass (--?[\w-]+.*)$/.exec(s);
-    if (pass) return `${quoteCommand(line)} ${pass[1]}`;
-    return s.replace(/\s+#.*$/, '');
-  });
-  (err as { suggestions: string[] }).suggestions = fixed;
+  const { suggestions, notes } = fixHints(err.suggestions, src);
+  (err as { suggestions: string[] }).suggestions = suggestions;
+  if (notes.length) err.message = [err.message, ...notes.map((n) => (/[.?!]$/.test(n) ? n : `${n}.`))].join(' ');
   return err;
 }
 

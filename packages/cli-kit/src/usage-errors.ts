@@ -1,4 +1,4 @@
-import { ExitCode, FrameworksError, editDistance, quoteCommand } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, editDistance, quoteCommand, redact } from '@frameworks/sdk';
 
 /** What a parser error needs to know about the command it came from (a Command instance fits). */
 export interface UsageSource {
@@ -27,6 +27,21 @@ interface ArgLike {
   description?: string;
   options?: readonly string[];
   required?: boolean;
+}
+
+const SECRET_FLAG = /^--?[\w-]*(token|password|jwt|secret)(?!-stdin|-file)[\w-]*$/;
+
+/**
+ * argv as it may be shown in a suggestion: the value of a secret flag (`--jwt …`, `--service-token=…`)
+ * and anything redaction recognises become `<secret>`, never themselves.
+ */
+export function safeArgv(argv: string[]): string[] {
+  return argv.map((a, i) => {
+    const eq = /^(--[\w-]+)=/.exec(a);
+    if (eq && SECRET_FLAG.test(eq[1])) return `${eq[1]}=<secret>`;
+    if (i > 0 && SECRET_FLAG.test(argv[i - 1]) && !argv[i - 1].includes('=') && !a.startsWith('-')) return '<secret>';
+    return redact(a) === a ? a : '<secret>';
+  });
 }
 
 /** Closest candidate to `typed`, if it is close enough to be what was meant. */
@@ -65,7 +80,7 @@ export function usageErrorFor(err: Error & { args?: ArgLike[] | string[]; flags?
   const bin = src.config.bin;
   const cmd = (src.id ?? '').replaceAll(':', ' ');
   const full = `${bin} ${cmd}`.trim();
-  const argv = src.argv ?? [];
+  const argv = safeArgv(src.argv ?? []);
   const examples = exampleCommands(src);
   const help = `${full} --help`;
   const flags: Record<string, FlagLike> = { ...(src.ctor.baseFlags ?? {}), ...(src.ctor.flags ?? {}) };
@@ -86,7 +101,8 @@ export function usageErrorFor(err: Error & { args?: ArgLike[] | string[]; flags?
       const at = fixed.findIndex((a) => a === typed || a.startsWith(`${bare}=`));
       if (at >= 0) {
         if (guess) fixed[at] = fixed[at].replace(bare, guess);
-        else fixed.splice(at, 1);
+        // No such flag: drop it, and the word after it, which was meant as its value (maybe a secret).
+        else fixed.splice(at, typed.includes('=') || !fixed[at + 1] || fixed[at + 1].startsWith('-') ? 1 : 2);
       }
     }
     return make(`${cmd || bin} has ${parts.join(' ')}`, [rerun(fixed), help]);

@@ -6,6 +6,8 @@ import { credentialsView, describeExpiry, endpointsView } from '../../lib/contex
 export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
   static override summary = 'Show a context: endpoints (with where each value comes from), executor, credentials (redacted).';
   static override examples = ['<%= config.bin %> context show', '<%= config.bin %> context show prod --json'];
+  /** `context show <TAB>` completes the context names. */
+  static completionValues = { name: 'contexts' };
   static override args = { name: Args.string({ description: 'Context name (default: the active context).' }) };
 
   async run() {

@@ -33,12 +33,12 @@ export class CredentialStore {
     if (!file.exists) return { version: 1, contexts: {} };
     if (file.mode !== undefined && (file.mode & 0o077) !== 0) {
       throw new FrameworksError(
-        `${tildify(this.paths.credentials)} is readable by other users (mode ${file.mode.toString(8).padStart(4, '0')}); refusing to use the secrets in it.`,
+        `${tildify(this.paths.credentials)} is readable by other users (mode ${file.mode.toString(8).padStart(4, '0')}); refusing to use the secrets in it. Rotate the tokens it holds if other users could have read them.`,
         {
           code: 'CREDENTIALS_INSECURE',
           exitCode: ExitCode.CONFIG_INVALID,
           name: 'ConfigError',
-          suggestions: [`chmod 600 ${this.paths.credentials}`, 'then rotate the tokens it holds if other users could have read them'],
+          suggestions: [`chmod 600 ${this.paths.credentials}`],
         },
       );
     }

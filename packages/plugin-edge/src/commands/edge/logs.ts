@@ -20,6 +20,7 @@ An unknown service exits 2 with the stack's services.`;
     '<%= config.bin %> edge logs caddy --since 1h --grep "acme|certificate" -i',
     '<%= config.bin %> edge logs helmsman --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z --json',
   ];
+  static completionValues = { service: ['caddy', 'mistserver', 'helmsman'] };
   static override args = {
     service: Args.string({ description: 'One service: caddy, mistserver or helmsman (default: all).' }),
   };

@@ -22,6 +22,12 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     { description: 'Pinned images from a release manifest, on a remote host:', command: '<%= config.bin %> services plan --release-manifest release.yaml --ssh ops@central-1 --dir /opt/frameworks-central' },
   ];
 
+  /** Completion offers the catalog's profiles and services (read from the shipped catalog when TAB is pressed). */
+  static completionValues = {
+    profile: { file: 'catalog/catalog.yaml', keys: 'profiles' },
+    include: { file: 'catalog/catalog.yaml', keys: 'services' },
+    exclude: { file: 'catalog/catalog.yaml', keys: 'services' },
+  };
   static override flags = {
     profile: Flags.string({ description: 'Starting set: central-all, control-core, routing-only, analytics-suite, billing-only. Default: central-all.' }),
     include: Flags.string({ multiple: true, description: 'Add services (comma-separated or repeated).' }),
