@@ -40,3 +40,4 @@ export { readFilesIfPresent } from './fs/read-files.js';
 export * from './release/manifest.js';
 export * from './lock/host-lock.js';
 export * from './npm/registry.js';
+export * from './config/rename.js';

@@ -72,6 +72,22 @@ export class CredentialStore {
     }, this.opts);
   }
 
+  /** Move a context's credentials to another name (locked, one atomic write); false when it had none. */
+  async renameContext(from: string, to: string): Promise<boolean> {
+    if (from === to) return false;
+    await ensurePrivateDir(this.paths.home);
+    return withFileLock(this.paths.credentials, async () => {
+      const doc = await this.load();
+      const entry = doc.contexts[from];
+      if (!entry) return false;
+      // Same position in the file; an entry already under the new name (left by a deleted context) is replaced.
+      doc.contexts = Object.fromEntries(Object.entries(doc.contexts).flatMap(([k, v]) => (k === to ? [] : [[k === from ? to : k, v]])));
+      await validateDocument<CredentialsFile>(credentialsSchema, doc, this.paths.credentials, this.hint());
+      await writeFileAtomic(this.paths.credentials, await dumpYaml(doc, HEADER), 0o600);
+      return true;
+    }, this.opts);
+  }
+
   async removeContext(context: string): Promise<boolean> {
     let had = false;
     await this.update(context, (c) => {
