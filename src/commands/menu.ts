@@ -6,7 +6,10 @@ export default class Menu extends FrameworksCommand<typeof Menu> {
   static override examples = ['<%= config.bin %> menu'];
 
   async run() {
-    if (!this.interactive) throw inputRequired('The menu', 'a command directly (see frameworks --help)');
+    if (!this.interactive) {
+      const err = inputRequired('The menu', '<command>');
+      throw Object.assign(err, { message: `${err.message} Run a command directly instead.`, suggestions: ['frameworks --help'] });
+    }
     const { promptSelect, promptInput } = await import('@frameworks/cli-kit/prompts');
     const sep = this.config.topicSeparator;
     const commands = this.config.commands.filter((c) => !c.hidden && c.id !== 'menu' && !c.id.startsWith('autocomplete:'));

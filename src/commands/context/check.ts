@@ -3,9 +3,9 @@ import { FrameworksCommand, marks, renderTable } from '@frameworks/cli-kit';
 import { ENDPOINTS, ExitCode, FrameworksError, SERVICE_KEYS, isServiceKey, parseDuration, usageError, type ServiceKey } from '@frameworks/sdk';
 
 export default class ContextCheck extends FrameworksCommand<typeof ContextCheck> {
-  static override summary = 'Probe every endpoint of the context concurrently: HTTP GET /health, gRPC health for decklog.';
+  static override summary = 'Probe every endpoint of the context at once (HTTP /health, gRPC health).';
   static override description =
-    'All probes run at once, so the whole check takes about one --timeout however many endpoints there are. TLS is verified unless --insecure. Exits 1 when any probe fails.';
+    'Probe every endpoint of the context concurrently: HTTP GET /health, gRPC health for decklog. All probes run at once, so the whole check takes about one --timeout however many endpoints there are. TLS is verified unless --insecure. Exits 1 when any probe fails.';
   static override examples = [
     '<%= config.bin %> context check',
     '<%= config.bin %> context check --timeout 5s --only gateway,quartermaster',

@@ -4,7 +4,8 @@ import { resolveContext, tildify } from '@frameworks/sdk';
 import { credentialsView, describeExpiry, endpointsView } from '../../lib/context-view.js';
 
 export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
-  static override summary = 'Show a context: endpoints (with where each value comes from), executor, credentials (redacted).';
+  static override summary = 'Show a context: endpoints and where each value comes from, credentials.';
+  static override description = 'Show a context: endpoints (with where each value comes from), executor, credentials (redacted).';
   static override examples = ['<%= config.bin %> context show', '<%= config.bin %> context show prod --json'];
   /** `context show <TAB>` completes the context names. */
   static completionValues = { name: 'contexts' };

@@ -4,8 +4,10 @@ import { ServicesCommand, type HostContext } from '../../lib/services-command.js
 import type { PlanWriteResult } from '../../lib/write-plan.js';
 
 export default class ServicesPlan extends ServicesCommand<typeof ServicesPlan> {
-  static override summary = 'Plan the central services: one compose fragment per service, plan.yaml and .central.env.';
-  static override description = `Picks services from the catalog (--profile, then --include, then --exclude; or --interactive) and writes into --dir:
+  static override summary = 'Plan the central services: compose fragments, plan.yaml, .central.env.';
+  static override description = `Plan the central services: one compose fragment per service, plan.yaml and .central.env.
+
+Picks services from the catalog (--profile, then --include, then --exclude; or --interactive) and writes into --dir:
 
   svc-<name>.yml   0644  one Compose file per service: image (pinned image@digest from --release-manifest, or --image), ports, healthcheck, env_file .central.env, restart
   .central.env     0600  placeholder keys, written once and never overwritten (fill in your values)
