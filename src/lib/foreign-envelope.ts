@@ -56,7 +56,7 @@ export function wrapForeignCommand(C: Loaded): void {
   proto['catch'] = async function (this: Instance, err: Error) {
     process.stdout.write = writeOut as typeof process.stdout.write;
     const src = { id: this.id, argv: this.argv, config: this.config, ctor: C as never };
-    const error = runnableSuggestions(normalizeError(err, src), this.config.bin, this.id);
+    const error = runnableSuggestions(invalidPlugin(this.id, this.argv, err) ?? normalizeError(err, src), this.config.bin, this.id);
     process.exitCode = error.exitCode;
     if (!error.message) return;
     if (this.jsonEnabled()) {
@@ -106,6 +106,19 @@ function errorDocument(error: FrameworksError): Record<string, unknown> {
     ...(error.detail ? { detail: error.detail } : {}),
     warnings: [],
   };
+}
+
+/** oclif's "plugin is invalid" (exit 2, as if the command line were wrong): say what it means. */
+function invalidPlugin(id: string | undefined, argv: string[], err: Error): FrameworksError | undefined {
+  if (id !== 'plugins:install' || !/plugin is invalid/.test(err.message)) return undefined;
+  const names = argv.filter((a) => !a.startsWith('-')).join(' ');
+  return new FrameworksError(`"${names}" was found and installed, but it is not a frameworks plugin (it has no oclif commands); it was removed again.`, {
+    code: 'PLUGIN_INVALID',
+    exitCode: ExitCode.FAILED,
+    name: 'PluginInvalidError',
+    suggestions: ['frameworks plugins'],
+    cause: err,
+  });
 }
 
 /** oclif's prose suggestions ("Plugin failed to install because…") are dropped for commands to run. */

@@ -308,14 +308,14 @@ describe('zsh completes in a real interactive zsh (pseudo-terminal)', () => {
   }
 
   /** Type a line, then TAB on its own once zle has it (typeahead sent with the prompt still drawing can be flushed). */
-  const typeThenTab = (text: string) => [{ sleep: 0.5 }, { send: text }, { sleep: 0.5 }, { send: '\t' }];
+  const typeThenTab = (text: string) => [{ sleep: 1 }, { send: text }, { sleep: 1 }, { send: '\t' }];
 
   withShell('zsh')('context use <TAB> lists the contexts, the current one described', async () => {
     const r = await zshSession([...typeThenTab('frameworks context use '), { expect: 'staging', timeout: 20 }]);
     expect(r.failed_step, r.text).toBeNull();
     expect(r.text).toMatch(/local\s+--\s+current/);
     expect(r.text).toContain('prod');
-  });
+  }, 120_000);
 
   withShell('zsh')('a unique value is inserted: set-url gat<TAB> → gateway, --ssh edge-a<TAB> → the ~/.ssh/config host', async () => {
     const r = await zshSession([
@@ -327,5 +327,5 @@ describe('zsh completes in a real interactive zsh (pseudo-terminal)', () => {
       { expect: '--ssh edge-ams-1', timeout: 20 },
     ]);
     expect(r.failed_step, r.text).toBeNull();
-  });
+  }, 120_000);
 });

@@ -159,6 +159,23 @@ describe.skipIf(gate.skip)('frameworks plugins install/uninstall from an offline
   );
 
   it(
+    'a package that is not a plugin: said as such (exit 1), removed again, and not a usage error',
+    async () => {
+      const { run, listed } = make();
+      const r = await run(['plugins', 'install', '@frameworks/sdk', '--json']);
+      expect(r.code, show(r)).toBe(1);
+      expect(r.json).toMatchObject({
+        status: 1,
+        code: 'PLUGIN_INVALID',
+        message: '"@frameworks/sdk" was found and installed, but it is not a frameworks plugin (it has no oclif commands); it was removed again.',
+        suggestions: ['frameworks plugins'],
+      });
+      expect(await listed()).toEqual([]);
+    },
+    NPM_TIMEOUT,
+  );
+
+  it(
     'fails clearly for a plugin the registry does not have, and leaves the CLI working',
     async () => {
       const { run, listed } = make();

@@ -22,26 +22,26 @@ export function runnableHints(suggestions: string[], src: UsageSource): Fixed {
   const argv = safeArgv(src.argv ?? []);
   const flags = { ...(src.ctor.baseFlags ?? {}), ...(src.ctor.flags ?? {}) } as Record<string, { type?: string; multiple?: boolean }>;
   for (const raw of suggestions) {
-    const s = raw.replace(/\s+#.*$/, '').trim();
+    // Only hints that are plainly prose about a flag of this command are rewritten; anything else
+    // (commands with their own comment, advice naming another tool) is left exactly as it was.
+    const s = raw.replace(/\s+#\s*did you mean.*$/i, '').trim();
     if (COMMAND.test(s)) {
       out.suggestions.push(s);
       continue;
     }
-    const embedded = /(?::\s+|\()((?:frameworks|docker|npm|sudo|ssh) [^)]*?)\)?\s*$/.exec(s);
-    if (embedded) {
-      out.suggestions.push(embedded[1].trim());
-      continue;
-    }
-    const drop = /^(?:Drop|Leave out) (--[\w-]+)/.exec(s);
+    const drop = /^(?:Drop|Leave out) (--[\w-]+)$/.exec(s);
     if (drop) {
       out.suggestions.push(quoteCommand([...typed, ...without(argv, drop[1], flags)]));
       continue;
     }
+    const prose = /^(?:Pass|e\.g\.|Re-run (?:the same command )?with|Allow more time with)\s/.test(s);
     // The first alternative only: "e.g. --tail 50, --tail 0 … or --tail all" → --tail 50.
     const first = s.split(/\s+or\s+|,\s+|;\s+/)[0] ?? s;
-    const set = [...first.matchAll(/(--[a-z][\w-]*)(?:[ =]("[^"]*"|'[^']*'|[^\s,()]+))?/g)]
-      .map((m) => ({ flag: m[1], value: m[2]?.replace(/^(["'])(.*)\1$/, '$2'), def: flags[m[1].slice(2)] }))
-      .filter((f) => f.def && (f.def.type === 'boolean' || (f.value !== undefined && !/^(to|with|for|at|on|and|instead)$/.test(f.value))));
+    const set = prose
+      ? [...first.matchAll(/(--[a-z][\w-]*)(?:[ =]("[^"]*"|'[^']*'|[^\s,()]+))?/g)]
+          .map((m) => ({ flag: m[1], value: m[2]?.replace(/^(["'])(.*)\1$/, '$2'), def: flags[m[1].slice(2)] }))
+          .filter((f) => f.def && (f.def.type === 'boolean' || (f.value !== undefined && !/^(to|with|for|at|on|and|instead)$/.test(f.value))))
+      : [];
     if (set.length) {
       let words = [...argv];
       for (const f of set) {
@@ -51,7 +51,7 @@ export function runnableHints(suggestions: string[], src: UsageSource): Fixed {
       out.suggestions.push(quoteCommand([...typed, ...words]));
       continue;
     }
-    out.notes.push(s);
+    out.suggestions.push(s);
   }
   out.suggestions = [...new Set(out.suggestions)];
   return out;

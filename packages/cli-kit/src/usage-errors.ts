@@ -159,7 +159,8 @@ export function usageErrorFor(err: Error & { args?: ArgLike[] | string[]; flags?
     return make(`${others.join('; ')}.`, [...examples.slice(0, 1), help]);
   }
 
-  if ((err as { oclif?: { exit?: number } }).oclif?.exit === 2 || /Parse|Flag|Arg/.test(name)) {
+  // Only the parser's own errors (they carry `parse`): a command's CLIError with exit 2 is not a usage error of its line.
+  if ((err as { parse?: unknown }).parse !== undefined || /Parse|Flag|Arg/.test(name)) {
     return make(message.replace(/\s*\n\s*/g, ' '), [...examples.slice(0, 1), help]);
   }
   return undefined;

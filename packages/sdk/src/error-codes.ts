@@ -149,6 +149,7 @@ export const ERROR_CODES = {
   NPM_REGISTRY_UNREACHABLE: { exit: 6, meaning: 'plugins install: the npm registry did not answer within its bound' },
   PARTIAL_FAILURE: { exit: 68, meaning: 'some hosts of a fleet failed, the others succeeded' },
   PLUGIN_COMMAND_FAILED: { exit: 1, meaning: 'a plugins command (install, uninstall, update, link) failed; npm\'s words are in the message' },
+  PLUGIN_INVALID: { exit: 1, meaning: 'plugins install: the package installed is not an oclif plugin (removed again)' },
   PLUGIN_NOT_FOUND: { exit: 1, meaning: 'plugins install: the npm registry has no such plugin package' },
   PREFLIGHT_FAILED: { exit: 1, meaning: 'edge preflight: at least one check failed' },
   QUARTERMASTER_NODE_NOT_LISTED: { exit: null, meaning: 'edge enroll: Quartermaster does not list the node yet' },
