@@ -13,6 +13,16 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 
+// Shell completion asks `frameworks __complete <words…>` on every TAB: answered here from the manifests,
+// without loading oclif (src/lib/complete.ts).
+if (argv[0] === '__complete') {
+  const { complete } = await import('../dist/lib/complete.js');
+  const root = new URL('..', import.meta.url).pathname;
+  const lines = await complete(argv.slice(1), { root, env: process.env }).catch(() => []);
+  process.stdout.write(lines.length ? lines.join('\n') + '\n' : '');
+  process.exit(0);
+}
+
 // Ctrl-C and SIGTERM (the protocol is in packages/cli-kit/src/interrupts.ts). A command that has not
 // started yet, a read-only one or a quick mutating one exits 130 at once with the documented error
 // document (a mutating one writes its audit line first). A command that handles it has turned
@@ -60,7 +70,32 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // Bare `frameworks` on a terminal opens the interactive menu; anywhere else it prints help.
 const interactive = process.stdin.isTTY && process.stdout.isTTY && !process.env.CI && process.env.TERM !== 'dumb';
-const args = argv.length === 0 && interactive ? ['menu'] : argv;
+const args = argv.length === 0 && interactive ? ['menu'] : globalFlagsLast(argv);
+
+/**
+ * Global flags typed before the command (`frameworks --context prod edge status`, as kubectl and gh
+ * take them) move behind it, where oclif parses them; `--` and what follows stay last.
+ */
+function globalFlagsLast(words) {
+  const VALUED = new Set(['--context', '-c']);
+  const BARE = new Set(['--verbose', '--no-input', '--json']);
+  const front = [];
+  let i = 0;
+  while (i < words.length) {
+    const w = words[i];
+    if (VALUED.has(w) && i + 1 < words.length) {
+      front.push(w, words[i + 1]);
+      i += 2;
+    } else if (BARE.has(w) || /^--context=/.test(w)) {
+      front.push(w);
+      i += 1;
+    } else break;
+  }
+  if (front.length === 0 || i === words.length) return words;
+  const rest = words.slice(i);
+  const dashes = rest.indexOf('--');
+  return dashes === -1 ? [...rest, ...front] : [...rest.slice(0, dashes), ...front, ...rest.slice(dashes)];
+}
 
 const { execute } = await import('@oclif/core');
 await execute({ args, dir: import.meta.url });

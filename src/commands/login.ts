@@ -30,7 +30,7 @@ Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.
     '<%= config.bin %> login --device',
     'printf %s "$PASSWORD" | <%= config.bin %> login --email ops@example.com --password-stdin',
     '<%= config.bin %> login --service-token-stdin < service-token.txt --context prod',
-    'SERVICE_TOKEN=… <%= config.bin %> login',
+    'SERVICE_TOKEN="$(cat service-token.txt)" <%= config.bin %> login',
   ];
   static override flags = {
     ...viaFlags,

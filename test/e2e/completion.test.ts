@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliSandbox } from '../support/cli.js';
+import { BIN, CliSandbox, ROOT } from '../support/cli.js';
+import { python, stripAnsi } from '../support/pty.js';
 
 // Shell completion, end to end: the commands print their setup instructions, the generated
 // scripts parse in their shell, and (bash and fish) actually complete when driven the way the
@@ -21,11 +22,25 @@ const withShell = (shell: Shell) => (available[shell] || process.env.CI ? it : i
 let sb: CliSandbox;
 let cache: string; // <XDG_CACHE_HOME>/frameworks/autocomplete
 let env: Record<string, string>;
+let binDir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   sb = new CliSandbox('fw-e2e-completion-');
   cache = join(sb.baseEnv.XDG_CACHE_HOME!, 'frameworks', 'autocomplete');
+  // The scripts ask the CLI itself (`frameworks __complete …`): a `frameworks` on PATH, as after npm link.
+  binDir = join(sb.home, 'bin');
+  mkdirSync(binDir, { recursive: true });
+  writeFileSync(join(binDir, 'frameworks'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(join(binDir, 'frameworks'), 0o755);
   env = Object.fromEntries(Object.entries(sb.baseEnv).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  env.PATH = `${binDir}${delimiter}${env.PATH}`;
+  // Real values to complete: three contexts (local current), two ~/.ssh/config hosts and a pattern.
+  for (const args of [['context', 'init'], ['context', 'create', 'prod'], ['context', 'create', 'staging']]) {
+    const r = await sb.run(args);
+    expect(r.code, r.stderr).toBe(0);
+  }
+  mkdirSync(join(sb.home, '.ssh'), { recursive: true });
+  writeFileSync(join(sb.home, '.ssh', 'config'), 'Host edge-ams-1 edge-fra-1\n  User ops\nHost *.internal\n  User root\n');
 });
 afterAll(() => sb.cleanup());
 
@@ -155,6 +170,22 @@ describe('oclif completion (bash, zsh, powershell)', () => {
       expect(bashComplete('frameworks', 'context', 'check', '--')).toEqual(expect.arrayContaining(['--timeout', '--insecure', '--only', '--json']));
       expect(bashComplete('frameworks', 'context', 'check', '--ti')).toEqual(['--timeout']);
     });
+
+    withShell('bash')('real values: context names, service keys, ~/.ssh/config hosts, profiles, flag values', () => {
+      expect(bashComplete('frameworks', 'context', 'use', '')).toEqual(['local', 'prod', 'staging']);
+      expect(bashComplete('frameworks', '--context', 'st')).toEqual(['staging']);
+      expect(bashComplete('frameworks', 'edge', 'status', '--context', '')).toEqual(['local', 'prod', 'staging']);
+      expect(bashComplete('frameworks', 'context', 'set-url', 'g')).toEqual(['gateway']);
+      expect(bashComplete('frameworks', 'edge', 'status', '--ssh', '')).toEqual(['edge-ams-1', 'edge-fra-1']);
+      expect(bashComplete('frameworks', 'services', 'plan', '--profile', '')).toEqual(expect.arrayContaining(['central-all', 'control-core', 'billing-only']));
+      expect(bashComplete('frameworks', 'services', 'plan', '--include', 'pu')).toEqual(['purser']);
+      expect(bashComplete('frameworks', 'edge', 'init', '--tls', '')).toEqual(['acme', 'internal']);
+    });
+
+    withShell('bash')('a path flag completes files', () => {
+      writeFileSync(join(sb.home, 'edge-folder-marker'), '');
+      expect(bashComplete('frameworks', 'edge', 'status', '--dir', 'edge-folder')).toEqual(['edge-folder-marker']);
+    });
   });
 });
 
@@ -191,7 +222,7 @@ describe('fish completion (frameworks autocomplete fish)', () => {
     // Same lines; the order of the flag lines follows plugin load order, which varies between runs.
     const lines = (s: string) => s.split('\n').sort();
     expect(lines(printed.stdout)).toEqual(lines(readFileSync(fishFile, 'utf8')));
-    expect(printed.stdout).toContain("complete -c frameworks -n '__frameworks_at \"context\"' -a 'set-url'");
+    expect(printed.stdout).toContain("complete -c frameworks -f -a '(__frameworks_complete)'");
   });
 
   withShell('fish')('passes fish --no-execute', () => {
@@ -217,6 +248,20 @@ describe('fish completion (frameworks autocomplete fish)', () => {
     expect(fishComplete('frameworks context check --timeout 5s --')).toEqual(expect.arrayContaining(['--insecure', '--only']));
   });
 
+  withShell('fish')('real values: context names, ~/.ssh/config hosts, catalog profiles, flag values', () => {
+    expect(fishComplete('frameworks context use ')).toEqual(['local', 'prod', 'staging']);
+    expect(fishComplete('frameworks --context ')).toEqual(['local', 'prod', 'staging']);
+    expect(fishComplete('frameworks edge status --ssh edge-')).toEqual(['edge-ams-1', 'edge-fra-1']);
+    expect(fishComplete('frameworks services plan --profile ')).toEqual(expect.arrayContaining(['central-all', 'routing-only']));
+    expect(fishComplete('frameworks edge init --tls ')).toEqual(['acme', 'internal']);
+    expect(fishComplete('frameworks edge logs ')).toEqual(['caddy', 'helmsman', 'mistserver']);
+  });
+
+  withShell('fish')('descriptions come along: the current context is marked', () => {
+    const r = sh('fish', ['--no-config', '-c', 'source $argv[1]; and complete -C $argv[2]', fishFile, 'frameworks context use ']);
+    expect(r.stdout).toMatch(/^local\tcurrent$/m);
+  });
+
   withShell('fish')('frameworks context set-url <TAB> → the service keys, then nothing', () => {
     expect(fishComplete('frameworks context set-url ')).toEqual(expect.arrayContaining(['gateway', 'decklog-grpc', 'signalman-ws']));
     expect(fishComplete('frameworks context set-url gateway ')).not.toContain('gateway');
@@ -227,13 +272,56 @@ describe('fish completion (frameworks autocomplete fish)', () => {
     const r = sh('sh', ['-c', `mkdir -p ~/.config/fish/completions && ln -sf ${fishFile} ~/.config/fish/completions/frameworks.fish`]);
     expect(r.code, r.stderr).toBe(0);
     expect(realpathSync(join(sb.baseEnv.XDG_CONFIG_HOME!, 'fish', 'completions', 'frameworks.fish'))).toBe(realpathSync(fishFile));
-    // fish autoloads completions only for a command it can find.
-    const binDir = join(sb.home, 'bin');
-    mkdirSync(binDir, { recursive: true });
-    writeFileSync(join(binDir, 'frameworks'), '#!/bin/sh\nexit 0\n');
-    chmodSync(join(binDir, 'frameworks'), 0o755);
-    const auto = sh('fish', ['-c', 'complete -C $argv[1]', 'frameworks context '], { env: { ...env, PATH: `${binDir}${delimiter}${env.PATH}` } });
+    // fish autoloads completions only for a command it can find (the frameworks of beforeAll, on PATH).
+    const auto = sh('fish', ['-c', 'complete -C $argv[1]', 'frameworks context ']);
     expect(auto.code, auto.stderr).toBe(0);
     expect(words(auto.stdout)).toEqual(expect.arrayContaining(['init', 'set-url', 'check']));
   });
+});
+
+describe('zsh completes in a real interactive zsh (pseudo-terminal)', () => {
+  /** Type into `zsh -f -i` on a pty (test/support/pty-drive.py), after the printed setup line was sourced. */
+  async function zshSession(steps: Array<Record<string, unknown>>): Promise<{ text: string; failed_step: number | null; error: string | null }> {
+    await ensureOclifCache();
+    const snippet = join(sb.home, 'zshrc-real');
+    writeFileSync(snippet, (await sb.run(['autocomplete', 'script', 'zsh'])).stdout);
+    const spec = {
+      argv: ['zsh', '-f', '-i'],
+      cwd: sb.home,
+      timeout: 60,
+      cols: 120,
+      rows: 40,
+      steps: [
+        { quiet: 0.3, timeout: 10 },
+        // The prompt is spelt with escapes, so the echoed command line does not match it.
+        { send: `PS1=$'\\x5bready\\x5d '; source ${snippet}\r` },
+        { expect: '[ready] ', timeout: 20 },
+        ...steps,
+        { send: '\u0003' },
+        { sleep: 0.3 },
+        { send: 'exit\r' },
+      ],
+    };
+    const r = spawnSync(python!, [join(ROOT, 'test', 'support', 'pty-drive.py')], { input: JSON.stringify(spec), encoding: 'utf8', env, timeout: 90_000 });
+    const doc = JSON.parse(r.stdout) as { output: string; failed_step: number | null; error: string | null };
+    return { ...doc, text: stripAnsi(doc.output) };
+  }
+
+  /** Type a line, then TAB on its own once zle has it (typeahead sent with the prompt still drawing can be flushed). */
+  const typeThenTab = (text: string) => [{ sleep: 1 }, { send: text }, { sleep: 1 }, { send: '\t' }];
+
+  withShell('zsh')('context use <TAB> lists the contexts, the current one described', async () => {
+    const r = await zshSession([...typeThenTab('frameworks context use '), { expect: 'staging', timeout: 20 }]);
+    expect(r.failed_step, r.text).toBeNull();
+    expect(r.text).toMatch(/local\s+--\s+current/);
+    expect(r.text).toContain('prod');
+  }, 120_000);
+
+  withShell('zsh')('a unique value is inserted: set-url gat<TAB> → gateway, --ssh edge-a<TAB> → the ~/.ssh/config host', async () => {
+    // One session per line: no Ctrl-C and re-typing in between (zsh may flush typeahead after it).
+    const key = await zshSession([...typeThenTab('frameworks context set-url gat'), { expect: 'set-url gateway', timeout: 30 }]);
+    expect(key.failed_step, key.text).toBeNull();
+    const host = await zshSession([...typeThenTab('frameworks edge status --ssh edge-a'), { expect: '--ssh edge-ams-1', timeout: 30 }]);
+    expect(host.failed_step, host.text).toBeNull();
+  }, 180_000);
 });

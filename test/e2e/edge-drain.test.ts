@@ -174,7 +174,8 @@ describe.skipIf(gate.skip)('edge update --drain (real stack)', () => {
     expect(r.json).toMatchObject({ status: 1, code: 'DRAIN_TIMEOUT' });
     expect(String(r.json!.message)).toContain(`Not updated; ${nodeId} goes back to normal.`);
     expect(result<{ drain: DrainReport }>(r).drain).toMatchObject({ idle_after_ms: null, restored: true, mode_after: 'normal' });
-    expect(r.json!.suggestions).toContain('Allow more time with --idle-timeout (e.g. --idle-timeout 30m)');
+    // The command as typed, with the longer wait.
+    expect(r.json!.suggestions).toContainEqual(expect.stringMatching(/^frameworks edge update .*--idle-timeout 30m$/));
     expect(modePuts(nodeId)).toEqual(['draining', 'normal']);
   });
 });

@@ -34,6 +34,13 @@ describe('interactive menu (pseudo-terminal)', () => {
         { expect: 'Command', timeout: 20 },
         { select: focused('context list'), key: KEY.down },
         { send: KEY.enter },
+        // It is a loop: after the command, back to the commands of the topic, until quit.
+        { expect: 'exited 0', timeout: 30 },
+        { expect: 'Command', timeout: 20 },
+        { quiet: 0.3 },
+        { send: 'quit' },
+        { quiet: 0.3 },
+        { send: KEY.enter },
       ],
     });
     expect(r.failed_step, explain(r)).toBeNull();
@@ -51,6 +58,57 @@ describe('interactive menu (pseudo-terminal)', () => {
     expect(after).toMatch(/\*\s+local\s+http:\/\/localhost:18000\s+local/);
     // The prompt gave the cursor back.
     expect(r.output.lastIndexOf('\u001b[?25h')).toBeGreaterThan(r.output.lastIndexOf('\u001b[?25l'));
+  });
+
+  itPty('type to filter, aligned descriptions, a key legend, contexts offered for `context use`, back, quit', async () => {
+    await sb.run(['context', 'create', 'prod']);
+    const r = await runInPty([], {
+      env: ttyEnv,
+      steps: [
+        { expect: 'Topic', timeout: 20 },
+        { quiet: 0.3 },
+        { send: 'cont' },
+        { quiet: 0.3 },
+        { send: KEY.enter },
+        { expect: 'Command', timeout: 20 },
+        { quiet: 0.3 },
+        { send: 'use' },
+        { quiet: 0.3 },
+        { send: KEY.enter },
+        { expect: 'name (Context name)', timeout: 20 },
+        { quiet: 0.3 },
+        { send: 'prod' },
+        { quiet: 0.3 },
+        { send: KEY.enter },
+        { expect: '$ frameworks context use prod', timeout: 20 },
+        { expect: 'exited 0', timeout: 30 },
+        { expect: 'Command', timeout: 20 },
+        { quiet: 0.3 },
+        { send: 'back' },
+        { quiet: 0.3 },
+        { send: KEY.enter },
+        { expect: 'Topic', timeout: 20 },
+        { quiet: 0.3 },
+        { send: 'quit' },
+        { quiet: 0.3 },
+        { send: KEY.enter },
+      ],
+    });
+    expect(r.failed_step, explain(r)).toBeNull();
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.text).toContain('type to filter · ↑↓ move · enter choose');
+    // (top level) describes its commands, with no unrendered template.
+    expect(r.text).toMatch(/\(top level\)\s+[a-z, ]*help, login, logout/);
+    expect(r.text).not.toContain('<%=');
+    // Descriptions start in one column.
+    const col = (name: string) => r.text.split('\n').map((l) => new RegExp(`^\\S?\\s*(${name}\\s+)\\S`).exec(l)).find(Boolean);
+    const a = col('context check')!;
+    const b = col('context set-url')!;
+    expect(a.index + a[0].length).toBe(b.index + b[0].length);
+    // The contexts were offered, the current one described; the command ran.
+    expect(r.text).toMatch(/local\s+current/);
+    expect((await sb.run(['context', 'current'])).stdout).toBe('prod\n');
+    await sb.run(['context', 'use', 'local']);
   });
 
   itPty('Ctrl-C at the topic prompt exits 130 with "Interrupted" and restores the cursor', async () => {

@@ -61,7 +61,12 @@ describe.skipIf(gate.skip)('frameworks plugins install/uninstall from an offline
     const listed = async (): Promise<ListedPlugin[]> => {
       const r = await run(['plugins', '--json']);
       expect(r.code, show(r)).toBe(0);
-      return (JSON.parse(r.stdout) as ListedPlugin[]).filter((p) => p.type === 'user' || p.type === 'link');
+      // One envelope like every command's, with the plugins as a user reads them (no oclif internals).
+      expect(r.json).toMatchObject({ status: 0, warnings: [] });
+      const all = r.json!.result as ListedPlugin[];
+      for (const p of all) expect(Object.keys(p).sort()).toEqual(expect.arrayContaining(['name', 'type', 'version']));
+      expect(JSON.stringify(all)).not.toMatch(/"_base"|"options"|"commandIDs"/);
+      return all.filter((p) => p.type === 'user' || p.type === 'link');
     };
     return { ...s, run, listed, dataDir: join(s.sandbox.home, '.local', 'share', 'frameworks') };
   };
@@ -154,17 +159,48 @@ describe.skipIf(gate.skip)('frameworks plugins install/uninstall from an offline
   );
 
   it(
+    'a package that is not a plugin: said as such (exit 1), removed again, and not a usage error',
+    async () => {
+      const { run, listed } = make();
+      const r = await run(['plugins', 'install', '@frameworks/sdk', '--json']);
+      expect(r.code, show(r)).toBe(1);
+      expect(r.json).toMatchObject({
+        status: 1,
+        code: 'PLUGIN_INVALID',
+        message: '"@frameworks/sdk" was found and installed, but it is not a frameworks plugin (it has no oclif commands); it was removed again.',
+        suggestions: ['frameworks plugins'],
+      });
+      expect(await listed()).toEqual([]);
+    },
+    NPM_TIMEOUT,
+  );
+
+  it(
     'fails clearly for a plugin the registry does not have, and leaves the CLI working',
     async () => {
       const { run, listed } = make();
       const started = Date.now();
       const missing = await run(['plugins', 'install', '@frameworks/plugin-does-not-exist']);
       expect(missing.code, show(missing)).not.toBe(0);
-      expect(missing.stderr + missing.stdout).toMatch(/@frameworks\/plugin-does-not-exist does not exist in the registry/);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(`✗ Cannot install @frameworks/plugin-does-not-exist: the npm registry ${REGISTRY_URL} (from FRAMEWORKS_NPM_REGISTRY) has no such package.`);
+      expect(missing.stderr).toContain(`Next: npm view @frameworks/plugin-does-not-exist --registry ${REGISTRY_URL}`);
+      expect(missing.stderr).not.toContain('›');
       // fetch-retries=0 and a registry that answers 404: no minute-long retry loop.
       expect(Date.now() - started).toBeLessThan(30_000);
 
       expect(await listed()).toEqual([]);
+
+      // A friendly name says which package it tried, in which registry, and what to do; --json: the envelope.
+      const infra = await run(['plugins', 'install', 'infra', '--json']);
+      expect(infra.code, show(infra)).toBe(1);
+      expect(infra.json).toMatchObject({
+        status: 1,
+        code: 'PLUGIN_NOT_FOUND',
+        message: `Cannot install @frameworks/plugin-infra: the npm registry ${REGISTRY_URL} (from FRAMEWORKS_NPM_REGISTRY) has no such package (tried @frameworks/plugin-infra and infra).`,
+        suggestions: [`npm view @frameworks/plugin-infra --registry ${REGISTRY_URL}`, 'frameworks plugins'],
+      });
+
       const version = await run(['version', '--json']);
       expect(version.code, show(version)).toBe(0);
       expect((version.json?.result as { plugins: ListedPlugin[] }).plugins.every((p) => p.type === 'core')).toBe(true);

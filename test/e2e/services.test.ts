@@ -122,7 +122,7 @@ describe('services plan', () => {
     const o = await svc(['up', '--only', 'gateway', '--dir', dir, '--json']);
     expect(o.json).toMatchObject({ status: 2, code: 'UNKNOWN_SERVICE', message: expect.stringContaining('Planned services: purser.') });
     const d = await svc(['down', '--dir', dir, '--json']);
-    expect(d.json).toMatchObject({ status: 2, code: 'INPUT_REQUIRED', suggestions: ['Pass --yes'] });
+    expect(d.json).toMatchObject({ status: 2, code: 'INPUT_REQUIRED', suggestions: [`frameworks services down --dir ${dir} --json --yes`] });
   });
 });
 

@@ -26,6 +26,7 @@ import {
   type ServiceKey,
 } from '@frameworks/sdk';
 import { describeCause, normalizeError } from './errors.js';
+import type { UsageSource } from './usage-errors.js';
 import { terminalText } from './output/safe-text.js';
 import { interruptState, interruptedError } from './interrupts.js';
 import { marks, paint } from './output/style.js';
@@ -313,7 +314,7 @@ export abstract class FrameworksCommand<T extends typeof Command> extends Comman
   // catch keeps the error; finally writes the audit line and prints the error document.
 
   public override async catch(err: Error): Promise<void> {
-    this.failure = normalizeError(err);
+    this.failure = normalizeError(err, { id: this.id, argv: this.argv, config: this.config, ctor: this.ctor as UsageSource['ctor'] });
   }
 
   public override async finally(_err: Error | undefined): Promise<void> {

@@ -1,4 +1,6 @@
 import { ExitCode, FrameworksError, isFrameworksError } from '@frameworks/sdk';
+import { usageErrorFor, type UsageSource } from './usage-errors.js';
+import { runnableHints as fixHints } from './runnable-hints.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 const INTERNAL = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
@@ -11,10 +13,16 @@ interface OclifLike {
   suggestions?: string[];
 }
 
-/** Turn anything thrown into a FrameworksError with an exit code from the documented table. */
-export function normalizeError(err: unknown): FrameworksError {
-  if (isFrameworksError(err)) return err;
+/**
+ * Turn anything thrown into a FrameworksError with an exit code from the documented table. With the
+ * command it came from, parser errors become one line and a runnable next step, and a prose hint
+ * ("Pass --yes") becomes the command line that does it.
+ */
+export function normalizeError(err: unknown, src?: UsageSource): FrameworksError {
+  if (isFrameworksError(err)) return src ? runnableHints(err, src) : err;
   const e = (err ?? {}) as OclifLike & Error;
+  const usage = src && e.oclif ? usageErrorFor(e, src) : undefined;
+  if (usage) return usage;
   // this.exit(n) / oclif ExitError: an intentional exit with nothing to print.
   if (e.code === 'EEXIT' && typeof e.oclif?.exit === 'number') {
     return new FrameworksError('', { code: 'EXIT', exitCode: e.oclif.exit, name: 'Exit' });
@@ -45,6 +53,14 @@ export function normalizeError(err: unknown): FrameworksError {
     });
   }
   return new FrameworksError(e.message ?? String(err), { code: e.code ?? 'FAILED', exitCode: ExitCode.FAILED, cause: err });
+}
+
+/** Prose hints as command lines; advice that is no command joins the message. */
+function runnableHints(err: FrameworksError, src: UsageSource): FrameworksError {
+  const { suggestions, notes } = fixHints(err.suggestions, src);
+  (err as { suggestions: string[] }).suggestions = suggestions;
+  if (notes.length) err.message = [err.message, ...notes.map((n) => (/[.?!]$/.test(n) ? n : `${n}.`))].join(' ');
+  return err;
 }
 
 function stripOclifPrefix(message: string): string {

@@ -13,3 +13,4 @@ export * from './output/fit.js';
 export * from './output/time.js';
 export * from './output/health.js';
 export * from './output/progress.js';
+export { closest, exampleCommands, usageErrorFor, type UsageSource } from './usage-errors.js';

@@ -54,3 +54,5 @@ export * from './lock/host-lock.js';
 export * from './net/dialer.js';
 export * from './net/lazy-dialer.js';
 export * from './config/context-settings.js';
+export * from './npm/registry.js';
+export * from './config/rename.js';

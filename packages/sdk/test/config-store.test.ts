@@ -119,7 +119,9 @@ describe('resolveContext precedence', () => {
       const err = e as FrameworksError;
       expect(err.exitCode).toBe(4);
       expect(err.code).toBe('CONTEXT_NOT_FOUND');
-      expect(err.suggestions.join('\n')).toContain('did you mean "file"');
+      expect(err.message).toContain('Did you mean "file"?');
+      expect(err.suggestions).toContain('frameworks context show file');
+      expect(err.suggestions.join('\n')).not.toMatch(/#|…/);
     }
   });
 });

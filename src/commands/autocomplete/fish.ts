@@ -6,9 +6,9 @@ import { tildify, writeFileAtomic } from '@frameworks/sdk';
 import { fishCompletion } from '../../lib/fish.js';
 
 export default class AutocompleteFish extends FrameworksCommand<typeof AutocompleteFish> {
-  static override summary = 'Set up fish completion (bash, zsh and powershell: frameworks autocomplete <shell>).';
+  static override summary = 'Set up fish completion (other shells: frameworks autocomplete <shell>).';
   static override description =
-    'Generates the completion script from the command manifest, so it covers installed plugins too, writes it to the cache folder and prints how to enable it. It is regenerated after `frameworks plugins install`.';
+    'Set up fish completion (bash, zsh and powershell: frameworks autocomplete <shell>). Generates the completion script from the command manifest, so it covers installed plugins too, writes it to the cache folder and prints how to enable it. It is regenerated after `frameworks plugins install`.';
   static override examples = [
     '<%= config.bin %> autocomplete fish',
     '<%= config.bin %> autocomplete fish --print > ~/.config/fish/completions/frameworks.fish',

@@ -9,9 +9,9 @@ const REST_API_KEYS = new Set<ServiceKey>(['quartermaster', 'control', 'foghorn-
 const GRPC_ONLY_KEYS = new Set<ServiceKey>(['quartermaster-grpc', 'control-grpc']);
 
 export default class ContextCheck extends FrameworksCommand<typeof ContextCheck> {
-  static override summary = 'Probe every endpoint of the context concurrently: HTTP GET /health, gRPC health for decklog.';
+  static override summary = 'Probe every endpoint of the context at once (HTTP /health, gRPC health).';
   static override description =
-    'Control-plane endpoints show which API era answers (REST, gRPC); quartermaster-grpc and control-grpc are probed when the context has api: grpc or auto (or with --only). All probes run at once, so the whole check takes about one --timeout however many endpoints there are. TLS is verified unless --insecure. Exits 1 when any probe fails.';
+    'Probe every endpoint of the context concurrently: HTTP GET /health, gRPC health for decklog. Control-plane endpoints show which API era answers (REST, gRPC); quartermaster-grpc and control-grpc are probed when the context has api: grpc or auto (or with --only). All probes run at once, so the whole check takes about one --timeout however many endpoints there are. TLS is verified unless --insecure. Exits 1 when any probe fails.';
   static override examples = [
     '<%= config.bin %> context check',
     '<%= config.bin %> context check --timeout 5s --only gateway,quartermaster',

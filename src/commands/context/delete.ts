@@ -2,9 +2,14 @@ import { Args, Flags } from '@oclif/core';
 import { FrameworksCommand } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, unknownContext } from '@frameworks/sdk';
 
+/** Creating the context is no answer to deleting one that does not exist. */
+const NOT_CREATE = { offerCreate: false, retry: (n: string) => `frameworks context delete ${n}` };
+
 export default class ContextDelete extends FrameworksCommand<typeof ContextDelete> {
   static override summary = 'Delete a context and its stored credentials.';
   static override examples = ['<%= config.bin %> context delete staging', '<%= config.bin %> context delete staging --yes'];
+  /** `context delete <TAB>` completes the context names. */
+  static completionValues = { name: 'contexts' };
   static override args = { name: Args.string({ required: true, description: 'Context name.' }) };
   static override flags = {
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation.' }),
@@ -18,7 +23,7 @@ export default class ContextDelete extends FrameworksCommand<typeof ContextDelet
     // Deleting a context is also how to get rid of one that makes the file invalid.
     const repair = { context: name };
     const { doc } = await this.configStore().load({ repair });
-    if (!doc.contexts[name]) throw unknownContext(name, doc);
+    if (!doc.contexts[name]) throw unknownContext(name, doc, 'flag', NOT_CREATE);
     if (this.flags['dry-run']) {
       this.out(`Would delete context "${name}" and its stored credentials.`);
       return { name, deleted: false, dryRun: true };
@@ -30,7 +35,7 @@ export default class ContextDelete extends FrameworksCommand<typeof ContextDelet
     }
     let newCurrent: string | undefined;
     await this.configStore().update((d) => {
-      if (!d.contexts[name]) throw unknownContext(name, d);
+      if (!d.contexts[name]) throw unknownContext(name, d, 'flag', NOT_CREATE);
       delete d.contexts[name];
       if (d.current === name) {
         newCurrent = Object.keys(d.contexts).sort()[0];

@@ -4,8 +4,11 @@ import { describeGatewaySettings, gatewaySettings, resolveContext, tildify } fro
 import { credentialsView, describeExpiry, endpointsView } from '../../lib/context-view.js';
 
 export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
-  static override summary = 'Show a context: endpoints (with where each value comes from), executor, credentials (redacted).';
+  static override summary = 'Show a context: endpoints and where each value comes from, credentials.';
+  static override description = 'Show a context: endpoints (with where each value comes from), executor, credentials (redacted).';
   static override examples = ['<%= config.bin %> context show', '<%= config.bin %> context show prod --json'];
+  /** `context show <TAB>` completes the context names. */
+  static completionValues = { name: 'contexts' };
   static override args = { name: Args.string({ description: 'Context name (default: the active context).' }) };
 
   async run() {

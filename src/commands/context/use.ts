@@ -5,6 +5,8 @@ import { unknownContext } from '@frameworks/sdk';
 export default class ContextUse extends FrameworksCommand<typeof ContextUse> {
   static override summary = 'Make a context the current one.';
   static override examples = ['<%= config.bin %> context use prod'];
+  /** `context use <TAB>` completes the context names. */
+  static completionValues = { name: 'contexts' };
   static override args = { name: Args.string({ required: true, description: 'Context name.' }) };
   static override mutating = true;
 
@@ -13,7 +15,7 @@ export default class ContextUse extends FrameworksCommand<typeof ContextUse> {
     this.auditTargets = [name];
     let previous: string | undefined;
     await this.configStore().update((doc) => {
-      if (!doc.contexts[name]) throw unknownContext(name, doc);
+      if (!doc.contexts[name]) throw unknownContext(name, doc, 'flag', { retry: (n) => `frameworks context use ${n}` });
       previous = doc.current;
       doc.current = name;
     });

@@ -69,17 +69,27 @@ export function resolveContext(doc: ConfigFile, opts: ResolveOptions = {}): Reso
   return { name, nameSource, config, endpoints, executor: config.executor ?? { type: 'local' } };
 }
 
-export function unknownContext(name: string, doc: ConfigFile, source: ValueSource = 'flag'): FrameworksError {
+/**
+ * `offerCreate: false` where creating the context would not help (deleting or renaming one); `retry`
+ * is the command to suggest for a close name (default: show it).
+ */
+export function unknownContext(
+  name: string,
+  doc: ConfigFile,
+  source: ValueSource = 'flag',
+  opts: { offerCreate?: boolean; retry?: (name: string) => string } = {},
+): FrameworksError {
   const known = Object.keys(doc.contexts);
   const close = known.filter((k) => editDistance(k, name) <= 2);
   const via = source === 'env' ? ' (from FRAMEWORKS_CONTEXT)' : source === 'config' ? ' (the current context in config.yaml)' : '';
-  return new FrameworksError(`Context "${name}"${via} does not exist. Known contexts: ${known.join(', ') || 'none'}.`, {
+  const guess = close.length ? ` Did you mean "${close[0]}"?` : '';
+  return new FrameworksError(`Context "${name}"${via} does not exist.${guess} Known contexts: ${known.join(', ') || 'none'}.`, {
     code: 'CONTEXT_NOT_FOUND',
     exitCode: ExitCode.CONFIG_INVALID,
     name: 'ConfigError',
     suggestions: [
-      ...close.map((c) => `frameworks --context ${c} …   # did you mean "${c}"?`),
-      `frameworks context create ${name}`,
+      ...close.map((c) => (opts.retry ?? ((n) => `frameworks context show ${n}`))(c)),
+      ...(opts.offerCreate === false ? [] : [`frameworks context create ${name}`]),
       'frameworks context list',
     ],
   });

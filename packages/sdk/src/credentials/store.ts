@@ -33,12 +33,12 @@ export class CredentialStore {
     if (!file.exists) return { version: 1, contexts: {} };
     if (file.mode !== undefined && (file.mode & 0o077) !== 0) {
       throw new FrameworksError(
-        `${tildify(this.paths.credentials)} is readable by other users (mode ${file.mode.toString(8).padStart(4, '0')}); refusing to use the secrets in it.`,
+        `${tildify(this.paths.credentials)} is readable by other users (mode ${file.mode.toString(8).padStart(4, '0')}); refusing to use the secrets in it. Rotate the tokens it holds if other users could have read them.`,
         {
           code: 'CREDENTIALS_INSECURE',
           exitCode: ExitCode.CONFIG_INVALID,
           name: 'ConfigError',
-          suggestions: [`chmod 600 ${this.paths.credentials}`, 'then rotate the tokens it holds if other users could have read them'],
+          suggestions: [`chmod 600 ${this.paths.credentials}`],
         },
       );
     }
@@ -69,6 +69,22 @@ export class CredentialStore {
       await validateDocument<CredentialsFile>(credentialsSchema, doc, this.paths.credentials, this.hint());
       await writeFileAtomic(this.paths.credentials, await dumpYaml(doc, HEADER), 0o600);
       return entry;
+    }, this.opts);
+  }
+
+  /** Move a context's credentials to another name (locked, one atomic write); false when it had none. */
+  async renameContext(from: string, to: string): Promise<boolean> {
+    if (from === to) return false;
+    await ensurePrivateDir(this.paths.home);
+    return withFileLock(this.paths.credentials, async () => {
+      const doc = await this.load();
+      const entry = doc.contexts[from];
+      if (!entry) return false;
+      // Same position in the file; an entry already under the new name (left by a deleted context) is replaced.
+      doc.contexts = Object.fromEntries(Object.entries(doc.contexts).flatMap(([k, v]) => (k === to ? [] : [[k === from ? to : k, v]])));
+      await validateDocument<CredentialsFile>(credentialsSchema, doc, this.paths.credentials, this.hint());
+      await writeFileAtomic(this.paths.credentials, await dumpYaml(doc, HEADER), 0o600);
+      return true;
     }, this.opts);
   }
 

@@ -5,8 +5,10 @@ import { EdgeCommand } from '../../lib/edge-command.js';
 import type { CertResult } from '../../cert/run.js';
 
 export default class EdgeCert extends EdgeCommand<typeof EdgeCert> {
-  static override summary = "Show the edge's TLS certificate: subject, issuer, SANs, validity, days left, whether it verifies; --reload reloads Caddy first.";
-  static override description = `Dials the edge over TLS the way a browser would once DNS is in place (SNI = the domain from --domain or EDGE_DOMAIN; the domain's address, else the host's) and verifies the certificate: against the system roots for ACME, against Caddy's internal root (read from the caddy container) for \`tls internal\`.
+  static override summary = "Show the edge's TLS certificate and whether it verifies; --reload reloads Caddy.";
+  static override description = `Show the edge's TLS certificate: subject, issuer, SANs, validity, days left, whether it verifies; --reload reloads Caddy first.
+
+Dials the edge over TLS the way a browser would once DNS is in place (SNI = the domain from --domain or EDGE_DOMAIN; the domain's address, else the host's) and verifies the certificate: against the system roots for ACME, against Caddy's internal root (read from the caddy container) for \`tls internal\`.
 
 Thresholds: a publicly issued certificate warns below 30 days left (exit 0 with a warning) and fails below 7 days, when expired, or when it does not verify (exit 1). Caddy's internal CA issues 12-hour certificates and renews them itself: those warn when less than a sixth of their life is left and fail only when expired or not verifying.
 

@@ -5,8 +5,10 @@ import { EdgeCommand } from '../../lib/edge-command.js';
 import type { DoctorReport, SectionName } from '../../doctor/run.js';
 
 export default class EdgeDoctor extends EdgeCommand<typeof EdgeDoctor> {
-  static override summary = 'Diagnose an edge node in one report: host preflight, services, HTTPS and certificate, each failure with the command that fixes it.';
-  static override description = `Runs, at the same time:
+  static override summary = 'Diagnose an edge node in one report, each failure with its fix.';
+  static override description = `Diagnose an edge node in one report: host preflight, services, HTTPS and certificate, each failure with the command that fixes it.
+
+Runs, at the same time:
 - preflight: every \`edge preflight\` check (DNS, ports — the ones the stack publishes —, clock, Docker and Compose, disk, /dev/shm, open files, sysctls);
 - services: caddy, mistserver, helmsman (state, health), Helmsman's node id, Quartermaster's view (informational);
 - https: TLS handshake with SNI = the domain, GET /health through Caddy;

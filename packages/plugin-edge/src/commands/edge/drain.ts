@@ -4,8 +4,10 @@ import { parseDuration } from '@frameworks/sdk';
 import { changeNodeMode, foghornFor, readDrainStatus, waitIdle, type NodeModeRoute } from '../../drain/drain.js';
 
 export default class EdgeDrain extends FrameworksCommand<typeof EdgeDrain> {
-  static override summary = 'Put an edge node in draining mode: Foghorn routes new viewers elsewhere; optionally wait until it is idle.';
-  static override description = `PUT /nodes/{node-id}/mode {"mode":"draining"} on Foghorn's HTTP port (the context's foghorn-http URL). Existing sessions continue; new viewers go elsewhere. The node must be known to Foghorn (drain-status answers), otherwise exit 1 and nothing is changed.
+  static override summary = 'Put an edge node in draining mode; optionally wait until it is idle.';
+  static override description = `Put an edge node in draining mode: Foghorn routes new viewers elsewhere; optionally wait until it is idle.
+
+PUT /nodes/{node-id}/mode {"mode":"draining"} on Foghorn's HTTP port (the context's foghorn-http URL). Existing sessions continue; new viewers go elsewhere. The node must be known to Foghorn (drain-status answers), otherwise exit 1 and nothing is changed.
 
 --wait polls drain-status until active_viewers is 0 (progress on stderr), at most --idle-timeout; on timeout exit 1 (DRAIN_TIMEOUT) and the node stays draining.
 

@@ -7,8 +7,10 @@ import type { EnrollResult } from '../../enroll/run.js';
 import type { QuartermasterAccess } from '../../enroll/quartermaster.js';
 
 export default class EdgeEnroll extends EdgeCommand<typeof EdgeEnroll> {
-  static override summary = 'Start the edge stack and verify it end to end: token, images, containers healthy, Helmsman enrolled, HTTPS.';
-  static override description = `Runs these stages in order on this host (or every --ssh host), each with its time:
+  static override summary = 'Start the edge stack and verify it end to end, Helmsman enrolled.';
+  static override description = `Start the edge stack and verify it end to end: token, images, containers healthy, Helmsman enrolled, HTTPS.
+
+Runs these stages in order on this host (or every --ssh host), each with its time:
 
   token          EDGE_ENROLLMENT_TOKEN is set in .edge.env (--token/--token-stdin write it first: 0600, atomic, other lines kept)
   images         every service's image is in the engine; missing ones are pulled

@@ -8,8 +8,10 @@ import type { FileOutcome, WriteResult } from '../../lib/write-files.js';
 const SERVICES = 'caddy, mistserver, helmsman';
 
 export default class EdgeInit extends EdgeCommand<typeof EdgeInit> {
-  static override summary = 'Write the edge stack: .edge.env, .edge.env.example, docker-compose.edge.yml and Caddyfile.';
-  static override description = `Renders the files of an edge node (Caddy + MistServer + Helmsman under Docker Compose) into --dir, on this host or on every --ssh host:
+  static override summary = 'Write the edge stack: .edge.env, compose file and Caddyfile.';
+  static override description = `Write the edge stack: .edge.env, .edge.env.example, docker-compose.edge.yml and Caddyfile.
+
+Renders the files of an edge node (Caddy + MistServer + Helmsman under Docker Compose) into --dir, on this host or on every --ssh host:
 
   .edge.env                 0600  enrollment token (kept from the existing file unless a new one is given), Foghorn addresses, domain, node name, images, limits
   .edge.env.example         0644  the same keys with secrets blank (safe to commit)
@@ -43,23 +45,23 @@ Nothing is written unless every file can be: a file that exists with other conte
     email: Flags.string({ description: 'ACME account email (required with --tls acme).' }),
     token: Flags.string({ description: 'Enrollment token for Helmsman (written to .edge.env only). Prefer --token-stdin: arguments show in `ps`.', exclusive: ['token-stdin'] }),
     'token-stdin': Flags.boolean({ description: 'Read the enrollment token from stdin.', exclusive: ['token'] }),
-    tls: Flags.string({ options: ['acme', 'internal'], default: 'acme', description: 'acme: public certificate over HTTP-01 (needs DNS and port 80); internal: Caddy\'s own CA.' }),
-    channel: Flags.string({ default: 'stable', description: 'Release channel: stable or canary (or any channel --release-manifest defines).' }),
-    'release-manifest': Flags.string({
+    tls: Flags.string({ helpGroup: 'TLS', options: ['acme', 'internal'], default: 'acme', description: 'acme: public certificate over HTTP-01 (needs DNS and port 80); internal: Caddy\'s own CA.' }),
+    channel: Flags.string({ helpGroup: 'IMAGES', default: 'stable', description: 'Release channel: stable or canary (or any channel --release-manifest defines).' }),
+    'release-manifest': Flags.string({ helpGroup: 'IMAGES',
       env: 'FRAMEWORKS_EDGE_RELEASE_MANIFEST',
       description: 'Release manifest file (YAML or JSON: channels → image, tag, digest per service). Default: the built-in one.',
     }),
-    image: Flags.string({
+    image: Flags.string({ helpGroup: 'IMAGES',
       multiple: true,
       description: `Override one service's image: SERVICE=IMAGE:TAG or SERVICE=IMAGE@DIGEST (services: ${SERVICES}). Repeatable.`,
     }),
-    'node-name': Flags.string({ description: "Helmsman's NODE_NAME (default: the first label of --domain)." }),
-    'shm-size': Flags.string({ default: '1g', description: "MistServer's /dev/shm size (Docker size: 1g, 512m …)." }),
-    nofile: Flags.integer({ default: 1_048_576, description: 'Open-files limit (soft and hard) of mistserver and helmsman; the host must allow it (edge preflight checks).' }),
-    bind: Flags.string({ default: '0.0.0.0', description: 'IPv4 address Caddy publishes its ports on; 0.0.0.0 = every address, IPv4 and IPv6.' }),
-    'http-port': Flags.integer({ default: 80, min: 1, max: 65535, description: 'Host port for HTTP (ACME HTTP-01 needs 80).' }),
-    'https-port': Flags.integer({ default: 443, min: 1, max: 65535, description: 'Host port for HTTPS (TCP, and UDP for HTTP/3).' }),
-    project: Flags.string({ default: 'frameworks-edge', description: 'Compose project name (stored as EDGE_PROJECT; the edge commands pass it with -p).' }),
+    'node-name': Flags.string({ helpGroup: 'ADVANCED', description: "Helmsman's NODE_NAME (default: the first label of --domain)." }),
+    'shm-size': Flags.string({ helpGroup: 'ADVANCED', default: '1g', description: "MistServer's /dev/shm size (Docker size: 1g, 512m …)." }),
+    nofile: Flags.integer({ helpGroup: 'ADVANCED', default: 1_048_576, description: 'Open-files limit (soft and hard) of mistserver and helmsman; the host must allow it (edge preflight checks).' }),
+    bind: Flags.string({ helpGroup: 'PORTS', default: '0.0.0.0', description: 'IPv4 address Caddy publishes its ports on; 0.0.0.0 = every address, IPv4 and IPv6.' }),
+    'http-port': Flags.integer({ helpGroup: 'PORTS', default: 80, min: 1, max: 65535, description: 'Host port for HTTP (ACME HTTP-01 needs 80).' }),
+    'https-port': Flags.integer({ helpGroup: 'PORTS', default: 443, min: 1, max: 65535, description: 'Host port for HTTPS (TCP, and UDP for HTTP/3).' }),
+    project: Flags.string({ helpGroup: 'ADVANCED', default: 'frameworks-edge', description: 'Compose project name (stored as EDGE_PROJECT; the edge commands pass it with -p).' }),
     force: Flags.boolean({ description: 'Replace files that exist with other content.' }),
     'dry-run': Flags.boolean({ description: 'Print the files (token masked) and what would happen; write nothing.' }),
     ...lockFlags,

@@ -4,8 +4,10 @@ import { EdgeCommand } from '../../lib/edge-command.js';
 import type { EdgeLogLine } from '../../logs/run.js';
 
 export default class EdgeLogs extends EdgeCommand<typeof EdgeLogs> {
-  static override summary = 'Show the edge stack logs (caddy, mistserver, helmsman); --follow streams lines as they arrive.';
-  static override description = `Reads \`docker compose logs\` of the stack (Compose v2 or v1; with v1 and --since/--until, \`docker logs\` per container). Each line is printed as soon as it arrives, prefixed with its service like compose does ("helmsman | …"), on stdout.
+  static override summary = 'Show the edge stack logs; --follow streams lines as they arrive.';
+  static override description = `Show the edge stack logs (caddy, mistserver, helmsman); --follow streams lines as they arrive.
+
+Reads \`docker compose logs\` of the stack (Compose v2 or v1; with v1 and --since/--until, \`docker logs\` per container). Each line is printed as soon as it arrives, prefixed with its service like compose does ("helmsman | …"), on stdout.
 
 --tail N: lines per container from the end; default 200, or everything when --since/--until is given. --tail 0 shows no history (with --follow: only new lines) and --tail all everything. (The Go CLI treated 0 as "all"; this follows docker.)
 --since/--until: RFC 3339 (2024-05-01T10:00:00Z, or a date), a Unix timestamp, or a duration back from now (10m, 1h30m, 2d).
@@ -20,6 +22,7 @@ An unknown service exits 2 with the stack's services.`;
     '<%= config.bin %> edge logs caddy --since 1h --grep "acme|certificate" -i',
     '<%= config.bin %> edge logs helmsman --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z --json',
   ];
+  static completionValues = { service: ['caddy', 'mistserver', 'helmsman'] };
   static override args = {
     service: Args.string({ description: 'One service: caddy, mistserver or helmsman (default: all).' }),
   };

@@ -5,8 +5,10 @@ import { EdgeCommand } from '../../lib/edge-command.js';
 import type { PreflightReport } from '../../preflight/types.js';
 
 export default class EdgePreflight extends EdgeCommand<typeof EdgePreflight> {
-  static override summary = 'Check that a host can run an edge node: DNS, ports 80/443, clock, Docker and Compose, disk, /dev/shm, sysctls, open files.';
-  static override description = `Every check runs on the host itself (over --ssh on a remote one), all at the same time:
+  static override summary = 'Check that a host can run an edge node (DNS, ports, Docker, disk, sysctls).';
+  static override description = `Check that a host can run an edge node: DNS, ports 80/443, clock, Docker and Compose, disk, /dev/shm, sysctls, open files.
+
+Every check runs on the host itself (over --ssh on a remote one), all at the same time:
 - dns: A/AAAA of --domain (default EDGE_DOMAIN in <dir>/.edge.env) resolve, to this host or --expect-ip
 - port-80, port-443: free, or held by this edge stack (not another container or process)
 - clock: NTP synchronised; offset vs the context gateway's Date header (over SSH: vs this machine); warn > 1 s, fail > 5 s

@@ -4,8 +4,10 @@ import { EdgeCommand } from '../../lib/edge-command.js';
 import type { StatusReport } from '../../status/run.js';
 
 export default class EdgeStatus extends EdgeCommand<typeof EdgeStatus> {
-  static override summary = 'Is the edge healthy? Services, HTTPS, certificate, DNS, and what Quartermaster knows of the node.';
-  static override description = `For caddy, mistserver and helmsman (found by their compose labels, so Compose v1 and v2 stacks alike): state, health, restarts, image and digest, uptime. A missing service counts as down.
+  static override summary = 'Is the edge healthy? Services, HTTPS, certificate, DNS, Quartermaster.';
+  static override description = `Is the edge healthy? Services, HTTPS, certificate, DNS, and what Quartermaster knows of the node.
+
+For caddy, mistserver and helmsman (found by their compose labels, so Compose v1 and v2 stacks alike): state, health, restarts, image and digest, uptime. A missing service counts as down.
 
 Then, all at once:
 - HTTPS: a TLS handshake with SNI = the domain, and GET /health through Caddy (Helmsman answers);

@@ -6,8 +6,10 @@ import type { TuneReport } from '../../tune/run.js';
 import { LIMITS_FILE, SYSCTL_FILE, SYSCTL_TARGETS } from '../../tune/targets.js';
 
 export default class EdgeTune extends EdgeCommand<typeof EdgeTune> {
-  static override summary = 'Show, or with --write apply, the recommended sysctl and limits files for an edge host.';
-  static override description = `Without --write: prints ${SYSCTL_FILE} and ${LIMITS_FILE} as they would be written, and every key against the live kernel (what would change). Nothing is touched.
+  static override summary = 'Show, or with --write apply, the recommended sysctls and limits.';
+  static override description = `Show, or with --write apply, the recommended sysctl and limits files for an edge host.
+
+Without --write: prints ${SYSCTL_FILE} and ${LIMITS_FILE} as they would be written, and every key against the live kernel (what would change). Nothing is touched.
 
 With --write (root only): writes both files atomically, removes the MVP's unprefixed frameworks-edge.conf files (they would override these), applies with \`sysctl --system\` and reads every key back, reporting applied or not applied with the reason. Exits 1 when a key did not take, 5 when not run as root.
 

@@ -12,8 +12,10 @@ import type { UpdateResult } from '../../update/run.js';
 type DryRunResult = { host: string; dir: string; project: string; dry_run: true; services: DryRunRow[]; repin?: RepinResult };
 
 export default class EdgeUpdate extends EdgeCommand<typeof EdgeUpdate> {
-  static override summary = 'Pull newer images and restart the edge stack, verified; optionally roll back when it fails.';
-  static override description = `Stages, each with its time:
+  static override summary = 'Pull newer images and restart the edge stack, verified; roll back on failure.';
+  static override description = `Pull newer images and restart the edge stack, verified; optionally roll back when it fails.
+
+Stages, each with its time:
 
   record   the image id and digest every service runs now (what a rollback restores)
   pull     docker compose pull

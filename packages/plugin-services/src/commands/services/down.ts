@@ -3,8 +3,10 @@ import { lockFlags } from '@frameworks/cli-kit';
 import { ServicesCommand, runFlags, type HostContext } from '../../lib/services-command.js';
 
 export default class ServicesDown extends ServicesCommand<typeof ServicesDown> {
-  static override summary = 'Stop the planned central services (docker compose down; with --only, stop and remove just those).';
-  static override description = `Without --only: docker compose -p <project> -f … down (containers and the project network; volumes are kept). With --only: docker compose … rm --stop --force <services>, so the other services keep running.
+  static override summary = 'Stop the planned central services (or just those of --only).';
+  static override description = `Stop the planned central services (docker compose down; with --only, stop and remove just those).
+
+Without --only: docker compose -p <project> -f … down (containers and the project network; volumes are kept). With --only: docker compose … rm --stop --force <services>, so the other services keep running.
 
 Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) it needs --yes (exit 2 otherwise).`;
 

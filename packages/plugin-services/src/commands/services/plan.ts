@@ -4,8 +4,10 @@ import { ServicesCommand, type HostContext } from '../../lib/services-command.js
 import type { PlanWriteResult } from '../../lib/write-plan.js';
 
 export default class ServicesPlan extends ServicesCommand<typeof ServicesPlan> {
-  static override summary = 'Plan the central services: one compose fragment per service, plan.yaml and .central.env.';
-  static override description = `Picks services from the catalog (--profile, then --include, then --exclude; or --interactive) and writes into --dir:
+  static override summary = 'Plan the central services: compose fragments, plan.yaml, .central.env.';
+  static override description = `Plan the central services: one compose fragment per service, plan.yaml and .central.env.
+
+Picks services from the catalog (--profile, then --include, then --exclude; or --interactive) and writes into --dir:
 
   svc-<name>.yml   0644  one Compose file per service: image (pinned image@digest from --release-manifest, or --image), ports, healthcheck, env_file .central.env, restart
   .central.env     0600  placeholder keys, written once and never overwritten (fill in your values)
@@ -22,6 +24,12 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     { description: 'Pinned images from a release manifest, on a remote host:', command: '<%= config.bin %> services plan --release-manifest release.yaml --ssh ops@central-1 --dir /opt/frameworks-central' },
   ];
 
+  /** Completion offers the catalog's profiles and services (read from the shipped catalog when TAB is pressed). */
+  static completionValues = {
+    profile: { file: 'catalog/catalog.yaml', keys: 'profiles' },
+    include: { file: 'catalog/catalog.yaml', keys: 'services' },
+    exclude: { file: 'catalog/catalog.yaml', keys: 'services' },
+  };
   static override flags = {
     profile: Flags.string({ description: 'Starting set: central-all, control-core, routing-only, analytics-suite, billing-only. Default: central-all.' }),
     include: Flags.string({ multiple: true, description: 'Add services (comma-separated or repeated).' }),

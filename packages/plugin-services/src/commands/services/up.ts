@@ -5,8 +5,10 @@ import type { ServiceRow } from '../../lib/status-rows.js';
 import { ServicesCommand, runFlags, type HostContext } from '../../lib/services-command.js';
 
 export default class ServicesUp extends ServicesCommand<typeof ServicesUp> {
-  static override summary = 'Start the planned central services (docker compose up -d over the fragments) and wait until they are healthy.';
-  static override description = `One Compose project (name from plan.yaml) over every selected fragment: docker compose -p <project> -f svc-a.yml -f svc-b.yml … --env-file .central.env up -d, then waits until every container runs and passes its healthcheck (--no-wait skips that).
+  static override summary = 'Start the planned central services and wait until they are healthy.';
+  static override description = `Start the planned central services (docker compose up -d over the fragments) and wait until they are healthy.
+
+One Compose project (name from plan.yaml) over every selected fragment: docker compose -p <project> -f svc-a.yml -f svc-b.yml … --env-file .central.env up -d, then waits until every container runs and passes its healthcheck (--no-wait skips that).
 
 Services: --only, else plan.yaml's list, else every svc-*.yml in --dir. A fragment edited by hand since the plan (its sha256 differs from plan.yaml) is used as it is, with a warning (FRAGMENT_EDITED): the files on disk are what runs.
 

@@ -11,7 +11,7 @@ The token value is printed ONCE, here (text and --json); list shows it masked. S
   static override examples = [
     '<%= config.bin %> admin bootstrap-tokens create --tenant-id 5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10 --cluster-id central-1 --metadata site=ams',
     '<%= config.bin %> admin bootstrap-tokens create --kind service --ttl 1h --expected-ip 203.0.113.7',
-    '<%= config.bin %> admin bootstrap-tokens create --tenant-id … --ttl 7d --dry-run',
+    '<%= config.bin %> admin bootstrap-tokens create --tenant-id 5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10 --ttl 7d --dry-run',
   ];
   static override flags = {
     kind: Flags.string({ description: 'What the token enrolls.', options: ['edge_node', 'service'], default: 'edge_node' }),

@@ -4,8 +4,10 @@ import { LOCK_FILE } from '@frameworks/sdk';
 import { ServicesCommand } from '../../../lib/services-command.js';
 
 export default class ServicesLockStatus extends ServicesCommand<typeof ServicesLockStatus> {
-  static override summary = 'Show who holds the lock of the plan folder (services up and down hold it while they run).';
-  static override description = `services up and down hold ${LOCK_FILE} in --dir on the host they change while they run; it records user@machine, pid, command, start time and --lock-message. Read-only verbs never look at it.`;
+  static override summary = 'Show who holds the lock of the plan folder.';
+  static override description = `Show who holds the lock of the plan folder (services up and down hold it while they run).
+
+services up and down hold ${LOCK_FILE} in --dir on the host they change while they run; it records user@machine, pid, command, start time and --lock-message. Read-only verbs never look at it.`;
   static override examples = [
     '<%= config.bin %> services lock status --dir ./central',
     '<%= config.bin %> services lock status --ssh ops@central-1 --dir /opt/frameworks-central --json',
