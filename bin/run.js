@@ -77,8 +77,8 @@ const args = argv.length === 0 && interactive ? ['menu'] : globalFlagsLast(argv)
  * take them) move behind it, where oclif parses them; `--` and what follows stay last.
  */
 function globalFlagsLast(words) {
-  const VALUED = new Set(['--context', '-c']);
-  const BARE = new Set(['--verbose', '--no-input', '--json']);
+  const VALUED = new Set(['--context', '-c', '--output', '-o', '--via']);
+  const BARE = new Set(['--verbose', '--no-input', '--json', '--quiet', '-q', '--no-color']);
   const front = [];
   let i = 0;
   while (i < words.length) {
@@ -86,7 +86,7 @@ function globalFlagsLast(words) {
     if (VALUED.has(w) && i + 1 < words.length) {
       front.push(w, words[i + 1]);
       i += 2;
-    } else if (BARE.has(w) || /^--context=/.test(w)) {
+    } else if (BARE.has(w) || /^--(context|output|via)=/.test(w)) {
       front.push(w);
       i += 1;
     } else break;

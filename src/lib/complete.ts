@@ -40,6 +40,9 @@ const GLOBAL_FLAGS: Record<string, FlagDef> = {
   verbose: { name: 'verbose', type: 'boolean', summary: 'Show HTTP calls and commands run' },
   'no-input': { name: 'no-input', type: 'boolean', summary: 'Never prompt' },
   json: { name: 'json', type: 'boolean', summary: 'Format output as json' },
+  output: { name: 'output', char: 'o', type: 'option', summary: 'Output format', options: ['table', 'wide', 'json', 'yaml'] },
+  quiet: { name: 'quiet', char: 'q', type: 'boolean', summary: 'Ids or nothing, for scripts' },
+  'no-color': { name: 'no-color', type: 'boolean', summary: 'No colour' },
   help: { name: 'help', type: 'boolean', summary: 'Show help' },
 };
 /** Flags whose value is a path: the shell completes files. */

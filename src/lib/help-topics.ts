@@ -22,6 +22,7 @@ export const ENVIRONMENT: Array<[string, string]> = [
   ['DOCKER_HOST', 'The Docker engine to talk to (default /var/run/docker.sock).'],
   ['SSH_AUTH_SOCK', 'The ssh-agent --ssh uses for keys (before ~/.ssh/config IdentityFile and ~/.ssh/id_*).'],
   ['PAGER', 'Pager for long help on a terminal (default: less -FRX).'],
+  ['COLUMNS', 'Width of tables and help when the terminal does not say (default 80).'],
   ['NO_COLOR, FORCE_COLOR', 'Turn colour off, or on when stdout is not a terminal.'],
   ['DEBUG', 'frameworks (or frameworks:*): the same trace as --verbose, on stderr.'],
   ['CI, TERM', 'CI set or TERM=dumb: never prompt, no menu, no pager.'],

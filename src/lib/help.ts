@@ -19,6 +19,13 @@ class FrameworksCommandHelp extends CommandHelp {
     return [id, ...args, '[flags]'].join(' ');
   }
 
+  /** A long list of argument values is written with spaces (`a | b | c`), so it wraps between values, never inside one. */
+  protected override args(args: Command.Arg.Any[]): ReturnType<CommandHelp['args']> {
+    return super.args(
+      args.map((a) => (a.options && a.options.join('|').length > 40 ? { ...a, options: undefined, description: `(${a.options.join(' | ')}) ${a.description ?? ''}`.trim() } : a)),
+    );
+  }
+
   protected override description(): string | undefined {
     const d = this.command.description;
     if (!d || d.trim() === this.command.summary?.trim()) return undefined;

@@ -3,13 +3,15 @@ import { FrameworksCommand } from '@frameworks/cli-kit';
 import { CONTEXT_SETTINGS, applyContextSetting, isContextSetting, parseContextSetting, unknownContext, usageError } from '@frameworks/sdk';
 
 export default class ContextSet extends FrameworksCommand<typeof ContextSet> {
-  static override summary = 'Set one setting of a context: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description.';
-  static override description = `via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. --unset removes the setting. Endpoints are set with context set-url.`;
+  static override summary = 'Set one setting of a context: via, api, gateway-only, grpc-plaintext, …';
+  static override description = `Settings: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description.
+via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. --unset removes the setting. Endpoints are set with context set-url.`;
   static override examples = [
     '<%= config.bin %> context set prod via ops@bastion.example.com:2222',
     '<%= config.bin %> context set prod api grpc',
     '<%= config.bin %> context set prod via --unset',
   ];
+  static completionValues = { context: 'contexts' };
   static override args = {
     context: Args.string({ required: true, description: 'Context name.' }),
     key: Args.string({ required: true, description: 'Setting.', options: [...CONTEXT_SETTINGS] }),
