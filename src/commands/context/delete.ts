@@ -46,6 +46,6 @@ export default class ContextDelete extends FrameworksCommand<typeof ContextDelet
     const hadCredentials = await this.credentialStore().removeContext(name);
     this.success(`Deleted context "${name}"${hadCredentials ? ' and its credentials' : ''}.`);
     if (newCurrent) this.warning(`"${name}" was current; the current context is now "${newCurrent}".`, 'CURRENT_CHANGED');
-    return { name, deleted: true, credentialsRemoved: hadCredentials, current: newCurrent ?? null };
+    return { name, deleted: true, credentials_removed: hadCredentials, current: newCurrent ?? null };
   }
 }
