@@ -26,11 +26,17 @@ export default class Login extends FrameworksCommand<typeof Login> {
 With no flag, FRAMEWORKS_JWT and FRAMEWORKS_SERVICE_TOKEN / SERVICE_TOKEN found in the environment are stored.
 Secrets go to ~/.frameworks/credentials.yaml (0600) and are never printed whole.`;
   static override examples = [
-    '<%= config.bin %> login --email ops@example.com',
-    '<%= config.bin %> login --device',
-    'printf %s "$PASSWORD" | <%= config.bin %> login --email ops@example.com --password-stdin',
-    '<%= config.bin %> login --service-token-stdin < service-token.txt --context prod',
-    'SERVICE_TOKEN="$(cat service-token.txt)" <%= config.bin %> login',
+    { description: 'Log in with your email; the password is asked for, masked', command: '<%= config.bin %> login --email ops@example.com' },
+    { description: 'Log in in a browser with a device code', command: '<%= config.bin %> login --device' },
+    {
+      description: 'Log in from a script, the password read from stdin',
+      command: 'printf %s "$PASSWORD" | <%= config.bin %> login --email ops@example.com --password-stdin',
+    },
+    {
+      description: 'Store the service token of the prod context, read from a file',
+      command: '<%= config.bin %> login --service-token-stdin < service-token.txt --context prod',
+    },
+    { description: 'Store the service token found in the environment', command: 'SERVICE_TOKEN="$(cat service-token.txt)" <%= config.bin %> login' },
   ];
   static override flags = {
     ...viaFlags,

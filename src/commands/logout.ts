@@ -3,7 +3,11 @@ import { FrameworksCommand } from '@frameworks/cli-kit';
 
 export default class Logout extends FrameworksCommand<typeof Logout> {
   static override summary = 'Remove the stored credentials of a context (or of all contexts).';
-  static override examples = ['<%= config.bin %> logout', '<%= config.bin %> logout --context prod', '<%= config.bin %> logout --all'];
+  static override examples = [
+    { description: 'Remove the credentials of the current context', command: '<%= config.bin %> logout' },
+    { description: 'Remove the credentials of the prod context', command: '<%= config.bin %> logout --context prod' },
+    { description: 'Remove the credentials of every context', command: '<%= config.bin %> logout --all' },
+  ];
   static override flags = {
     all: Flags.boolean({ description: 'Remove the credentials of every context.' }),
   };

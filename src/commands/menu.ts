@@ -13,7 +13,9 @@ export default class Menu extends FrameworksCommand<typeof Menu> {
   static override summary = 'Interactive menu: pick a topic, then a command, and run it.';
   static override description =
     'Bare `frameworks` on a terminal opens this menu; elsewhere it prints help. Type to filter, ← back returns to the topics, ✕ quit leaves. Arguments with known values (contexts, service keys) are offered as choices; the command is shown before it runs.';
-  static override examples = ['<%= config.bin %> menu'];
+  static override examples = [
+    { description: 'Pick a command from the menu and run it', command: '<%= config.bin %> menu' },
+  ];
 
   async run() {
     if (!this.interactive) {

@@ -17,9 +17,9 @@ checked against the real output of every --json run in the tests, so a change to
   static override strict = false;
   static override args = { command: Args.string({ description: 'Command, e.g. "edge status" (words or edge:status).' }) };
   static override examples = [
-    { description: 'Which commands publish a schema, and where', command: '<%= config.bin %> schema' },
-    { description: 'The schema of edge status --json', command: '<%= config.bin %> schema edge status' },
-    { description: 'Validate a saved document with any JSON Schema tool', command: '<%= config.bin %> schema admin nodes list > nodes.schema.json' },
+    { description: 'List the commands that publish a result schema, and where it is', command: '<%= config.bin %> schema' },
+    { description: 'Print the schema of edge status --json', command: '<%= config.bin %> schema edge status' },
+    { description: 'Save a schema to validate documents with any JSON Schema tool', command: '<%= config.bin %> schema admin nodes list > nodes.schema.json' },
   ];
 
   async run() {

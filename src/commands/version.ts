@@ -2,7 +2,10 @@ import { FrameworksCommand, renderTable } from '@frameworks/cli-kit';
 
 export default class Version extends FrameworksCommand<typeof Version> {
   static override summary = 'Show the CLI, Node and platform versions, and every plugin with its version.';
-  static override examples = ['<%= config.bin %> version', '<%= config.bin %> version --json'];
+  static override examples = [
+    { description: 'Show the CLI, Node and platform versions and the plugins', command: '<%= config.bin %> version' },
+    { description: 'The same, as JSON for a bug report or a script', command: '<%= config.bin %> version --json' },
+  ];
 
   async run() {
     const plugins = [...this.config.plugins.values()]

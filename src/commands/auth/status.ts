@@ -6,7 +6,10 @@ export default class AuthStatus extends FrameworksCommand<typeof AuthStatus> {
   static override summary = 'Show which credentials the context has (redacted) and when the JWT expires.';
   static override description = 'Exits 0 when at least one usable credential is present, 3 when none is (or the only one is an expired JWT).';
   static override aliases = ['whoami'];
-  static override examples = ['<%= config.bin %> auth status', '<%= config.bin %> whoami --context prod --json'];
+  static override examples = [
+    { description: 'Show the credentials of the current context and when the JWT expires', command: '<%= config.bin %> auth status' },
+    { description: 'Check the login of the prod context from a script (whoami is an alias)', command: '<%= config.bin %> whoami --context prod --json' },
+  ];
 
   async run() {
     const ctx = await this.context();

@@ -10,8 +10,11 @@ export default class AutocompleteFish extends FrameworksCommand<typeof Autocompl
   static override description =
     'Set up fish completion (bash, zsh and powershell: frameworks autocomplete <shell>). Generates the completion script from the command manifest, so it covers installed plugins too, writes it to the cache folder and prints how to enable it. It is regenerated after `frameworks plugins install`.';
   static override examples = [
-    '<%= config.bin %> autocomplete fish',
-    '<%= config.bin %> autocomplete fish --print > ~/.config/fish/completions/frameworks.fish',
+    { description: 'Generate fish completion and print how to enable it', command: '<%= config.bin %> autocomplete fish' },
+    {
+      description: 'Install fish completion for your user',
+      command: '<%= config.bin %> autocomplete fish --print > ~/.config/fish/completions/frameworks.fish',
+    },
   ];
   static override flags = {
     print: Flags.boolean({ description: 'Print the script to stdout instead of writing it to the cache.' }),

@@ -13,9 +13,12 @@ export default class ContextCheck extends FrameworksCommand<typeof ContextCheck>
   static override description =
     'Probe every endpoint of the context concurrently: HTTP GET /health, gRPC health for decklog. Control-plane endpoints show which API era answers (REST, gRPC); quartermaster-grpc and control-grpc are probed when the context has api: grpc or auto (or with --only). All probes run at once, so the whole check takes about one --timeout however many endpoints there are. TLS is verified unless --insecure. Exits 1 when any probe fails.';
   static override examples = [
-    '<%= config.bin %> context check',
-    '<%= config.bin %> context check --timeout 5s --only gateway,quartermaster',
-    '<%= config.bin %> context check --context prod --json',
+    { description: 'Probe every endpoint of the current context', command: '<%= config.bin %> context check' },
+    {
+      description: 'Probe only Gateway and Quartermaster, 5 seconds each',
+      command: '<%= config.bin %> context check --timeout 5s --only gateway,quartermaster',
+    },
+    { description: 'Check the prod context from a script', command: '<%= config.bin %> context check --context prod --json' },
   ];
   static override flags = {
     timeout: Flags.string({ description: 'Per-probe timeout (500ms, 2s, …).', default: '2s' }),

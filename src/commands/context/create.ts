@@ -14,8 +14,11 @@ import {
 export default class ContextCreate extends FrameworksCommand<typeof ContextCreate> {
   static override summary = 'Create a context (dev, staging, prod…) with its own endpoints and credentials.';
   static override examples = [
-    '<%= config.bin %> context create prod --set gateway=https://api.example.com --set quartermaster=https://qm.example.com --use',
-    '<%= config.bin %> context create staging --from prod',
+    {
+      description: 'Create prod with its Gateway and Quartermaster URLs and switch to it',
+      command: '<%= config.bin %> context create prod --set gateway=https://api.example.com --set quartermaster=https://qm.example.com --use',
+    },
+    { description: 'Create staging with the endpoints of prod', command: '<%= config.bin %> context create staging --from prod' },
   ];
   static override args = {
     name: Args.string({ required: true, description: 'Context name (letters, digits, . _ -).' }),

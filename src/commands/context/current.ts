@@ -5,8 +5,8 @@ export default class ContextCurrent extends FrameworksCommand<typeof ContextCurr
   static override description =
     'The context commands act on: --context, else FRAMEWORKS_CONTEXT, else the current context of config.yaml, else the built-in "local". Only the name on stdout, for scripts; --json says where it came from.';
   static override examples = [
-    { description: 'The current context:', command: '<%= config.bin %> context current' },
-    { description: 'In a script:', command: 'ctx=$(<%= config.bin %> context current)' },
+    { description: 'Print the name of the current context', command: '<%= config.bin %> context current' },
+    { description: 'Keep the name in a shell variable', command: 'ctx=$(<%= config.bin %> context current)' },
   ];
 
   async run() {

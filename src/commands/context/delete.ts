@@ -7,7 +7,10 @@ const NOT_CREATE = { offerCreate: false, retry: (n: string) => `frameworks conte
 
 export default class ContextDelete extends FrameworksCommand<typeof ContextDelete> {
   static override summary = 'Delete a context and its stored credentials.';
-  static override examples = ['<%= config.bin %> context delete staging', '<%= config.bin %> context delete staging --yes'];
+  static override examples = [
+    { description: 'Delete staging and its credentials, after asking', command: '<%= config.bin %> context delete staging' },
+    { description: 'Delete staging without asking (scripts, CI)', command: '<%= config.bin %> context delete staging --yes' },
+  ];
   /** `context delete <TAB>` completes the context names. */
   static completionValues = { name: 'contexts' };
   static override args = { name: Args.string({ required: true, description: 'Context name.' }) };

@@ -7,9 +7,9 @@ export default class ContextInit extends FrameworksCommand<typeof ContextInit> {
   static override description =
     'Writes the config file (0600, in a 0700 folder; FRAMEWORKS_HOME overrides the folder) with one context whose endpoints are the control-plane defaults on localhost, and makes it current. Running it again leaves an existing file alone unless --force.';
   static override examples = [
-    '<%= config.bin %> context init',
-    '<%= config.bin %> context init --name staging',
-    '<%= config.bin %> context init --force --dry-run',
+    { description: 'Create the config file with a local context of localhost defaults', command: '<%= config.bin %> context init' },
+    { description: 'Name the first context staging', command: '<%= config.bin %> context init --name staging' },
+    { description: 'Print the file --force would write; write nothing', command: '<%= config.bin %> context init --force --dry-run' },
   ];
   static override flags = {
     name: Flags.string({ description: 'Name of the first context.', default: DEFAULT_CONTEXT }),

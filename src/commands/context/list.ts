@@ -3,7 +3,10 @@ import { resolveContext, tildify } from '@frameworks/sdk';
 
 export default class ContextList extends FrameworksCommand<typeof ContextList> {
   static override summary = 'List contexts; * marks the current one.';
-  static override examples = ['<%= config.bin %> context list', '<%= config.bin %> context list --json'];
+  static override examples = [
+    { description: 'List the contexts, the current one marked with *', command: '<%= config.bin %> context list' },
+    { description: 'List the contexts as JSON', command: '<%= config.bin %> context list --json' },
+  ];
 
   async run() {
     const loaded = await this.loadConfig();

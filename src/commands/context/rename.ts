@@ -6,7 +6,9 @@ export default class ContextRename extends FrameworksCommand<typeof ContextRenam
   static override summary = 'Rename a context, with its stored credentials.';
   static override description =
     'config.yaml and credentials.yaml change together or not at all; the current context follows the rename. An existing name is refused.';
-  static override examples = [{ description: 'Rename staging to staging-eu:', command: '<%= config.bin %> context rename staging staging-eu' }];
+  static override examples = [
+    { description: 'Rename staging to staging-eu, with its credentials', command: '<%= config.bin %> context rename staging staging-eu' },
+  ];
   /** Completion offers the existing names for the first argument. */
   static completionValues = { old: 'contexts' };
   static override args = {

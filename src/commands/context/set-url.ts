@@ -6,8 +6,14 @@ export default class ContextSetUrl extends FrameworksCommand<typeof ContextSetUr
   static override summary = 'Set one service endpoint of a context.';
   static override description = `Services: ${SERVICE_KEYS.join(', ')}. HTTP services take http(s) URLs, signalman-ws a ws(s) URL, gRPC services host:port or grpc(s)://host:port.`;
   static override examples = [
-    '<%= config.bin %> context set-url gateway https://api.example.com',
-    '<%= config.bin %> context set-url decklog-grpc grpcs://decklog.example.com:18006 --context prod',
+    {
+      description: 'Point the Gateway of the current context at api.example.com',
+      command: '<%= config.bin %> context set-url gateway https://api.example.com',
+    },
+    {
+      description: 'Set the Decklog gRPC endpoint of the prod context',
+      command: '<%= config.bin %> context set-url decklog-grpc grpcs://decklog.example.com:18006 --context prod',
+    },
   ];
   static override args = {
     service: Args.string({ required: true, description: 'Service key.', options: [...SERVICE_KEYS] }),

@@ -7,9 +7,12 @@ export default class ContextSet extends FrameworksCommand<typeof ContextSet> {
   static override description = `Settings: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description.
 via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. --unset removes the setting. Endpoints are set with context set-url.`;
   static override examples = [
-    '<%= config.bin %> context set prod via ops@bastion.example.com:2222',
-    '<%= config.bin %> context set prod api grpc',
-    '<%= config.bin %> context set prod via --unset',
+    {
+      description: 'Send every control-plane call of prod through an SSH jump host',
+      command: '<%= config.bin %> context set prod via ops@bastion.example.com:2222',
+    },
+    { description: 'Make prod talk gRPC to the control plane', command: '<%= config.bin %> context set prod api grpc' },
+    { description: 'Stop using the jump host for prod', command: '<%= config.bin %> context set prod via --unset' },
   ];
   static completionValues = { context: 'contexts' };
   static override args = {

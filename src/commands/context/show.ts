@@ -6,7 +6,10 @@ import { credentialsView, describeExpiry, endpointsView } from '../../lib/contex
 export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
   static override summary = 'Show a context: endpoints and where each value comes from, credentials.';
   static override description = 'Show a context: endpoints (with where each value comes from), executor, credentials (redacted).';
-  static override examples = ['<%= config.bin %> context show', '<%= config.bin %> context show prod --json'];
+  static override examples = [
+    { description: 'Show the current context: endpoints, where each comes from, credentials', command: '<%= config.bin %> context show' },
+    { description: 'Show the prod context as JSON', command: '<%= config.bin %> context show prod --json' },
+  ];
   /** `context show <TAB>` completes the context names. */
   static completionValues = { name: 'contexts' };
   static override args = { name: Args.string({ description: 'Context name (default: the active context).' }) };

@@ -4,7 +4,9 @@ import { unknownContext } from '@frameworks/sdk';
 
 export default class ContextUse extends FrameworksCommand<typeof ContextUse> {
   static override summary = 'Make a context the current one.';
-  static override examples = ['<%= config.bin %> context use prod'];
+  static override examples = [
+    { description: 'Make prod the current context', command: '<%= config.bin %> context use prod' },
+  ];
   /** `context use <TAB>` completes the context names. */
   static completionValues = { name: 'contexts' };
   static override args = { name: Args.string({ required: true, description: 'Context name.' }) };
