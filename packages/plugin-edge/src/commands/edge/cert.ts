@@ -16,9 +16,9 @@ Thresholds: a publicly issued certificate warns below 30 days left (exit 0 with 
 
 With several --ssh hosts: one result per host; exit 68 when only some fail.`;
   static override examples = [
-    '<%= config.bin %> edge cert',
-    '<%= config.bin %> edge cert --reload --dir /opt/frameworks/edge',
-    '<%= config.bin %> edge cert --ssh ops@edge-1,ops@edge-2 --json',
+    { description: 'Show the certificate of the local edge and whether it verifies', command: '<%= config.bin %> edge cert' },
+    { description: 'Reload Caddy first, for the stack in /opt/frameworks/edge', command: '<%= config.bin %> edge cert --reload --dir /opt/frameworks/edge' },
+    { description: 'Check the certificates of two hosts over SSH, as JSON', command: '<%= config.bin %> edge cert --ssh ops@edge-1,ops@edge-2 --json' },
   ];
   static override flags = {
     domain: Flags.string({ description: 'Domain to check (default: EDGE_DOMAIN in <dir>/.edge.env).' }),

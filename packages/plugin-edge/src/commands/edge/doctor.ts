@@ -18,10 +18,10 @@ Every failing (and warning) item carries \`fix\`: the exact command that fixes o
 
 --json: {host, ok, sections: {preflight, services, https, cert}, next_steps: […]} (each section {ok, items: [{id, category, status, value, hint?, fix?}]}). Exits 1 when anything fails; with several --ssh hosts, 68 when only some do.`;
   static override examples = [
-    '<%= config.bin %> edge doctor',
-    '<%= config.bin %> edge doctor --dir /opt/frameworks/edge --json',
-    '<%= config.bin %> edge doctor --skip preflight',
-    '<%= config.bin %> edge doctor --ssh ops@edge-1,ops@edge-2',
+    { description: 'Diagnose the local edge node, each failure with its fix', command: '<%= config.bin %> edge doctor' },
+    { description: 'Diagnose the stack in /opt/frameworks/edge, as JSON', command: '<%= config.bin %> edge doctor --dir /opt/frameworks/edge --json' },
+    { description: 'Diagnose without the host preflight checks', command: '<%= config.bin %> edge doctor --skip preflight' },
+    { description: 'Diagnose two hosts over SSH', command: '<%= config.bin %> edge doctor --ssh ops@edge-1,ops@edge-2' },
   ];
   static override flags = {
     domain: Flags.string({ description: 'Domain to check (default: EDGE_DOMAIN in <dir>/.edge.env).' }),

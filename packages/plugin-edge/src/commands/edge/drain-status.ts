@@ -6,7 +6,10 @@ export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainS
   static override summary = "An edge node's operational mode and active viewers, as Foghorn sees them.";
   static override description = `GET /nodes/{node-id}/drain-status on Foghorn's HTTP port (the context's foghorn-http URL). "idle" means active_viewers is 0 (the only count this route exposes). Unknown node: exit 1 (NOT_FOUND).`;
 
-  static override examples = ['<%= config.bin %> edge drain-status edge-ams-1', '<%= config.bin %> edge drain-status edge-ams-1 --json'];
+  static override examples = [
+    { description: 'Show the mode of edge-ams-1 and its active viewers', command: '<%= config.bin %> edge drain-status edge-ams-1' },
+    { description: 'The same as JSON, for a script that waits until the node is idle', command: '<%= config.bin %> edge drain-status edge-ams-1 --json' },
+  ];
 
   static override flags = { ...viaFlags };
   static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it.' }) };

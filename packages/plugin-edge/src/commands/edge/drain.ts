@@ -13,7 +13,14 @@ PUT /nodes/{node-id}/mode {"mode":"draining"} on Foghorn's HTTP port (the contex
 
 These Foghorn routes have no authentication: no credential is sent. Undo with: frameworks edge undrain <node-id>. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (setNodeMode, with the JWT or the service token; not with --wait or --dry-run, which read the drain status).`;
 
-  static override examples = ['<%= config.bin %> edge drain edge-ams-1', '<%= config.bin %> edge drain edge-ams-1 --wait --idle-timeout 30m', '<%= config.bin %> edge drain edge-ams-1 --dry-run'];
+  static override examples = [
+    { description: 'Send new viewers of edge-ams-1 elsewhere', command: '<%= config.bin %> edge drain edge-ams-1' },
+    {
+      description: 'Drain edge-ams-1 and wait up to 30 minutes for its viewers to leave',
+      command: '<%= config.bin %> edge drain edge-ams-1 --wait --idle-timeout 30m',
+    },
+    { description: 'Show the mode and viewers of edge-ams-1; change nothing', command: '<%= config.bin %> edge drain edge-ams-1 --dry-run' },
+  ];
 
   static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it (edge-…; `frameworks edge status` shows it).' }) };
 

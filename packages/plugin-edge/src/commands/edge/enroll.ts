@@ -23,9 +23,15 @@ Runs these stages in order on this host (or every --ssh host), each with its tim
 --timeout bounds the whole run; each stage gets what is left. A stage that does not finish in time fails the run with ENROLL_TIMEOUT (exit 1) naming the stage and the command that shows why. Running enroll again on a running stack only re-checks it.`;
 
   static override examples = [
-    { description: 'Enroll with a token from a secret store (never in argv):', command: 'echo "$TOKEN" | <%= config.bin %> edge enroll --token-stdin' },
-    { description: 'The stack in ./edge, with the token already in .edge.env, 10 minutes for ACME:', command: '<%= config.bin %> edge enroll --dir ./edge --timeout 10m' },
-    { description: 'Two hosts over SSH, machine-readable:', command: '<%= config.bin %> edge enroll --ssh ops@edge-1,ops@edge-2 --dir /opt/frameworks-edge --json' },
+    { description: 'Enroll with a token from a secret store (never in argv)', command: 'echo "$TOKEN" | <%= config.bin %> edge enroll --token-stdin' },
+    {
+      description: 'Enroll the stack in ./edge (token in .edge.env), 10 minutes for ACME',
+      command: '<%= config.bin %> edge enroll --dir ./edge --timeout 10m',
+    },
+    {
+      description: 'Enroll two hosts over SSH, as JSON',
+      command: '<%= config.bin %> edge enroll --ssh ops@edge-1,ops@edge-2 --dir /opt/frameworks-edge --json',
+    },
   ];
 
   static override flags = {

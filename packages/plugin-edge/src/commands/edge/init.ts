@@ -24,16 +24,25 @@ Nothing is written unless every file can be: a file that exists with other conte
 
   static override examples = [
     {
-      description: 'A node with a public name and a Let\'s Encrypt certificate (token read from stdin):',
+      description: 'Write a node with a Let\'s Encrypt certificate (token read from stdin)',
       command: 'echo "$TOKEN" | <%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --token-stdin',
     },
-    { description: 'Look at the files first:', command: '<%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --dry-run' },
-    { description: 'A lab node with a self-signed certificate, canary images, in ./edge:', command: '<%= config.bin %> edge init --domain edge-lab --tls internal --channel canary --dir ./edge' },
     {
-      description: 'Workspace build of MistServer, pinned release manifest, on two hosts over SSH:',
+      description: 'Look at the files first; write nothing',
+      command: '<%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --dry-run',
+    },
+    {
+      description: 'Write a lab node with a self-signed certificate and canary images',
+      command: '<%= config.bin %> edge init --domain edge-lab --tls internal --channel canary --dir ./edge',
+    },
+    {
+      description: 'Pinned release, local MistServer build, on two hosts over SSH',
       command: '<%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --release-manifest release.yaml --image mistserver=local/mistserver:dev --ssh ops@edge-1,ops@edge-2 --dir /opt/frameworks-edge',
     },
-    { description: 'Replace existing files (shows what changes):', command: '<%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --force' },
+    {
+      description: 'Replace existing files (shows what changes)',
+      command: '<%= config.bin %> edge init --domain edge-1.example.com --email ops@example.com --force',
+    },
   ];
 
   static override flags = {

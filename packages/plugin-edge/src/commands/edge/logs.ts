@@ -17,10 +17,16 @@ Reads \`docker compose logs\` of the stack (Compose v2 or v1; with v1 and --sinc
 --json prints one document with every line ({service, time, line}); it cannot be combined with --follow, which never ends (exit 2): use --since/--until windows instead, or the human form in a pipe.
 An unknown service exits 2 with the stack's services.`;
   static override examples = [
-    '<%= config.bin %> edge logs helmsman --tail 50',
-    '<%= config.bin %> edge logs --follow --tail 0',
-    '<%= config.bin %> edge logs caddy --since 1h --grep "acme|certificate" -i',
-    '<%= config.bin %> edge logs helmsman --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z --json',
+    { description: 'Show the last 50 lines of Helmsman', command: '<%= config.bin %> edge logs helmsman --tail 50' },
+    { description: 'Stream new lines of every service until Ctrl-C', command: '<%= config.bin %> edge logs --follow --tail 0' },
+    {
+      description: 'Find certificate and ACME lines of Caddy in the last hour',
+      command: '<%= config.bin %> edge logs caddy --since 1h --grep "acme|certificate" -i',
+    },
+    {
+      description: 'Export one hour of Helmsman lines as JSON',
+      command: '<%= config.bin %> edge logs helmsman --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z --json',
+    },
   ];
   static completionValues = { service: ['caddy', 'mistserver', 'helmsman'] };
   static override args = {

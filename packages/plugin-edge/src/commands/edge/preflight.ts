@@ -20,9 +20,15 @@ Every check runs on the host itself (over --ssh on a remote one), all at the sam
 
 Each check reports pass, warn, fail or skip with the value seen, the threshold and a hint. Exits 1 when any check fails; with several --ssh hosts, 68 when only some hosts fail.`;
   static override examples = [
-    '<%= config.bin %> edge preflight',
-    '<%= config.bin %> edge preflight --domain edge-1.example.com --expect-ip 203.0.113.7',
-    '<%= config.bin %> edge preflight --ssh ops@edge-1,ops@edge-2 --dir /opt/frameworks/edge --json',
+    { description: 'Check that this host can run an edge node', command: '<%= config.bin %> edge preflight' },
+    {
+      description: 'Also check that edge-1.example.com resolves to 203.0.113.7',
+      command: '<%= config.bin %> edge preflight --domain edge-1.example.com --expect-ip 203.0.113.7',
+    },
+    {
+      description: 'Check two hosts over SSH, as JSON',
+      command: '<%= config.bin %> edge preflight --ssh ops@edge-1,ops@edge-2 --dir /opt/frameworks/edge --json',
+    },
   ];
   static override flags = {
     domain: Flags.string({ description: 'Domain whose A/AAAA records must point at the host (default: EDGE_DOMAIN in <dir>/.edge.env; no domain: the DNS check is skipped).' }),

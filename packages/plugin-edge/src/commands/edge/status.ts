@@ -18,9 +18,9 @@ Then, all at once:
 
 Exits 1 when degraded (a service down or unhealthy, HTTPS or /health failing, the certificate failing, DNS pointing elsewhere), with the command that fixes or explains each problem. With several --ssh hosts: one row per host (services up/total, health, certificate days, verdict); exit 68 when only some hosts are degraded or unreachable, 1 when all are.`;
   static override examples = [
-    '<%= config.bin %> edge status',
-    '<%= config.bin %> edge status --dir /opt/frameworks/edge --json',
-    '<%= config.bin %> edge status --ssh ops@edge-1,ops@edge-2,ops@edge-3',
+    { description: 'Is the local edge healthy?', command: '<%= config.bin %> edge status' },
+    { description: 'Check the stack in /opt/frameworks/edge, as JSON', command: '<%= config.bin %> edge status --dir /opt/frameworks/edge --json' },
+    { description: 'Check three hosts over SSH', command: '<%= config.bin %> edge status --ssh ops@edge-1,ops@edge-2,ops@edge-3' },
   ];
   static override flags = {
     domain: Flags.string({ description: 'Domain to check (default: EDGE_DOMAIN in <dir>/.edge.env).' }),

@@ -19,10 +19,10 @@ Containers do not read limits.d: their open-files limit comes from dockerd (see 
 
 Testing only (hidden flags): --root <dir> writes under <dir> and applies nothing; add --apply-keys a,b to apply just those keys with \`sysctl -p -\`. Run it inside a network namespace the test made (ip netns exec <ns> frameworks edge tune --write --root <tmp> --apply-keys net.core.somaxconn,…) with namespaced keys only, so the host's kernel is never changed.`;
   static override examples = [
-    '<%= config.bin %> edge tune',
-    'sudo <%= config.bin %> edge tune --write',
-    '<%= config.bin %> edge tune --write --ssh root@edge-1.example.com',
-    '<%= config.bin %> edge tune --write --dry-run --json',
+    { description: 'Show the recommended sysctls and limits against the live kernel', command: '<%= config.bin %> edge tune' },
+    { description: 'Apply them on this host', command: 'sudo <%= config.bin %> edge tune --write' },
+    { description: 'Apply them on a remote host over SSH', command: '<%= config.bin %> edge tune --write --ssh root@edge-1.example.com' },
+    { description: 'Show what --write would change, as JSON; change nothing', command: '<%= config.bin %> edge tune --write --dry-run --json' },
   ];
   static override mutating = true;
   static override graceful = true;

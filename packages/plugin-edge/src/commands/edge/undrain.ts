@@ -6,7 +6,9 @@ export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
   static override summary = 'Put an edge node back in normal mode: Foghorn routes viewers to it again.';
   static override description = `PUT /nodes/{node-id}/mode {"mode":"normal"} on Foghorn's HTTP port (the context's foghorn-http URL); also ends maintenance. The node must be known to Foghorn (drain-status answers), otherwise exit 1 and nothing is changed. No credential is sent (these routes have no authentication). In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (setNodeMode, with the JWT or the service token; the previous mode is then not known).`;
 
-  static override examples = ['<%= config.bin %> edge undrain edge-ams-1'];
+  static override examples = [
+    { description: 'Route viewers to edge-ams-1 again', command: '<%= config.bin %> edge undrain edge-ams-1' },
+  ];
 
   static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it.' }) };
 

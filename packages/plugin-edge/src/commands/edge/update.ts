@@ -38,11 +38,20 @@ Ctrl-C (or SIGTERM): no new stage starts; the one in flight finishes (the health
 Lock: the stack's .frameworks.lock is held from the first stage to the last (--drain included); a second update refuses (LOCKED) or waits --lock-wait.`;
 
   static override examples = [
-    '<%= config.bin %> edge update --dry-run',
-    '<%= config.bin %> edge update --rollback-on-failure',
-    { description: 'Run a new MistServer build (the pin is recorded in the stack\'s files):', command: '<%= config.bin %> edge update --image mistserver=registry.example.com/mistserver:3.4 --rollback-on-failure' },
-    { description: 'Drain the node first, wait up to 30 minutes for viewers to leave, undrain afterwards:', command: '<%= config.bin %> edge update --drain --idle-timeout 30m' },
-    { description: 'A fleet, two at a time, machine-readable:', command: '<%= config.bin %> edge update --ssh ops@edge-1,ops@edge-2,ops@edge-3 --parallel 2 --rollback-on-failure --json' },
+    { description: 'Show which images would be pulled; change nothing', command: '<%= config.bin %> edge update --dry-run' },
+    { description: 'Update, and restore the previous images if it fails', command: '<%= config.bin %> edge update --rollback-on-failure' },
+    {
+      description: 'Run a new MistServer build (the pin is recorded in the stack\'s files)',
+      command: '<%= config.bin %> edge update --image mistserver=registry.example.com/mistserver:3.4 --rollback-on-failure',
+    },
+    {
+      description: 'Drain first, wait up to 30 minutes for viewers to leave, undrain after',
+      command: '<%= config.bin %> edge update --drain --idle-timeout 30m',
+    },
+    {
+      description: 'Update a fleet two hosts at a time, as JSON',
+      command: '<%= config.bin %> edge update --ssh ops@edge-1,ops@edge-2,ops@edge-3 --parallel 2 --rollback-on-failure --json',
+    },
   ];
 
   static override flags = {

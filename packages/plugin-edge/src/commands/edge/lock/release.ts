@@ -7,7 +7,13 @@ import { EdgeCommand } from '../../../lib/edge-command.js';
 export default class EdgeLockRelease extends EdgeCommand<typeof EdgeLockRelease> {
   static override summary = 'Remove the lock of the edge stack left by a run that is gone.';
   static override description = `A lock whose holder ran on this machine and is no longer running is removed as it is (the next run would take it over anyway). A lock whose process still runs, or one taken on another machine (whose process cannot be seen from here), is removed only with --force: make sure that run is really gone first (frameworks edge lock status says who and since when).`;
-  static override examples = ['<%= config.bin %> edge lock release', '<%= config.bin %> edge lock release --ssh ops@edge-1 --dir /opt/frameworks-edge --force'];
+  static override examples = [
+    { description: 'Remove the lock a finished or crashed run left on the local stack', command: '<%= config.bin %> edge lock release' },
+    {
+      description: 'Remove a lock taken on another machine (make sure that run is gone)',
+      command: '<%= config.bin %> edge lock release --ssh ops@edge-1 --dir /opt/frameworks-edge --force',
+    },
+  ];
   static override flags = {
     force: Flags.boolean({ description: 'Remove the lock even when its holder may still run (another machine, or a live process).' }),
     tune: Flags.boolean({ description: 'The host-wide lock of edge tune --write instead of the stack\'s.' }),

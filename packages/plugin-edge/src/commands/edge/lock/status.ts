@@ -9,7 +9,13 @@ export default class EdgeLockStatus extends EdgeCommand<typeof EdgeLockStatus> {
   static override description = `Show who holds the lock of the edge stack (or of edge tune --write on this host).
 
 Every verb that changes the stack (init, enroll, update, cert --reload) holds ${LOCK_FILE} in --dir on the host it changes while it runs; edge tune --write holds /run/frameworks/edge-tune.lock (--tune). The lock records user@machine, pid, command, start time and --lock-message. Read-only verbs never look at it.`;
-  static override examples = ['<%= config.bin %> edge lock status', '<%= config.bin %> edge lock status --ssh ops@edge-1 --dir /opt/frameworks-edge --json'];
+  static override examples = [
+    { description: 'Show who holds the lock of the local stack', command: '<%= config.bin %> edge lock status' },
+    {
+      description: 'Show the lock of a remote stack, as JSON',
+      command: '<%= config.bin %> edge lock status --ssh ops@edge-1 --dir /opt/frameworks-edge --json',
+    },
+  ];
   static override flags = {
     tune: Flags.boolean({ description: 'The host-wide lock of edge tune --write instead of the stack\'s.' }),
   };
