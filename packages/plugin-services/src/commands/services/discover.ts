@@ -9,7 +9,13 @@ export default class ServicesDiscover extends FrameworksCommand<typeof ServicesD
 
 Auth: the user's JWT when there is one (Quartermaster then lists only the clusters the tenant owns or was granted), else the service token (FRAMEWORKS_SERVICE_TOKEN, or frameworks login --service-token-stdin). Exit 0, also when nothing is found.`;
 
-  static override examples = ['<%= config.bin %> services discover --type foghorn', '<%= config.bin %> services discover --type foghorn --cluster-id central-1 --healthy-only --json'];
+  static override examples = [
+    { description: 'List the Foghorn instances Quartermaster knows', command: '<%= config.bin %> services discover --type foghorn' },
+    {
+      description: 'Only the healthy Foghorn instances of cluster central-1, as JSON',
+      command: '<%= config.bin %> services discover --type foghorn --cluster-id central-1 --healthy-only --json',
+    },
+  ];
 
   static override flags = {
     ...viaFlags,

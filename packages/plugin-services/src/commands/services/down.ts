@@ -10,7 +10,10 @@ Without --only: docker compose -p <project> -f … down (containers and the proj
 
 Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) it needs --yes (exit 2 otherwise).`;
 
-  static override examples = ['<%= config.bin %> services down --yes', '<%= config.bin %> services down --only purser --yes'];
+  static override examples = [
+    { description: 'Stop every planned central service', command: '<%= config.bin %> services down --yes' },
+    { description: 'Stop only Purser; the others keep running', command: '<%= config.bin %> services down --only purser --yes' },
+  ];
 
   static override flags = {
     ...runFlags,

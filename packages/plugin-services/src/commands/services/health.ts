@@ -19,9 +19,9 @@ Auth: the user's JWT when there is one (frameworks login; Quartermaster then sho
 Exit 0 with the table (also when it is empty). With --unhealthy the command is a check: it lists only instances whose status is not healthy and exits 1 (SERVICES_UNHEALTHY, the rows in result) when there is any.`;
 
   static override examples = [
-    '<%= config.bin %> services health',
-    '<%= config.bin %> services health --type foghorn',
-    { description: 'Alert when anything is unhealthy:', command: '<%= config.bin %> services health --unhealthy --json' },
+    { description: 'Show the health of every instance Quartermaster polls', command: '<%= config.bin %> services health' },
+    { description: 'Show the health of the Foghorn instances', command: '<%= config.bin %> services health --type foghorn' },
+    { description: 'Alert when anything is unhealthy', command: '<%= config.bin %> services health --unhealthy --json' },
   ];
 
   static override flags = {

@@ -4,7 +4,10 @@ import { ServicesCommand, runFlags, type HostContext } from '../../lib/services-
 export default class ServicesLogs extends ServicesCommand<typeof ServicesLogs> {
   static override summary = 'Logs of the planned central services (docker compose logs over the fragments).';
   static override description = 'Lines are printed as "<service> | <text>" (with a [host] prefix over --ssh). --follow streams until Ctrl-C (exit 130). Under --json the lines are collected (not with --follow).';
-  static override examples = ['<%= config.bin %> services logs --only foghorn --tail 50', '<%= config.bin %> services logs --follow'];
+  static override examples = [
+    { description: 'Show the last 50 lines of Foghorn', command: '<%= config.bin %> services logs --only foghorn --tail 50' },
+    { description: 'Stream the lines of every service until Ctrl-C', command: '<%= config.bin %> services logs --follow' },
+  ];
 
   static override flags = {
     ...runFlags,

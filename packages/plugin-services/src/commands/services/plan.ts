@@ -18,10 +18,16 @@ Profiles: central-all (default), control-core, routing-only, analytics-suite, bi
 All or nothing: a fragment edited by hand since the last plan (its sha256 differs from plan.yaml), or a svc-*.yml the planner did not write, stops the run before anything is written (exit 1, SERVICES_FRAGMENTS_EDITED, the files named) unless --force. --dry-run prints the files and writes nothing.`;
 
   static override examples = [
-    { description: 'Every central service into ./central:', command: '<%= config.bin %> services plan --dir ./central' },
-    { description: 'The control core plus Purser, without Gateway:', command: '<%= config.bin %> services plan --profile control-core --include purser --exclude gateway' },
-    { description: 'Pick services from a menu (profiles as presets):', command: '<%= config.bin %> services plan --interactive' },
-    { description: 'Pinned images from a release manifest, on a remote host:', command: '<%= config.bin %> services plan --release-manifest release.yaml --ssh ops@central-1 --dir /opt/frameworks-central' },
+    { description: 'Plan every central service into ./central', command: '<%= config.bin %> services plan --dir ./central' },
+    {
+      description: 'The control core plus Purser, without Gateway',
+      command: '<%= config.bin %> services plan --profile control-core --include purser --exclude gateway',
+    },
+    { description: 'Pick services from a menu (profiles as presets)', command: '<%= config.bin %> services plan --interactive' },
+    {
+      description: 'Pinned images from a release manifest, on a remote host',
+      command: '<%= config.bin %> services plan --release-manifest release.yaml --ssh ops@central-1 --dir /opt/frameworks-central',
+    },
   ];
 
   /** Completion offers the catalog's profiles and services (read from the shipped catalog when TAB is pressed). */

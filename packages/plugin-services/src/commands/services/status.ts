@@ -8,7 +8,10 @@ export default class ServicesStatus extends ServicesCommand<typeof ServicesStatu
 
 Exit 1 (SERVICES_DEGRADED, the rows in result) when a service is not running or not healthy.`;
 
-  static override examples = ['<%= config.bin %> services status --dir ./central', '<%= config.bin %> services status --only decklog --json'];
+  static override examples = [
+    { description: 'Show the state and health of the services planned in ./central', command: '<%= config.bin %> services status --dir ./central' },
+    { description: 'Check Decklog from a script', command: '<%= config.bin %> services status --only decklog --json' },
+  ];
 
   static override flags = { ...runFlags };
 

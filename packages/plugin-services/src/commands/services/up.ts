@@ -15,9 +15,9 @@ Services: --only, else plan.yaml's list, else every svc-*.yml in --dir. A fragme
 Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops at once; exit 130 (INTERRUPTED) with the services this run started and the command that stops just those (services down --only … --yes). up writes no file. The plan folder's lock (.frameworks.lock) is held while it runs.`;
 
   static override examples = [
-    '<%= config.bin %> services up --dir ./central',
-    '<%= config.bin %> services up --only quartermaster,commodore',
-    '<%= config.bin %> services up --ssh ops@central-1 --dir /opt/frameworks-central',
+    { description: 'Start the services planned in ./central and wait until healthy', command: '<%= config.bin %> services up --dir ./central' },
+    { description: 'Start only Quartermaster and Commodore', command: '<%= config.bin %> services up --only quartermaster,commodore' },
+    { description: 'Start the services of a remote host over SSH', command: '<%= config.bin %> services up --ssh ops@central-1 --dir /opt/frameworks-central' },
   ];
 
   static override flags = {

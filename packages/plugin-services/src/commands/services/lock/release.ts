@@ -8,8 +8,11 @@ export default class ServicesLockRelease extends ServicesCommand<typeof Services
   static override summary = 'Remove the lock of the plan folder left by a run that is gone.';
   static override description = `A lock whose holder ran on this machine and is no longer running is removed as it is. A lock whose process still runs, or one taken on another machine (whose process cannot be seen from here), is removed only with --force: make sure that run is really gone first (frameworks services lock status says who and since when).`;
   static override examples = [
-    '<%= config.bin %> services lock release --dir ./central',
-    '<%= config.bin %> services lock release --ssh ops@central-1 --dir /opt/frameworks-central --force',
+    { description: 'Remove the lock a finished or crashed run left on ./central', command: '<%= config.bin %> services lock release --dir ./central' },
+    {
+      description: 'Remove a lock taken on another machine (make sure that run is gone)',
+      command: '<%= config.bin %> services lock release --ssh ops@central-1 --dir /opt/frameworks-central --force',
+    },
   ];
   static override flags = {
     force: Flags.boolean({ description: 'Remove the lock even when its holder may still run (another machine, or a live process).' }),

@@ -9,8 +9,11 @@ export default class ServicesLockStatus extends ServicesCommand<typeof ServicesL
 
 services up and down hold ${LOCK_FILE} in --dir on the host they change while they run; it records user@machine, pid, command, start time and --lock-message. Read-only verbs never look at it.`;
   static override examples = [
-    '<%= config.bin %> services lock status --dir ./central',
-    '<%= config.bin %> services lock status --ssh ops@central-1 --dir /opt/frameworks-central --json',
+    { description: 'Show who holds the lock of ./central', command: '<%= config.bin %> services lock status --dir ./central' },
+    {
+      description: 'Show the lock of a remote plan folder, as JSON',
+      command: '<%= config.bin %> services lock status --ssh ops@central-1 --dir /opt/frameworks-central --json',
+    },
   ];
 
   async run() {
