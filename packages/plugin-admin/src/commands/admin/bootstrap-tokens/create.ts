@@ -9,9 +9,18 @@ export default class BootstrapTokensCreate extends AdminCommand<typeof Bootstrap
 The token value is printed ONCE, here (text and --json); list shows it masked. Store it now.
 --ttl takes 90m, 24h, 30d… (days are sent as hours: 30d → 720h). An edge_node token needs --tenant-id. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (createBootstrapToken with the service token: --kind service only, --ttl in whole days, no tenant, cluster, IP or metadata).`;
   static override examples = [
-    '<%= config.bin %> admin bootstrap-tokens create --tenant-id 5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10 --cluster-id central-1 --metadata site=ams',
-    '<%= config.bin %> admin bootstrap-tokens create --kind service --ttl 1h --expected-ip 203.0.113.7',
-    '<%= config.bin %> admin bootstrap-tokens create --tenant-id 5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10 --ttl 7d --dry-run',
+    {
+      description: 'Create an edge node token for a tenant in cluster central-1',
+      command: '<%= config.bin %> admin bootstrap-tokens create --tenant-id 5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10 --cluster-id central-1 --metadata site=ams',
+    },
+    {
+      description: 'Create a service token valid 1 hour, usable only from 203.0.113.7',
+      command: '<%= config.bin %> admin bootstrap-tokens create --kind service --ttl 1h --expected-ip 203.0.113.7',
+    },
+    {
+      description: 'Show the request a 7-day token would send; create nothing',
+      command: '<%= config.bin %> admin bootstrap-tokens create --tenant-id 5b0c1e1e-2f57-4a43-9d1e-1f0f3c6b9a10 --ttl 7d --dry-run',
+    },
   ];
   static override flags = {
     kind: Flags.string({ description: 'What the token enrolls.', options: ['edge_node', 'service'], default: 'edge_node' }),

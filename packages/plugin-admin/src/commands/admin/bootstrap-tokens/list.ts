@@ -6,7 +6,10 @@ export default class BootstrapTokensList extends AdminCommand<typeof BootstrapTo
   static override summary = 'List bootstrap tokens, newest first (values masked).';
   static override description = `GET {quartermaster}/admin/bootstrap-tokens: used and expired tokens included. The server returns full token values at MVP; they are masked here and in --json (a token is shown whole only by create).
 Needs the service token or a provider JWT (the service token is preferred when both are available). In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (bootstrapTokensConnection, the service token).`;
-  static override examples = ['<%= config.bin %> admin bootstrap-tokens list', '<%= config.bin %> admin bootstrap-tokens list --json'];
+  static override examples = [
+    { description: 'List bootstrap tokens, newest first, values masked', command: '<%= config.bin %> admin bootstrap-tokens list' },
+    { description: 'List them as JSON', command: '<%= config.bin %> admin bootstrap-tokens list --json' },
+  ];
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt-or-service' as const;
   static override preferServiceToken = true;

@@ -7,8 +7,11 @@ export default class BootstrapTokensRevoke extends AdminCommand<typeof Bootstrap
   static override description = `DELETE {quartermaster}/admin/bootstrap-tokens/<id>: the token can no longer enroll anything.
 Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) it needs --yes (exit 2 otherwise). An unknown id is exit 1. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (revokeBootstrapToken, the service token).`;
   static override examples = [
-    '<%= config.bin %> admin bootstrap-tokens revoke 0c7f5f8e-7d7a-4b1a-8f3e-3f2f6b2a1c11',
-    '<%= config.bin %> admin bootstrap-tokens revoke 0c7f5f8e-7d7a-4b1a-8f3e-3f2f6b2a1c11 --yes --json',
+    { description: 'Revoke a bootstrap token, after asking', command: '<%= config.bin %> admin bootstrap-tokens revoke 0c7f5f8e-7d7a-4b1a-8f3e-3f2f6b2a1c11' },
+    {
+      description: 'Revoke it from a script, without asking',
+      command: '<%= config.bin %> admin bootstrap-tokens revoke 0c7f5f8e-7d7a-4b1a-8f3e-3f2f6b2a1c11 --yes --json',
+    },
   ];
   static override args = { id: Args.string({ required: true, description: 'Token id (UUID) from bootstrap-tokens list.' }) };
   static override flags = { yes: yesFlag, 'dry-run': dryRunFlag, timeout: timeoutFlag };

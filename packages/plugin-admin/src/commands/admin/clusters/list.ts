@@ -4,7 +4,10 @@ import { AdminCommand, orDash, timeoutFlag } from '../../../lib/admin-command.js
 export default class ClustersList extends AdminCommand<typeof ClustersList> {
   static override summary = 'List clusters registered in Quartermaster.';
   static override description = 'GET {quartermaster}/clusters, ordered by name. Needs the service token or a JWT (the service token is preferred when both are available).';
-  static override examples = ['<%= config.bin %> admin clusters list', '<%= config.bin %> admin clusters list --json'];
+  static override examples = [
+    { description: 'List the clusters in Quartermaster', command: '<%= config.bin %> admin clusters list' },
+    { description: 'List them as JSON', command: '<%= config.bin %> admin clusters list --json' },
+  ];
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt-or-service' as const;
   static override preferServiceToken = true;

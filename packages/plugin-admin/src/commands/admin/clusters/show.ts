@@ -5,7 +5,10 @@ import { AdminCommand, orDash, timeoutFlag, withListHint } from '../../../lib/ad
 export default class ClustersShow extends AdminCommand<typeof ClustersShow> {
   static override summary = 'Show one cluster.';
   static override description = 'GET {quartermaster}/clusters/<id>. An unknown id is exit 1.';
-  static override examples = ['<%= config.bin %> admin clusters show central-1', '<%= config.bin %> admin clusters show central-1 --json'];
+  static override examples = [
+    { description: 'Show cluster central-1', command: '<%= config.bin %> admin clusters show central-1' },
+    { description: 'Show it as JSON', command: '<%= config.bin %> admin clusters show central-1 --json' },
+  ];
   static override args = { id: Args.string({ required: true, description: 'cluster_id from admin clusters list.' }) };
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt-or-service' as const;

@@ -5,7 +5,13 @@ import { AdminCommand, orDash, timeoutFlag } from '../../../lib/admin-command.js
 export default class NodesList extends AdminCommand<typeof NodesList> {
   static override summary = 'List infrastructure nodes registered in Quartermaster.';
   static override description = 'GET {quartermaster}/nodes with optional filters. Needs the service token or a JWT (the service token is preferred when both are available).';
-  static override examples = ['<%= config.bin %> admin nodes list', '<%= config.bin %> admin nodes list --cluster-id central-1 --type edge --region eu-west --json'];
+  static override examples = [
+    { description: 'List every node in Quartermaster', command: '<%= config.bin %> admin nodes list' },
+    {
+      description: 'List the edge nodes of cluster central-1 in eu-west, as JSON',
+      command: '<%= config.bin %> admin nodes list --cluster-id central-1 --type edge --region eu-west --json',
+    },
+  ];
   static override flags = {
     'cluster-id': Flags.string({ description: 'Only nodes of this cluster.' }),
     type: Flags.string({ description: 'Only nodes of this type (edge, …).' }),

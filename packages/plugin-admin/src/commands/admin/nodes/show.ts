@@ -5,7 +5,10 @@ import { AdminCommand, orDash, timeoutFlag, withListHint } from '../../../lib/ad
 export default class NodesShow extends AdminCommand<typeof NodesShow> {
   static override summary = 'Show one infrastructure node.';
   static override description = 'Looks the node up by node_id (or row id) in GET {quartermaster}/nodes (the MVP GET /nodes/{id} always answers 404). An unknown id is exit 1.';
-  static override examples = ['<%= config.bin %> admin nodes show edge-ams-1', '<%= config.bin %> admin nodes show edge-ams-1 --json'];
+  static override examples = [
+    { description: 'Show node edge-ams-1', command: '<%= config.bin %> admin nodes show edge-ams-1' },
+    { description: 'Show it as JSON', command: '<%= config.bin %> admin nodes show edge-ams-1 --json' },
+  ];
   static override args = { id: Args.string({ required: true, description: 'node_id (or row id) from admin nodes list.' }) };
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt-or-service' as const;

@@ -8,8 +8,11 @@ export default class TokensCreate extends AdminCommand<typeof TokensCreate> {
   static override description = `POST {control}/developer/tokens (Commodore). A user JWT is required (frameworks login --email …); the service token is not accepted.
 The token value is printed ONCE, here (text and --json). --expires is a lifetime from now (30d, 720h) sent as an absolute expires_at; the server default is 30 days. --perms defaults to read,write on the server. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (createDeveloperToken; --expires in whole days).`;
   static override examples = [
-    '<%= config.bin %> admin tokens create --name ci',
-    '<%= config.bin %> admin tokens create --name dashboards --perms read --expires 90d --json',
+    { description: 'Create a developer API token named ci (shown once)', command: '<%= config.bin %> admin tokens create --name ci' },
+    {
+      description: 'Create a read-only token for 90 days, as JSON',
+      command: '<%= config.bin %> admin tokens create --name dashboards --perms read --expires 90d --json',
+    },
   ];
   static override flags = {
     name: Flags.string({ description: 'Token name (shown by list).', required: true }),

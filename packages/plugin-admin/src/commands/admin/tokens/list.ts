@@ -5,7 +5,10 @@ export default class TokensList extends AdminCommand<typeof TokensList> {
   static override summary = 'List your developer API tokens (values are never shown again).';
   static override description = `GET {control}/developer/tokens (Commodore): the logged-in user's tokens with their status (active, revoked, expired). Needs a user JWT.
 Note: the MVP server fails to read the permissions column and usually returns an empty list (contract §4.2). In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (developerTokensConnection).`;
-  static override examples = ['<%= config.bin %> admin tokens list', '<%= config.bin %> admin tokens list --json'];
+  static override examples = [
+    { description: 'List your developer API tokens and their status', command: '<%= config.bin %> admin tokens list' },
+    { description: 'List them as JSON', command: '<%= config.bin %> admin tokens list --json' },
+  ];
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt' as const;
   static override gatewayOffered = true;

@@ -5,7 +5,12 @@ export default class TokensRevoke extends AdminCommand<typeof TokensRevoke> {
   static override summary = 'Revoke one of your developer API tokens.';
   static override description = `DELETE {control}/developer/tokens/<id> (Commodore; a soft revoke). Needs a user JWT.
 Asks for confirmation unless --yes; without a terminal (CI, --json, --no-input) it needs --yes (exit 2 otherwise). An unknown or already revoked id is exit 1. In a gateway-only context (or with the Gateway fallback when the direct endpoint is unreachable) it goes through the Gateway's GraphQL (revokeDeveloperToken).`;
-  static override examples = ['<%= config.bin %> admin tokens revoke b3c1e2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e --yes'];
+  static override examples = [
+    {
+      description: 'Revoke one of your developer API tokens without asking',
+      command: '<%= config.bin %> admin tokens revoke b3c1e2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e --yes',
+    },
+  ];
   static override args = { id: Args.string({ required: true, description: 'Token id from admin tokens list.' }) };
   static override flags = { yes: yesFlag, 'dry-run': dryRunFlag, timeout: timeoutFlag };
   static override authPolicy = 'jwt' as const;
