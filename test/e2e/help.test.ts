@@ -28,6 +28,25 @@ describe('summaries', () => {
     const bad = commands.flatMap((c) => (c.examples ?? []).map((e) => (typeof e === 'string' ? e : e.command)).filter((e) => e.includes('…')).map((e) => `${c.id}: ${e}`));
     expect(bad).toEqual([]);
   });
+
+  it('every command has examples, each a { description, command } with a one-line description and no <placeholder>', () => {
+    const bad = commands.flatMap((c) => {
+      const examples = c.examples ?? [];
+      if (examples.length === 0) return [`${c.id}: no example`];
+      return examples.flatMap((e) => {
+        if (typeof e === 'string') return [`${c.id}: no description: ${e}`];
+        const problems: string[] = [];
+        const d = e.description ?? '';
+        // 76 = 80 columns less the help's indent and a margin, so it is one line in help.
+        if (!d.trim() || d.includes('\n') || d.length > 76 || /[.:]$/.test(d)) problems.push(`${c.id}: description "${d}"`);
+        if (!e.command.includes('<%= config.bin %>') || /<[a-z][\w-]*>|\.\.\.|…/i.test(e.command.replaceAll('<%= config.bin %>', ''))) {
+          problems.push(`${c.id}: command "${e.command}"`);
+        }
+        return problems;
+      });
+    });
+    expect(bad).toEqual([]);
+  });
 });
 
 /** Words that help adds around the command's own text. */
