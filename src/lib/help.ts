@@ -53,11 +53,30 @@ class FrameworksCommandHelp extends CommandHelp {
           commands = [a.command];
         }
         const body = commands
-          .map((c) => this.indent(this.wrap(`$ ${this.render(c).replace(/^\$ /, '')}`, width + 4)).split('\n').join(' \\\n  '))
+          .map((c) => this.indent(this.wrapCommand(`$ ${this.render(c).replace(/^\$ /, '')}`, this.opts.maxWidth - width - 4).join('\n')).split('\n').join(' \\\n  '))
           .join('\n');
         return description ? `${this.wrap(description, width)}\n\n${body}` : body;
       })
       .join('\n\n');
+  }
+
+  /** Fill lines up to `columns`, breaking between words but never between a flag and its value (`--email ops@example.com`). */
+  private wrapCommand(text: string, columns: number): string[] {
+    const words = text.split(' ');
+    const groups: string[] = [];
+    for (let i = 0; i < words.length; i++) {
+      const pair = `${words[i]} ${words[i + 1]}`;
+      if (/^--?[\w-]+$/.test(words[i]) && i + 1 < words.length && !/^[-|<>&;]/.test(words[i + 1]) && pair.length <= columns) {
+        groups.push(pair);
+        i++;
+      } else groups.push(words[i]);
+    }
+    const lines: string[] = [];
+    for (const g of groups) {
+      if (lines.length > 0 && `${lines.at(-1)} ${g}`.length <= columns) lines[lines.length - 1] += ` ${g}`;
+      else lines.push(g);
+    }
+    return lines;
   }
 
   public override generate(): string {

@@ -53,7 +53,7 @@ describe('summaries', () => {
 const HELP_WORDS = new Set(['USAGE', 'FLAGS', 'GLOBAL', 'ARGUMENTS', 'DESCRIPTION', 'EXAMPLES', 'ALIASES', 'TLS', 'PORTS', 'IMAGES', 'ADVANCED', 'SSH', 'EDGE', 'LOCK', 'COMMANDS', 'TOPICS', 'value', 'option', 'options', 'default', 'required', 'env', 'flags', 'frameworks', 'Format', 'output', 'json']);
 
 describe('help at 80 columns', () => {
-  it('fits, and breaks no word (every word of the output is a word of the command\'s own text)', async () => {
+  it('fits, and breaks no word (every word of the output is a word of the command\'s own text), nor a flag from its value', async () => {
     const problems: string[] = [];
     const queue = [...commands];
     const worker = async () => {
@@ -67,6 +67,9 @@ describe('help at 80 columns', () => {
         };
         collect(manifests.find((m) => m.commands[c.id])!.commands[c.id]);
         const source = texts.join(' ');
+        // An example wrapped with ` \` keeps a flag and its value on one line (`--email ops@example.com`).
+        const split = r.stdout.match(/ --?[\w-]+ \\\n\s+[^-\s]\S*/g);
+        if (split) problems.push(...split.map((s) => `${c.id}: flag split from its value: ${s}`));
         for (const line of r.stdout.split('\n')) {
           if ([...line].length > 80) problems.push(`${c.id}: ${line.length} columns: ${line}`);
           for (const word of line.split(/[^A-Za-z]+/)) {
