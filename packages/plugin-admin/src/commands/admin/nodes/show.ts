@@ -7,6 +7,7 @@ export default class NodesShow extends AdminCommand<typeof NodesShow> {
   static override description = 'Looks the node up by node_id (or row id) in GET {quartermaster}/nodes (the MVP GET /nodes/{id} always answers 404). An unknown id is exit 1.';
   static override examples = ['<%= config.bin %> admin nodes show edge-ams-1', '<%= config.bin %> admin nodes show edge-ams-1 --json'];
   static override args = { id: Args.string({ required: true, description: 'node_id (or row id) from admin nodes list.' }) };
+  static completionValues = { id: 'nodes' };
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt-or-service' as const;
   static override preferServiceToken = true;
