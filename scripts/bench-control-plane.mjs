@@ -8,6 +8,8 @@ import { startControlPlane } from '../test/support/control-plane.ts';
 const log = process.argv[2];
 const cp = await startControlPlane();
 cp.addCluster({ cluster_id: 'central-1', cluster_name: 'Central 1' });
+// `--nodes`: edge nodes for the completion rows (bench-complete.mjs).
+if (process.argv.includes('--nodes')) for (let i = 1; i <= 20; i++) cp.addNode({ node_id: `edge-${i}`, cluster_id: 'central-1', node_type: 'edge', region: 'eu-west' });
 for (const [i, service] of ['quartermaster', 'gateway', 'commodore', 'foghorn', 'decklog', 'purser'].entries()) {
   cp.addServiceInstance({ service_id: service, cluster_id: 'central-1', host: `10.0.0.${i + 5}`, port: 18000 + i });
 }

@@ -27,6 +27,7 @@ import { EDGE_ROWS, EDGE_TARGETS } from './bench-edge.mjs';
 import { SERVICE_ROWS, SERVICE_TARGETS } from './bench-services.mjs';
 import { VIA_ROWS, VIA_TARGETS } from './bench-via.mjs';
 import { GRPC_ROWS, GRPC_TARGETS } from './bench-grpc.mjs';
+import { COMPLETE_ROWS, COMPLETE_TARGETS } from './bench-complete.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -54,6 +55,7 @@ const ROWS = [
   ...SERVICE_ROWS,
   ...VIA_ROWS,
   ...GRPC_ROWS,
+  ...COMPLETE_ROWS,
 ];
 
 const MIB = 1024 * 1024;
@@ -65,6 +67,7 @@ const TARGETS = [
   ...SERVICE_TARGETS,
   ...VIA_TARGETS,
   ...GRPC_TARGETS,
+  ...COMPLETE_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {

@@ -1,7 +1,8 @@
 // The completion engine behind `frameworks __complete <words…>` (bin/run.js answers it before oclif
 // loads): what can follow the words typed, one `value<TAB>description` per line, or the single line
-// `:files` when a path is wanted. It reads the command manifests and the user's own files only — no
-// network, no prompt — so a TAB stays well under the 300 ms a shell user tolerates.
+// `:files` when a path is wanted. It reads the command manifests and the user's own files; the one
+// exception is node ids (a cache, refreshed from Quartermaster within 200 ms). Never a prompt, so a TAB
+// stays under the 300 ms a shell user tolerates.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -67,8 +68,11 @@ export async function complete(words: string[], ce: CompleteEnv): Promise<string
   const positional: string[] = [];
   const seen = new Set<string>();
   let valueFor: FlagDef | undefined;
+  // `--context` typed on the line: node ids come from that context.
+  let lineContext: string | undefined;
   for (const w of done) {
     if (valueFor) {
+      if (valueFor.name === 'context') lineContext = w;
       valueFor = undefined;
       continue;
     }
@@ -76,6 +80,7 @@ export async function complete(words: string[], ce: CompleteEnv): Promise<string
       const def = findFlag(w, cmd);
       if (def) {
         seen.add(def.name);
+        if (def.name === 'context' && w.includes('=')) lineContext = w.slice(w.indexOf('=') + 1);
         if (def.type === 'option' && !w.includes('=')) valueFor = def;
       }
       continue;
@@ -89,12 +94,13 @@ export async function complete(words: string[], ce: CompleteEnv): Promise<string
     } else positional.push(w);
   }
 
+  const vce: ValuesEnv = { ...ce, context: lineContext };
   let out: string[];
-  if (valueFor) out = values(valueFor.name, valueFor, cmd, ce);
+  if (valueFor) out = await values(valueFor.name, valueFor, cmd, vce);
   else if (/^--[\w-]+=/.test(cur)) {
     const [flag] = cur.split('=');
     const def = findFlag(flag, cmd);
-    out = def ? values(def.name, def, cmd, ce).map((v) => (v === FILES ? v : `${flag}=${v}`)) : [];
+    out = def ? (await values(def.name, def, cmd, vce)).map((v) => (v === FILES ? v : `${flag}=${v}`)) : [];
   } else if (cur.startsWith('-')) {
     const flags = { ...(cmd?.flags ?? {}), ...GLOBAL_FLAGS };
     out = Object.values(flags)
@@ -115,7 +121,7 @@ export async function complete(words: string[], ce: CompleteEnv): Promise<string
     }
     if (cmd) {
       const arg = Object.values(cmd.args ?? {})[positional.length];
-      if (arg) out.push(...values(arg.name, arg, cmd, ce));
+      if (arg) out.push(...(await values(arg.name, arg, cmd, vce)));
     }
   }
   const files = out.includes(FILES);
@@ -136,13 +142,18 @@ function findFlag(word: string, cmd?: CommandDef): FlagDef | undefined {
   return Object.values(flags).find((f) => f.char === word.slice(1, 2));
 }
 
-function values(name: string, def: { options?: string[] }, cmd: CommandDef | undefined, ce: CompleteEnv): string[] {
+interface ValuesEnv extends CompleteEnv {
+  context?: string;
+}
+
+async function values(name: string, def: { options?: string[] }, cmd: CommandDef | undefined, ce: ValuesEnv): Promise<string[]> {
   const declared = cmd?.completionValues?.[name];
   if (Array.isArray(declared)) return declared.map((v) => line(v));
   if (typeof declared === 'object' && declared) return yamlKeys(join(cmd!.pluginRoot, declared.file), declared.keys);
   const source = typeof declared === 'string' ? declared : name === 'context' ? 'contexts' : name === 'ssh' ? 'ssh-hosts' : undefined;
   if (source === 'contexts') return contexts(ce.env);
   if (source === 'ssh-hosts') return sshHosts(ce.env);
+  if (source === 'nodes') return nodes(ce);
   if (source === 'service-keys' || def.options?.length) return (def.options ?? []).map((v) => line(v));
   if (PATH_FLAG.test(name)) return [FILES];
   return [];
@@ -193,6 +204,20 @@ function sshHosts(env: NodeJS.ProcessEnv): string[] {
   }
   const hosts = [...text.matchAll(/^\s*Host\s+(.+)$/gim)].flatMap((m) => m[1].trim().split(/\s+/)).filter((h) => !/[*?!]/.test(h));
   return [...new Set(hosts)].map((h) => line(h, 'from ~/.ssh/config'));
+}
+
+/** The whole TAB, process start included, should end by then: the node-list refresh gets what is left. */
+const TAB_DEADLINE_MS = 280;
+/** ...but at least this (a loaded machine would otherwise never fill the cache). */
+const MIN_REFRESH_MS = 100;
+
+/** Node ids of the context (SDK: a 60 s cache, else Quartermaster within the time left, else nothing). */
+async function nodes(ce: ValuesEnv): Promise<string[]> {
+  const { completionNodes, NODE_REFRESH_BUDGET_MS } = await import('@frameworks/sdk');
+  const asked = Number(ce.env.FRAMEWORKS_COMPLETE_NODES_MS);
+  const left = Math.floor(TAB_DEADLINE_MS - performance.now());
+  const budgetMs = asked > 0 ? asked : Math.max(MIN_REFRESH_MS, Math.min(NODE_REFRESH_BUDGET_MS, left));
+  return (await completionNodes({ env: ce.env, context: ce.context, budgetMs })).map((n) => line(n.id, n.description));
 }
 
 // ---------------------------------------------------------------- the command manifests

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CliSandbox, ROOT } from '../support/cli.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { python, stripAnsi } from '../support/pty.js';
 
 // Shell completion, end to end: the commands print their setup instructions, the generated
@@ -324,4 +325,102 @@ describe('zsh completes in a real interactive zsh (pseudo-terminal)', () => {
     const host = await zshSession([...typeThenTab('frameworks edge status --ssh edge-a'), { expect: '--ssh edge-ams-1', timeout: 30 }]);
     expect(host.failed_step, host.text).toBeNull();
   }, 180_000);
+});
+
+describe('node ids complete from the context\'s Quartermaster (cached 60 s, never an error)', () => {
+  let cp: ControlPlane;
+  // A loaded CI machine must not lose the refresh race in the positive checks; the dead-endpoint check keeps the default.
+  const slow = { FRAMEWORKS_COMPLETE_NODES_MS: '5000' };
+  const complete = (typed: string[], extra: Record<string, string> = slow) => sb.run(['__complete', ...typed], { env: extra });
+  const nodeList = () => cp.requestsTo('quartermaster', '/nodes').length;
+  const cacheFile = (context: string) => join(sb.frameworksHome, 'complete', `nodes-${context}.json`);
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    cp.addNode({ node_id: 'edge-ams-1', cluster_id: 'central-1', node_type: 'edge', region: 'eu-west' });
+    cp.addNode({ node_id: 'edge-nyc-1', cluster_id: 'central-1', node_type: 'edge', region: 'us-east' });
+    // prod: the control plane; staging: a dead endpoint (discard port). Both get a service token in the tests.
+    for (const [ctx, url] of [['prod', cp.urls.quartermaster], ['staging', 'http://127.0.0.1:9']]) {
+      const r = await sb.run(['context', 'set-url', 'quartermaster', url, '--context', ctx]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+  afterAll(() => cp?.close());
+
+  it('edge drain <TAB>: nothing without a credential (no request); after login the node ids, from --context on the line', async () => {
+    const before = await complete(['edge', 'drain', '--context', 'prod', '']);
+    expect(before).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(nodeList()).toBe(0);
+
+    const login = await sb.run(['login', '--service-token-stdin', '--context', 'prod'], { input: `${cp.serviceToken}\n` });
+    expect(login.code, login.stderr).toBe(0);
+    const r = await complete(['edge', 'drain', '--context', 'prod', '']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual(['edge-ams-1\tedge · eu-west · central-1', 'edge-nyc-1\tedge · us-east · central-1']);
+    expect(cp.requestsTo('quartermaster', '/nodes')[0].headers.authorization).toBe(`Bearer ${cp.serviceToken}`);
+    // The cache: private, all of it, no secret in it.
+    const file = cacheFile('prod');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const doc = readFileSync(file, 'utf8');
+    expect(JSON.parse(doc)).toMatchObject({ context: 'prod', nodes: [{ id: 'edge-ams-1' }, { id: 'edge-nyc-1' }] });
+    expect(doc).not.toContain(cp.serviceToken);
+    expect(words((await complete(['-c', 'prod', 'admin', 'nodes', 'show', 'edge-n'])).stdout)).toEqual(['edge-nyc-1']);
+  });
+
+  withShell('fish')('fish: the current context\'s node ids for edge drain, undrain and drain-status', async () => {
+    const gen = await sb.run(['autocomplete', 'fish', '--refresh-cache']);
+    expect(gen.code, gen.stderr).toBe(0);
+    const fishFile = join(sb.baseEnv.XDG_CACHE_HOME!, 'frameworks', 'autocomplete', 'functions', 'fish', 'frameworks.fish');
+    for (const verb of ['drain', 'undrain', 'drain-status']) {
+      const r = sh('fish', ['--no-config', '-c', 'source $argv[1]; and complete -C $argv[2]', fishFile, `frameworks edge ${verb} `], {
+        env: { ...env, ...slow, FRAMEWORKS_CONTEXT: 'prod' },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^edge-ams-1\tedge · eu-west · central-1$/m);
+      expect(words(r.stdout)).toEqual(['edge-ams-1', 'edge-nyc-1']);
+    }
+  });
+
+  withShell('bash')('bash: edge drain --context prod <TAB> → the node ids', async () => {
+    await ensureOclifCache();
+    const snippet = join(sb.home, 'bashrc-snippet-nodes');
+    writeFileSync(snippet, (await sb.run(['autocomplete', 'script', 'bash'])).stdout);
+    const script = [
+      'source "$1" || exit 90',
+      'shift',
+      'spec=$(complete -p frameworks) || exit 91',
+      'fn=${spec#*-F }; fn=${fn%% *}',
+      'COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}',
+      '"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"',
+      'printf "%s\\n" "${COMPREPLY[@]}"',
+    ].join('\n');
+    const r = sh('bash', ['--norc', '--noprofile', '-c', script, 'bash', snippet, 'frameworks', 'edge', 'drain', '--context', 'prod', 'edge-'], { env: { ...env, ...slow } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(words(r.stdout)).toEqual(['edge-ams-1', 'edge-nyc-1']);
+  });
+
+  it('the next TAB is served from the cache (control plane stopped: still listed); a stale cache or a dead endpoint: nothing, exit 0', async () => {
+    const warm = await complete(['edge', 'undrain', '--context', 'prod', '']);
+    expect(words(warm.stdout)).toEqual(['edge-ams-1', 'edge-nyc-1']);
+    const asked = nodeList();
+    await cp.close();
+    const cached = await complete(['edge', 'drain-status', '--context', 'prod', 'edge-a']);
+    expect(cached).toMatchObject({ code: 0, stderr: '' });
+    expect(words(cached.stdout)).toEqual(['edge-ams-1']);
+    expect(nodeList()).toBe(asked);
+
+    // Older than 60 s: asked again, the endpoint is gone, so no candidates and no error text.
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(cacheFile('prod'), old, old);
+    const stale = await complete(['edge', 'drain', '--context', 'prod', ''], {});
+    expect(stale).toMatchObject({ code: 0, stdout: '', stderr: '' });
+
+    const login = await sb.run(['login', '--service-token-stdin', '--context', 'staging'], { input: 'svc_dead_endpoint_token_0123456789\n' });
+    expect(login.code, login.stderr).toBe(0);
+    const dead = await complete(['edge', 'drain', '--context', 'staging', ''], {});
+    expect(dead).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(existsSync(cacheFile('staging'))).toBe(false);
+  });
 });

@@ -13,6 +13,7 @@ export default class EdgeDrainStatus extends FrameworksCommand<typeof EdgeDrainS
 
   static override flags = { ...viaFlags };
   static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it.' }) };
+  static completionValues = { 'node-id': 'nodes' };
 
   async run() {
     const nodeId = this.args['node-id'];

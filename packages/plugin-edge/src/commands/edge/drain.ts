@@ -23,6 +23,7 @@ These Foghorn routes have no authentication: no credential is sent. Undo with: f
   ];
 
   static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it (edge-…; `frameworks edge status` shows it).' }) };
+  static completionValues = { 'node-id': 'nodes' };
 
   static override flags = {
     wait: Flags.boolean({ description: 'Wait until the node has no viewers left.' }),

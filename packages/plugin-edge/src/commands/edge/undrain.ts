@@ -11,6 +11,7 @@ export default class EdgeUndrain extends FrameworksCommand<typeof EdgeUndrain> {
   ];
 
   static override args = { 'node-id': Args.string({ required: true, description: 'Node id as Foghorn knows it.' }) };
+  static completionValues = { 'node-id': 'nodes' };
 
   static override flags = {
     'dry-run': Flags.boolean({ description: 'Show the node\'s mode and viewers; change nothing.' }),

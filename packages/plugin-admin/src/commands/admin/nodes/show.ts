@@ -10,6 +10,7 @@ export default class NodesShow extends AdminCommand<typeof NodesShow> {
     { description: 'Show it as JSON', command: '<%= config.bin %> admin nodes show edge-ams-1 --json' },
   ];
   static override args = { id: Args.string({ required: true, description: 'node_id (or row id) from admin nodes list.' }) };
+  static completionValues = { id: 'nodes' };
   static override flags = { timeout: timeoutFlag };
   static override authPolicy = 'jwt-or-service' as const;
   static override preferServiceToken = true;
