@@ -24,8 +24,10 @@ checked against the real output of every --json run in the tests, so a change to
 
   async run() {
     const words = this.argv.filter((a) => !a.startsWith('-'));
+    // An alias (whoami) is listed once, under the command it names (auth status).
+    const aliases = new Set(this.config.commands.flatMap((c) => c.aliases));
     const entries = this.config.commands
-      .filter((c) => !c.hidden && !c.id.startsWith('plugins') && !c.id.startsWith('autocomplete') && c.id !== 'help')
+      .filter((c) => !c.hidden && !aliases.has(c.id) && !c.id.startsWith('plugins') && !c.id.startsWith('autocomplete') && c.id !== 'help')
       .map((c) => ({ id: c.id, root: this.config.plugins.get(c.pluginName ?? '')?.root ?? this.config.root }))
       .sort((a, b) => a.id.localeCompare(b.id));
     if (words.length === 0) {
@@ -37,7 +39,8 @@ checked against the real output of every --json run in the tests, so a change to
       ]));
       return { commands: rows };
     }
-    const id = words.join(':');
+    const typed = words.join(':');
+    const id = this.config.commands.find((c) => c.aliases.includes(typed) && !aliases.has(c.id))?.id ?? typed;
     const entry = entries.find((e) => e.id === id);
     if (!entry) {
       throw new FrameworksError(`"${words.join(' ')}" is not a frameworks command.`, {

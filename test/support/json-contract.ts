@@ -15,6 +15,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 interface Owner {
   root: string;
   ids: Set<string>;
+  /** alias → command id (whoami → auth:status). */
+  aliases: Map<string, string>;
 }
 
 let owners: Owner[] | undefined;
@@ -26,7 +28,11 @@ function loadOwners(): Owner[] {
   const roots = [ROOT, ...['plugin-edge', 'plugin-services', 'plugin-admin'].map((p) => join(ROOT, 'packages', p))];
   owners = roots
     .filter((r) => existsSync(join(r, 'oclif.manifest.json')))
-    .map((root) => ({ root, ids: new Set(Object.keys((JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')) as { commands: object }).commands)) }));
+    .map((root) => {
+      const { commands } = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { aliases?: string[] }> };
+      const aliases = new Map(Object.entries(commands).flatMap(([id, c]) => (c.aliases ?? []).map((a) => [a, id] as const)));
+      return { root, ids: new Set(Object.keys(commands)), aliases };
+    });
   return owners;
 }
 
@@ -38,9 +44,9 @@ export function commandOf(args: string[]): { id: string; root: string } | undefi
     words.push(a);
   }
   for (let n = words.length; n > 0; n--) {
-    const id = words.slice(0, n).join(':');
-    const owner = loadOwners().find((o) => o.ids.has(id));
-    if (owner) return { id, root: owner.root };
+    const typed = words.slice(0, n).join(':');
+    const owner = loadOwners().find((o) => o.ids.has(typed) || o.aliases.has(typed));
+    if (owner) return { id: owner.aliases.get(typed) ?? typed, root: owner.root };
   }
   return undefined;
 }
