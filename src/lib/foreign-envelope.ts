@@ -1,9 +1,8 @@
 import type { Command, Config } from '@oclif/core';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { normalizeError, marks, paint, terminalText } from '@frameworks/cli-kit';
-import { ExitCode, FrameworksError, redact, redactValue, writeFileAtomic } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, ensureDir, redact, redactValue, writeFileAtomic } from '@frameworks/sdk';
 import { checkPluginInstall } from './plugin-install-check.js';
 
 type Loaded = Command.Class & { __frameworksEnvelope?: boolean; authPolicy?: unknown };
@@ -90,8 +89,8 @@ export function wrapForeignCommand(C: Loaded): void {
 async function writeDynamicScripts(config: Config): Promise<void> {
   const { bashScript, zshScript } = await import('./shell-scripts.js');
   const dir = join(config.cacheDir, 'autocomplete', 'functions');
-  await mkdir(join(dir, 'bash'), { recursive: true });
-  await mkdir(join(dir, 'zsh'), { recursive: true });
+  await ensureDir(join(dir, 'bash'));
+  await ensureDir(join(dir, 'zsh'));
   await writeFileAtomic(join(dir, 'bash', `${config.bin}.bash`), bashScript(config.bin), 0o644);
   await writeFileAtomic(join(dir, 'zsh', `_${config.bin}`), zshScript(config.bin), 0o644);
 }

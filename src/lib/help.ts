@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { CommandHelp, Help, type Command } from '@oclif/core';
+import { showInPager } from '@frameworks/sdk';
 import { HELP_TOPICS } from './help-topics.js';
 
 /** Purpose groups of flags (helpGroup), in the order help lists them. */
@@ -167,8 +167,7 @@ export default class FrameworksHelp extends Help {
       process.stdout.isTTY && !process.env.CI && process.env.TERM !== 'dumb' && !process.argv.includes('--json') && rows > 0 && text.split('\n').length > rows;
     if (paged) {
       const pager = process.env.PAGER?.trim() || 'less -FRX';
-      const r = spawnSync(pager, { shell: true, input: text, stdio: ['pipe', 'inherit', 'inherit'] });
-      if (!r.error && r.status === 0) return;
+      if (showInPager(text, pager)) return;
     }
     process.stdout.write(text);
   }

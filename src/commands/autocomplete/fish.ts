@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FrameworksCommand } from '@frameworks/cli-kit';
-import { tildify, writeFileAtomic } from '@frameworks/sdk';
+import { ensureDir, tildify, writeFileAtomic } from '@frameworks/sdk';
 import { fishCompletion } from '../../lib/fish.js';
 
 export default class AutocompleteFish extends FrameworksCommand<typeof AutocompleteFish> {
@@ -29,7 +28,7 @@ export default class AutocompleteFish extends FrameworksCommand<typeof Autocompl
       return { shell: 'fish', script };
     }
     const path = fishCachePath(this.config.cacheDir, this.config.bin);
-    await mkdir(join(this.config.cacheDir, 'autocomplete', 'functions', 'fish'), { recursive: true });
+    await ensureDir(join(this.config.cacheDir, 'autocomplete', 'functions', 'fish'));
     await writeFileAtomic(path, script, 0o644);
     const target = `~/.config/fish/completions/${this.config.bin}.fish`;
     if (!this.flags['refresh-cache']) {

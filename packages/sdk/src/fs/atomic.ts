@@ -10,6 +10,11 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o600):
   await writeAllOrNothing(new LocalExecutor(), [{ path, content: data, mode }]);
 }
 
+/** Create the folder (and its parents) when missing; an existing one is left as it is. */
+export async function ensureDir(dir: string, mode = 0o755): Promise<void> {
+  await mkdir(dir, { recursive: true, mode });
+}
+
 /** Create the folder with 0700 when missing; tighten it when it exists with a wider mode. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
