@@ -1,6 +1,8 @@
 import { CommandHelp, Help, type Command } from '@oclif/core';
-import { showInPager } from '@frameworks/sdk';
-import { HELP_TOPICS } from './help-topics.js';
+
+/** The help topics (`help environment`, `help exit-codes`); their pages load the SDK, so only when shown. */
+const TOPIC_NAMES = new Set(['environment', 'exit-codes']);
+const helpTopics = async () => (await import('./help-topics.js')).HELP_TOPICS;
 
 /** Purpose groups of flags (helpGroup), in the order help lists them. */
 const GROUP_ORDER = ['TLS', 'PORTS', 'IMAGES', 'ADVANCED'];
@@ -100,10 +102,10 @@ export default class FrameworksHelp extends Help {
 
   override async showHelp(argv: string[]): Promise<void> {
     const words = argv.filter((a) => !a.startsWith('-'));
-    const topic = words.length === 1 ? HELP_TOPICS[words[0]] : undefined;
+    const topic = words.length === 1 && TOPIC_NAMES.has(words[0]) ? (await helpTopics())[words[0]] : undefined;
     if (topic) this.log(topic.render(this.opts.maxWidth ?? 80));
     else await super.showHelp(argv);
-    this.flush();
+    await this.flush();
   }
 
   override async showRootHelp(): Promise<void> {
@@ -132,7 +134,7 @@ export default class FrameworksHelp extends Help {
     this.log(
       this.section(
         'HELP TOPICS',
-        list(Object.entries(HELP_TOPICS).map(([name, t]): [string, string] => [`${bin} help ${name}`, t.summary])),
+        list(Object.entries(await helpTopics()).map(([name, t]): [string, string] => [`${bin} help ${name}`, t.summary])),
       ) + '\n',
     );
     this.log(
@@ -159,7 +161,7 @@ export default class FrameworksHelp extends Help {
    * Out in one piece: through $PAGER (default `less -FRX`, which quits at once when it fits) when the
    * help is longer than a terminal screen; straight to stdout anywhere else (pipes, --json, CI).
    */
-  private flush(): void {
+  private async flush(): Promise<void> {
     const text = this.buffered.join('\n') + '\n';
     this.buffered = [];
     const rows = process.stdout.rows ?? 0;
@@ -167,6 +169,8 @@ export default class FrameworksHelp extends Help {
       process.stdout.isTTY && !process.env.CI && process.env.TERM !== 'dumb' && !process.argv.includes('--json') && rows > 0 && text.split('\n').length > rows;
     if (paged) {
       const pager = process.env.PAGER?.trim() || 'less -FRX';
+      // The SDK is loaded only to page: plain help stays as light as oclif's own.
+      const { showInPager } = await import('@frameworks/sdk');
       if (showInPager(text, pager)) return;
     }
     process.stdout.write(text);
