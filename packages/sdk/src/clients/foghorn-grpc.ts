@@ -1,7 +1,5 @@
-import { ExitCode, FrameworksError, usageError } from '../errors.js';
-import { checkIdentifier } from '../input/server-text.js';
 import { GrpcChannel, type GrpcClientOptions } from '../grpc/channel.js';
-import { normaliseMode, type DrainStatus, type FoghornClient, type WaitIdleOptions } from './foghorn.js';
+import { normaliseMode, pollUntilIdle, requireNodeId, type DrainStatus, type FoghornClient, type WaitIdleOptions } from './foghorn.js';
 
 const SERVICE = 'Foghorn';
 /** Contract §8: set-mode 15 s, health polls 5 s per call. */
@@ -51,37 +49,6 @@ export class FoghornGrpcClient implements FoghornApi {
 
   /** Polls GetNodeHealth until no stream is active (contract §5.2: the idle test uses streams). */
   async waitIdle(nodeId: string, opts: WaitIdleOptions = {}): Promise<DrainStatus> {
-    const timeoutMs = opts.timeoutMs ?? 4 * 3_600_000;
-    const intervalMs = opts.intervalMs ?? 15_000;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      opts.signal?.throwIfAborted();
-      const status = await this.drainStatus(nodeId);
-      opts.onPoll?.(status);
-      if ((status.active_streams ?? 0) <= 0) return status;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new FrameworksError(`Node ${nodeId} still has ${status.active_streams} active stream(s) after ${Math.round(timeoutMs / 1000)} s.`, {
-          code: 'DRAIN_TIMEOUT', exitCode: ExitCode.FAILED, name: 'TimeoutError', result: status,
-          suggestions: ['Wait longer (--wait), or put the node in maintenance to cut remaining viewers'],
-        });
-      }
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => {
-          opts.signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, Math.min(intervalMs, left));
-        const onAbort = () => {
-          clearTimeout(t);
-          reject(opts.signal!.reason);
-        };
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    }
+    return pollUntilIdle(() => this.drainStatus(nodeId), nodeId, opts, (s) => s.active_streams ?? 0, 'active stream(s)');
   }
-}
-
-function requireNodeId(nodeId: string): void {
-  if (!nodeId?.trim()) throw usageError('A node id is required.', ['frameworks admin nodes list'], 'NODE_ID_REQUIRED');
-  checkIdentifier(nodeId, 'The node id');
 }

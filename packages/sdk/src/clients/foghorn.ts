@@ -77,27 +77,38 @@ export class FoghornClient {
    * On timeout: DRAIN_TIMEOUT (exit 1) with the last status as the error's result.
    */
   async waitIdle(nodeId: string, opts: WaitIdleOptions = {}): Promise<DrainStatus> {
-    const timeoutMs = opts.timeoutMs ?? 4 * 3_600_000;
-    const intervalMs = opts.intervalMs ?? 15_000;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      opts.signal?.throwIfAborted();
-      const status = await this.drainStatus(nodeId);
-      opts.onPoll?.(status);
-      if (status.active_viewers <= 0) return status;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new FrameworksError(`Node ${nodeId} still has ${status.active_viewers} viewer(s) after ${Math.round(timeoutMs / 1000)} s.`, {
-          code: 'DRAIN_TIMEOUT', exitCode: ExitCode.FAILED, name: 'TimeoutError', result: status,
-          suggestions: ['Wait longer (--wait), or put the node in maintenance to cut remaining viewers'],
-        });
-      }
-      await sleep(Math.min(intervalMs, left), opts.signal);
-    }
+    return pollUntilIdle(() => this.drainStatus(nodeId), nodeId, opts, (s) => s.active_viewers, 'viewer(s)');
   }
 }
 
-function requireNodeId(nodeId: string): void {
+/**
+ * Polls `read` until `busy(status)` is 0, every intervalMs (default 15 s) for at most timeoutMs (default 4 h,
+ * as the HEAD CLI's --wait). On timeout: DRAIN_TIMEOUT (exit 1) with the last status as the error's result.
+ * Shared by both eras: HTTP counts viewers, gRPC counts active streams (contract §5.2).
+ */
+export async function pollUntilIdle(
+  read: () => Promise<DrainStatus>, nodeId: string, opts: WaitIdleOptions, busy: (s: DrainStatus) => number, unit: string,
+): Promise<DrainStatus> {
+  const timeoutMs = opts.timeoutMs ?? 4 * 3_600_000;
+  const intervalMs = opts.intervalMs ?? 15_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const status = await read();
+    opts.onPoll?.(status);
+    if (busy(status) <= 0) return status;
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new FrameworksError(`Node ${nodeId} still has ${busy(status)} ${unit} after ${Math.round(timeoutMs / 1000)} s.`, {
+        code: 'DRAIN_TIMEOUT', exitCode: ExitCode.FAILED, name: 'TimeoutError', result: status,
+        suggestions: ['Wait longer (--wait), or put the node in maintenance to cut remaining viewers'],
+      });
+    }
+    await sleep(Math.min(intervalMs, left), opts.signal);
+  }
+}
+
+export function requireNodeId(nodeId: string): void {
   if (!nodeId?.trim()) throw usageError('A node id is required.', ['frameworks admin nodes list'], 'NODE_ID_REQUIRED');
   checkIdentifier(nodeId, 'The node id');
 }
