@@ -252,17 +252,29 @@ export async function removeComposeProject(project: string): Promise<void> {
   for (const n of networks) await docker(['network', 'rm', n]).catch(() => undefined);
 }
 
-/** A TCP port that is free on 127.0.0.1 right now (bind port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+/** Ports already handed out in this process: the kernel may give a just-closed port back on the next bind(0). */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port that is free on 127.0.0.1 right now (bind port 0, read it, close) and not handed out before in
+ * this process — two calls in a row (--http-port, --https-port) must never get the same one.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.unref();
+      srv.on('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** A name unique to this run, for compose projects and registry repositories ([a-z0-9-]). */
