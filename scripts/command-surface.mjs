@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const SNAPSHOT = join(ROOT, 'test/snapshots/command-surface.json');
-const PACKAGES = ['.', 'packages/plugin-edge', 'packages/plugin-services', 'packages/plugin-admin'];
+const PACKAGES = ['.', 'packages/plugin-edge', 'packages/plugin-services', 'packages/plugin-admin', 'packages/plugin-release', 'packages/plugin-workspace', 'packages/plugin-infra'];
 
 export function surface() {
   const out = {};

@@ -39,7 +39,8 @@ S=${FW_INFRA_STATE:-/tmp/frameworks-infra}
 # (docker-registry), sshd for the SSH executor tests, and Compose v1 (docker-compose 1.29.2: 1 MB of
 # pure-python libraries on top of python3, installs in a few seconds, no conflict with the v2 plugin),
 # e2fsprogs (mkfs.ext4 and chattr) for the loop-mounted filesystems of the all-or-nothing tests.
-APT_PACKAGES="zsh fish curl openssl time python3 docker.io busybox-static caddy openssh-server docker-registry docker-compose e2fsprogs iproute2"
+# Releases (issue 10): skopeo. Workspace mode (issue 11): git, Go, meson + ninja + g++ (cosign comes from sid, below).
+APT_PACKAGES="zsh fish curl openssl time python3 docker.io busybox-static caddy openssh-server docker-registry docker-compose e2fsprogs iproute2 skopeo git golang-go meson ninja-build g++ pkg-config"
 
 # Start order; `down` stops them in reverse.
 ENGINES="verdaccio dockerd registry images"
@@ -166,23 +167,37 @@ verdaccio_status() {
 # ---------------------------------------------------------------- dockerd (+ compose v2/v1)
 D() { DOCKER_HOST=$DOCKER_URL /usr/bin/docker "$@"; }   # Debian's 20.10 client, same version as the daemon
 
+# fetch_deb <suite> <package> <file in the .deb> <destination>: one binary from a newer Debian suite's .deb,
+# through a private apt state (the system's apt lists and lock are untouched), installed 0755.
+fetch_deb() {
+  local suite=$1 pkg=$2 inside=$3 dest=$4 T=$S/apt-$1 A bin
+  log "fetching $pkg from Debian $suite (private apt state in $T)"
+  mkdir -p "$T/lists/partial" "$T/cache/archives/partial"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" >"$T/sources.list"
+  A=(-o "Dir::Etc::SourceList=$T/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$T/lists"
+     -o "Dir::Cache=$T/cache" -o Acquire::Languages=none)
+  apt-get "${A[@]}" update -qq >"$S/apt-$suite-$pkg.log" 2>&1 || die "apt-get update ($suite, private state) failed"
+  rm -rf "$T/x" "$T"/*.deb
+  (cd "$T" && apt-get "${A[@]}" download "$pkg/$suite" >>"$S/apt-$suite-$pkg.log" 2>&1) || die "apt-get download $pkg/$suite failed"
+  dpkg-deb -x "$T"/"${pkg}"_*_amd64.deb "$T/x"
+  bin=$(find "$T/x" -path "*$inside" -type f | head -n1)
+  [ -n "$bin" ] || die "no $inside in $(ls "$T"/*.deb)"
+  if [ "$(id -u)" = 0 ]; then install -D -m 755 "$bin" "$dest"; else sudo -n install -D -m 755 "$bin" "$dest"; fi
+  rm -rf "$T"   # the suite's lists: not needed once the binary is in place
+}
+
 dockerd_install() {   # bookworm has only compose v1 (python); trixie's docker-compose 2.x .deb runs on bookworm (libc6 >= 2.34)
   [ -x "$COMPOSE_PLUGIN" ] && return 0
-  log "fetching the compose v2 plugin from Debian trixie (private apt state in $S/apt-trixie)"
-  local T=$S/apt-trixie A
-  mkdir -p "$T/lists/partial" "$T/cache/archives/partial"
-  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' >"$T/sources.list"
-  A=(-o "Dir::Etc::SourceList=$T/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$T/lists"
-     -o "Dir::Cache=$T/cache" -o Acquire::Languages=none)   # the system's apt lists and lock are untouched
-  apt-get "${A[@]}" update -qq >"$S/apt-trixie.log" 2>&1 || die "apt-get update (trixie, private state) failed"
-  rm -f "$T"/docker-compose_*.deb
-  (cd "$T" && apt-get "${A[@]}" download docker-compose/trixie >>"$S/apt-trixie.log" 2>&1) || die "apt-get download docker-compose/trixie failed"
-  rm -rf "$T/x"; dpkg-deb -x "$T"/docker-compose_*_amd64.deb "$T/x"
-  local bin; bin=$(find "$T/x" -path '*cli-plugins/docker-compose' -type f | head -n1)
-  [ -n "$bin" ] || die "no cli-plugins/docker-compose in $(ls "$T"/docker-compose_*.deb)"
-  if [ "$(id -u)" = 0 ]; then install -D -m 755 "$bin" "$COMPOSE_PLUGIN"; else sudo -n install -D -m 755 "$bin" "$COMPOSE_PLUGIN"; fi
-  rm -rf "$T/x" "$T"/*.deb "$T/lists" "$T/cache"   # ~50 MB of trixie lists: not needed once the plugin is in place
+  fetch_deb trixie docker-compose cli-plugins/docker-compose "$COMPOSE_PLUGIN"
   log "compose v2 plugin $("$COMPOSE_PLUGIN" version --short 2>/dev/null) -> $COMPOSE_PLUGIN"
+}
+
+# cosign (signatures and SBOM attestations made by the release tests): sid's 3.x, one Go binary (libc >= 2.34).
+COSIGN=/usr/local/bin/cosign
+cosign_install() {
+  [ -x "$COSIGN" ] && return 0
+  fetch_deb sid cosign usr/bin/cosign "$COSIGN"
+  log "$("$COSIGN" version 2>/dev/null | grep -m1 GitVersion | tr -s ' ') -> $COSIGN"
 }
 
 dockerd_ping() { D version --format '{{.Server.Version}}' >/dev/null 2>&1; }
@@ -293,6 +308,7 @@ up() {
   local e apt_pid
   install_apt & apt_pid=$!              # apt and npm are network-bound: run them side by side
   for e in $ENGINES; do "${e}_install"; done
+  cosign_install
   wait "$apt_pid" || die "apt-get install $APT_PACKAGES (see $S/apt.log)"
   for e in $ENGINES; do "${e}_start"; done
   log "up in ${SECONDS}s: npm registry $VERDACCIO_URL; DOCKER_HOST=$DOCKER_URL; image registry $REGISTRY_HOST:$REGISTRY_PORT; state in $S"

@@ -25,7 +25,7 @@ let ajvInstance: { compile(s: unknown): ((v: unknown) => boolean) & { errors?: u
 
 function loadOwners(): Owner[] {
   if (owners) return owners;
-  const roots = [ROOT, ...['plugin-edge', 'plugin-services', 'plugin-admin'].map((p) => join(ROOT, 'packages', p))];
+  const roots = [ROOT, ...['plugin-edge', 'plugin-services', 'plugin-admin', 'plugin-release', 'plugin-workspace', 'plugin-infra'].map((p) => join(ROOT, 'packages', p))];
   owners = roots
     .filter((r) => existsSync(join(r, 'oclif.manifest.json')))
     .map((root) => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SNAPSHOT, surface } from '../../scripts/command-surface.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const PACKAGES = ['.', 'packages/plugin-edge', 'packages/plugin-services', 'packages/plugin-admin'];
+const PACKAGES = ['.', 'packages/plugin-edge', 'packages/plugin-services', 'packages/plugin-admin', 'packages/plugin-release', 'packages/plugin-workspace', 'packages/plugin-infra'];
 
 describe('command surface', () => {
   it('matches test/snapshots/command-surface.json (update it on purpose: npm run surface:update)', () => {

@@ -1,0 +1,2 @@
+/** @frameworks/plugin-infra: its commands live under src/commands (oclif discovers them); nothing is exported. */
+export {};
