@@ -50,6 +50,8 @@ export * from './schema/ajv-messages.js';
 export { writeAllOrNothing, type FileWrite, type WriteAllOptions, type WriteAllResult } from './fs/write-all-or-nothing.js';
 export { readFilesIfPresent } from './fs/read-files.js';
 export * from './release/manifest.js';
+export * from './release/pinned.js';
+export * from './release/signing-key.js';
 export * from './lock/host-lock.js';
 export * from './net/dialer.js';
 export * from './net/lazy-dialer.js';
