@@ -1,0 +1,3 @@
+export * from './dsse.js';
+export * from './gate.js';
+export * from './image-signatures.js';
