@@ -14,3 +14,4 @@ export * from './output/time.js';
 export * from './output/health.js';
 export * from './output/progress.js';
 export { closest, exampleCommands, usageErrorFor, type UsageSource } from './usage-errors.js';
+export * from './verify-flags.js';

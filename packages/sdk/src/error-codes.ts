@@ -184,6 +184,8 @@ export const ERROR_CODES = {
   REQUEST_FAILED: { exit: 6, meaning: 'an HTTP request failed without a response' },
   REQUEST_REJECTED: { exit: 6, meaning: 'the server rejected the request (HTTP 4xx without a more specific code)' },
   ROOT_REQUIRED: { exit: 5, meaning: 'edge tune --write needs root' },
+  SBOM_INVALID: { exit: 1, meaning: 'release sbom: the SPDX attestation is not signed by the key (another key, or tampered)' },
+  SBOM_MISSING: { exit: 1, meaning: 'release sbom: the image has no SPDX attestation (cosign attest --type spdxjson)' },
   SCHEMA_MISSING: { exit: 1, meaning: 'frameworks schema: the command publishes no --json result schema' },
   SECRET_ON_COMMAND_LINE: { exit: null, meaning: 'a secret was given as a flag (visible in shell history and ps)' },
   SERVER_ERROR: { exit: 6, meaning: 'the server failed (HTTP 5xx)' },

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { lockFlags, marks, viaFlags } from '@frameworks/cli-kit';
+import { lockFlags, marks, verifyFlags, verifyImagesFirst, viaFlags } from '@frameworks/cli-kit';
 import { parseDuration, quoteArg, registerSecret, type HostOutcome } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { EnrollResult } from '../../enroll/run.js';
@@ -40,6 +40,7 @@ Runs these stages in order on this host (or every --ssh host), each with its tim
     timeout: Flags.string({ default: '5m', description: 'Time for the whole run (every stage shares it): 90s, 5m, 1h.' }),
     ...lockFlags,
     ...viaFlags,
+    ...verifyFlags,
   };
 
   static override mutating = true;
@@ -65,6 +66,11 @@ Runs these stages in order on this host (or every --ssh host), each with its tim
     const outcomes = await this.onHosts(async (h: HostContext) => {
       const host = h.remote ? h : { ...h, dir: resolve(h.dir) };
       const stack = await openStack(host);
+      // Signatures of the stack's images before anything is pulled or started.
+      const { deployImages } = await import('../../lib/deploy-images.js');
+      const ctx = await this.context().catch(() => undefined);
+      const io = { info: (l: string) => this.info(l), contextConfig: ctx?.config, contextName: ctx?.name, prefix: several || h.remote ? `[${h.host}] ` : '' };
+      await verifyImagesFirst(f, deployImages(stack), io);
       registerSecret(stack.env.EDGE_ENROLLMENT_TOKEN);
       const opts = { timeoutMs, quartermaster, where: this.where(h), interrupt: this.interrupted, ...(token ? { token } : {}) };
       // Under --json, progress still goes to stderr when it is a terminal (a spinner; nothing otherwise).

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { lockFlags } from '@frameworks/cli-kit';
+import { lockFlags, verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
 import { isFrameworksError, quoteArg, readStdinSecret, registerSecret } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { FileOutcome, WriteResult } from '../../lib/write-files.js';
@@ -74,6 +74,7 @@ Nothing is written unless every file can be: a file that exists with other conte
     force: Flags.boolean({ description: 'Replace files that exist with other content.' }),
     'dry-run': Flags.boolean({ description: 'Print the files (token masked) and what would happen; write nothing.' }),
     ...lockFlags,
+    ...verifyFlags,
   };
 
   static override mutating = true;
@@ -96,6 +97,8 @@ Nothing is written unless every file can be: a file that exists with other conte
     const manifest = f['release-manifest'] ? await loadReleaseManifest(f['release-manifest']) : builtinManifest();
     const release = resolveRelease(manifest, f.channel, overrides);
     const ctx = await this.context();
+    // Signatures before anything is written or pulled: a failure (exit 1) leaves every host as it was.
+    await verifyImagesFirst(f, release.refs, { info: (l) => this.info(l), contextConfig: ctx.config, contextName: ctx.name });
     const { settings, warnings } = resolveInitSettings(
       {
         domain: f.domain,

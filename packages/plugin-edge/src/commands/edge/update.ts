@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { lockFlags, marks, viaFlags } from '@frameworks/cli-kit';
+import { lockFlags, marks, verifyFlags, verifyImagesFirst, viaFlags } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, parseDuration, quoteArg, usageError, type HostOutcome } from '@frameworks/sdk';
 import type { DrainReport } from '../../drain/drain.js';
 import { shortId } from '../../lib/images.js';
@@ -67,6 +67,7 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
     'release-manifest': Flags.string({ dependsOn: ['channel'], description: 'With --channel: the release manifest (YAML or JSON) instead of the built-in one.' }),
     ...lockFlags,
     ...viaFlags,
+    ...verifyFlags,
   };
 
   static override mutating = true;
@@ -117,8 +118,13 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
       };
       return withRepin(pinned, () => runUpdate(stack, o, drive, (text) => this.info(`${prefix}↺ ${text}`)));
     };
+    const { deployImages } = await import('../../lib/deploy-images.js');
+    const ctx = await this.context().catch(() => undefined);
     const outcomes = await this.onHosts(async (h: HostContext): Promise<UpdateResult | DryRunResult> => {
       const stack = await openStack(h.remote ? h : { ...h, dir: resolve(h.dir) });
+      // Signatures of what will run, before any pin is written or image pulled (a failure changes nothing).
+      const io = { info: (l: string) => this.info(l), contextConfig: ctx?.config, contextName: ctx?.name, prefix: several || h.remote ? `[${h.host}] ` : '' };
+      await verifyImagesFirst(f, deployImages(stack, repin), io);
       if (f['dry-run']) {
         const pinned = await pin(h, stack.host.dir);
         const running = await stack.project.imageDigests();

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
 import { checkProjectName, isFrameworksError } from '@frameworks/sdk';
 import { ServicesCommand, type HostContext } from '../../lib/services-command.js';
 import type { PlanWriteResult } from '../../lib/write-plan.js';
@@ -48,6 +49,7 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     catalog: Flags.string({ hidden: true, description: 'Use this catalog file instead of the built-in one (tests, development).' }),
     force: Flags.boolean({ description: 'Replace fragments edited by hand (or not written by the planner).' }),
     'dry-run': Flags.boolean({ description: 'Print the files and what would happen; write nothing.' }),
+    ...verifyFlags,
   };
 
   static override mutating = true;
@@ -74,6 +76,8 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     if (images.unpinned.length) {
       this.warning(`Not pinned to a digest: ${images.unpinned.join(', ')} (${manifest ? 'the release manifest gives no digest' : 'catalog tags; pass --release-manifest to pin image@digest'}).`, 'IMAGES_NOT_PINNED');
     }
+    const ctx = await this.context().catch(() => undefined);
+    await verifyImagesFirst(f, images.refs, { info: (l) => this.info(l), contextConfig: ctx?.config, contextName: ctx?.name });
     const fragments = selection.services.map((s) => renderFragment(s, catalog.services[s], images.refs[s]));
     const plan = await renderPlan({
       schema_version: 1,

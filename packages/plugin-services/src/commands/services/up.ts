@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { interruptedError, lockFlags, renderTable } from '@frameworks/cli-kit';
+import { interruptedError, lockFlags, renderTable, verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
 import { quoteArg } from '@frameworks/sdk';
 import type { ServiceRow } from '../../lib/status-rows.js';
 import { ServicesCommand, runFlags, type HostContext } from '../../lib/services-command.js';
@@ -23,6 +23,7 @@ Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops a
   static override flags = {
     ...runFlags,
     ...lockFlags,
+    ...verifyFlags,
     wait: Flags.boolean({ default: true, allowNo: true, description: 'Wait until every service runs and is healthy (--no-wait: return after up -d).' }),
     timeout: Flags.string({ default: '180', description: 'Time to wait for health: a number of seconds or a duration (90s, 5m).' }),
     pull: Flags.string({ options: ['always', 'missing', 'never'], default: 'missing', description: 'Pull images first: always, missing (default) or never (Compose v2).' }),
@@ -41,6 +42,10 @@ Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops a
         const list = await resolveServiceList(h.executor, h.dir, this.flags.only, this.flags.project);
         if (list.edited.length) this.warning(`${this.prefix(h)}Edited by hand since the plan: ${list.edited.join(', ')} (running them as they are; services plan --force would replace them).`, 'FRAGMENT_EDITED');
         const project = await openProject(h.executor, h.dir, list);
+        // Signatures of the images the fragments name, before compose pulls or starts anything.
+        const ctx = await this.context().catch(() => undefined);
+        const images = async () => Object.fromEntries(Object.entries((await project.config()).services).map(([s, c]) => [s, c.image]));
+        await verifyImagesFirst(this.flags, images, { info: (l) => this.info(l), contextConfig: ctx?.config, contextName: ctx?.name, prefix: this.prefix(h) });
         // What ran before: an interrupted up says what it started and how to go back.
         const before = await project.ps().catch(() => []);
         this.info(`${this.prefix(h)}Starting ${list.services.join(', ')} (project ${list.project})…`);

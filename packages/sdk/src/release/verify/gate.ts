@@ -26,7 +26,7 @@ export interface GateOutcome {
  * The check every deploying command runs BEFORE it pulls or changes a container: each image must carry a
  * signature by the key that names exactly its digest. auto = always when a key is configured, else skip.
  * A failure throws exit 1 with the first failing image's code (SIGNATURE_INVALID / SIGNATURE_MISSING /
- * DIGEST_MISMATCH), naming every failing image; `result` holds the per-image verdicts.
+ * DIGEST_MISMATCH), naming every failing image (no `result`: each deploying command's --json schema stays its own).
  */
 export async function verifyBeforeDeploy(images: readonly PinnedImage[], opts: GateOptions): Promise<GateOutcome> {
   if (opts.mode === 'never' || (opts.mode === 'auto' && !opts.key)) {
@@ -47,7 +47,6 @@ export async function verifyBeforeDeploy(images: readonly PinnedImage[], opts: G
         code: first.code!,
         exitCode: ExitCode.FAILED,
         name: 'SignatureError',
-        result: { verified: false, mode: opts.mode, key_fingerprint: opts.key.fingerprint, images: results, note: NO_TLOG_NOTE },
         suggestions: [
           `frameworks release verify --image ${pinnedRef({ service: first.service, image: first.image, digest: first.digest })}${opts.keyOrigin?.startsWith('--key ') ? ` ${opts.keyOrigin}` : ''}`,
           `cosign verify --key <key.pub> --insecure-ignore-tlog ${first.image}@${first.digest}`,
