@@ -67,7 +67,7 @@ function registryError(kind: 'unreachable' | 'unauthorized' | 'not_found' | 'fai
     case 'unreachable':
       return new FrameworksError(`Cannot reach the registry ${base} (${detail}) while fetching ${what}.`, {
         code: 'REGISTRY_UNREACHABLE', exitCode: ExitCode.NETWORK, name: 'NetworkError', cause,
-        suggestions: [`curl -sI ${registryBaseUrl(registry)}/v2/`, 'Check the registry host and port, or --via for a registry behind a jump host'],
+        suggestions: [`curl -sI ${registryBaseUrl(registry)}/v2/`, 'Check the registry host and port in the image reference'],
       });
     case 'unauthorized':
       return new FrameworksError(`The registry ${base} refused access to ${what} (${detail}).`, {
