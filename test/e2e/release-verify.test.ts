@@ -223,4 +223,18 @@ describe.skipIf(gate.skip)('deploying commands verify before any change', () => 
     expect(r.json!.code).toBe('SIGNATURE_INVALID');
     expect(existsSync(d)).toBe(false);
   });
+
+  it('services up --verify always: an unsigned image in the plan is exit 1 SIGNATURE_MISSING before compose pulls or starts anything', async () => {
+    const d = join(sb.home, 'central-unsigned');
+    const central = `${project}-central`;
+    const plan = await sb.run(['services', 'plan', '--dir', d, '--profile', 'billing-only', '--project', central, '--image', `purser=${ref('unsigned')}`]);
+    expect(plan.code, plan.stderr).toBe(0);
+    const before = files(d);
+    const up = await sb.run(['services', 'up', '--dir', d, '--verify', 'always', '--key', k1.pub, '--json']);
+    expect(up.code).toBe(1);
+    expect(up.json!.code).toBe('SIGNATURE_MISSING');
+    expect(up.json!.message).toContain(ref('unsigned'));
+    expect(files(d)).toEqual(before);
+    expect(await containersOf(central)).toBe('');
+  });
 });

@@ -33,7 +33,8 @@ The attestation is looked up in both formats cosign writes: the classic sha256-<
     const f = this.flags;
     const { imagesFromFlags, registryOptions } = await import('../../lib/images.js');
     const [image] = imagesFromFlags([this.args.image], 'image');
-    const ctx = await this.context().catch(() => undefined);
+    // The context (config file, schema) is read only when --key does not name the key.
+    const ctx = f.key ? undefined : await this.context().catch(() => undefined);
     const loaded = await loadVerifyKey(f.key, ctx?.config, ctx?.name);
     if (!loaded) throw usageError('No public key to verify the SBOM with.', ['frameworks release sbom <image@digest> --key ./cosign.pub', 'frameworks context set <ctx> release.public_key ./cosign.pub'], 'RELEASE_KEY_MISSING');
     const { fetchVerifiedSbom, writeFileAtomic } = await import('@frameworks/sdk');

@@ -32,7 +32,8 @@ The key: --key, else the context's release.public_key. A failure is exit 1 with 
     const images: PinnedImage[] = [...imagesFromFlags(f.image ?? [], '--image')];
     if (f.manifest) images.push(...(await manifestImages(f.manifest, f.channel)));
     if (images.length === 0) throw usageError('Nothing to verify: give --image or --manifest.', ['frameworks release verify --key cosign.pub --image <name>@sha256:<digest>'], 'NOTHING_TO_VERIFY');
-    const ctx = await this.context().catch(() => undefined);
+    // The context (config file, schema) is read only when --key does not name the key.
+    const ctx = f.key ? undefined : await this.context().catch(() => undefined);
     const loaded = await loadVerifyKey(f.key, ctx?.config, ctx?.name);
     if (!loaded) throw usageError('No public key to verify with.', ['frameworks release verify --key ./cosign.pub …', 'frameworks context set <ctx> release.public_key ./cosign.pub'], 'RELEASE_KEY_MISSING');
     const { verifyImages } = await import('@frameworks/sdk');
