@@ -273,13 +273,22 @@ export class RegistryClient {
   async referrers(name: string, digest: string): Promise<{ manifests: Manifest['manifests'] & object; via: 'api' | 'tag' }> {
     const what = `referrers of ${name}@${digest}`;
     const res = await this.request('GET', `v2/${name}/referrers/${digest}`, what, RegistryClient.scope(name), MediaType.OCI_INDEX);
-    if (res.statusCode === 200 && String(res.headers['content-type'] ?? '').startsWith(MediaType.OCI_INDEX)) {
-      const index = JSON.parse(res.body.toString('utf8')) as Manifest;
-      return { manifests: index.manifests ?? [], via: 'api' };
+    if (res.statusCode === 200) {
+      // Some registries answer the API as application/json: an index is an index by its shape.
+      const index = safeJson(res.body) as Manifest | undefined;
+      if (index && Array.isArray(index.manifests)) return { manifests: index.manifests, via: 'api' };
     }
     if (res.statusCode !== 404 && res.statusCode !== 200) this.fail(res, what);
     const fallback = await this.getManifest(name, digest.replace(':', '-'));
     return { manifests: fallback?.manifest.manifests ?? [], via: 'tag' };
+  }
+}
+
+function safeJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 
