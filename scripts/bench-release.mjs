@@ -65,7 +65,12 @@ async function setup(sandbox) {
 }
 
 export const RELEASE_ROWS = [
-  { name: 'frameworks release verify (1 image)', when: releaseAvailable, setup, args: () => ['release', 'verify', '--key', state.pub, '--image', state.refs[0]] },
+  {
+    name: 'frameworks release verify (1 image)',
+    when: releaseAvailable,
+    setup,
+    args: () => ['release', 'verify', '--key', state.pub, '--image', state.refs[0]],
+  },
   {
     name: 'frameworks release verify (11 images)',
     when: releaseAvailable,

@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, type CliResult } from '../support/cli.js';
-import { attestSpdx, copyTag, cosignAvailable, cosignVerifies, generateKeyPair, pushTinyImage, signBundle, signClassic, signingConfig, writeSpdx } from '../support/cosign.js';
+import {
+  attestSpdx, copyTag, cosignAvailable, cosignVerifies, generateKeyPair, pushTinyImage, signBundle, signClassic, signingConfig, writeSpdx,
+} from '../support/cosign.js';
 import { docker, freePort, REGISTRY, requireDocker, uniqueName } from '../support/docker.js';
 
 const SUITE = 'test/e2e/release-verify.test.ts';
@@ -210,7 +212,8 @@ describe.skipIf(gate.skip)('deploying commands verify before any change', () => 
     const d = join(sb.home, 'edge-update');
     const before = files(d);
     const port = await freePort();
-    const r = await sb.run(['edge', 'update', '--dir', d, '--image', `helmsman=127.0.0.1:${port}/x/y@${ref('classic').split('@')[1]}`, '--verify', 'always', '--key', k1.pub, '--json']);
+    const down = `127.0.0.1:${port}/x/y@${ref('classic').split('@')[1]}`;
+    const r = await sb.run(['edge', 'update', '--dir', d, '--image', `helmsman=${down}`, '--verify', 'always', '--key', k1.pub, '--json']);
     expect(r.code).toBe(6);
     expect(r.json!.code).toBe('REGISTRY_UNREACHABLE');
     expect(files(d)).toEqual(before);
@@ -218,7 +221,8 @@ describe.skipIf(gate.skip)('deploying commands verify before any change', () => 
 
   it('services plan --verify always: an image signed by another key is exit 1 SIGNATURE_INVALID, nothing written', async () => {
     const d = join(sb.home, 'central');
-    const r = await sb.run(['services', 'plan', '--dir', d, '--profile', 'billing-only', '--image', `purser=${ref('other-key')}`, '--verify', 'always', '--key', k1.pub, '--json']);
+    const args = ['--profile', 'billing-only', '--image', `purser=${ref('other-key')}`, '--verify', 'always', '--key', k1.pub, '--json'];
+    const r = await sb.run(['services', 'plan', '--dir', d, ...args]);
     expect(r.code).toBe(1);
     expect(r.json!.code).toBe('SIGNATURE_INVALID');
     expect(existsSync(d)).toBe(false);

@@ -117,7 +117,10 @@ export function writeSpdx(path: string): void {
     creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: test'] },
     packages: [
       { name: 'busybox', SPDXID: 'SPDXRef-busybox', versionInfo: '1.35.0', licenseConcluded: 'GPL-2.0-only', downloadLocation: 'NOASSERTION' },
-      { name: 'caddy', SPDXID: 'SPDXRef-caddy', versionInfo: '2.6.2', licenseConcluded: 'NOASSERTION', licenseDeclared: 'Apache-2.0', downloadLocation: 'NOASSERTION' },
+      {
+        name: 'caddy', SPDXID: 'SPDXRef-caddy', versionInfo: '2.6.2',
+        licenseConcluded: 'NOASSERTION', licenseDeclared: 'Apache-2.0', downloadLocation: 'NOASSERTION',
+      },
     ],
   }));
 }

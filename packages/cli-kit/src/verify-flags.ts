@@ -38,7 +38,11 @@ export interface VerifyFlagValues {
 }
 
 /** The key from --key (a PEM file), else the context's `release.public_key` (PEM text or a file path), else none. */
-export async function loadVerifyKey(flagKey: string | undefined, contextConfig?: unknown, contextName?: string): Promise<{ key: SigningKey; origin: string } | undefined> {
+export async function loadVerifyKey(
+  flagKey: string | undefined,
+  contextConfig?: unknown,
+  contextName?: string,
+): Promise<{ key: SigningKey; origin: string } | undefined> {
   const fromContext = (contextConfig as { release?: { public_key?: unknown } } | undefined)?.release?.public_key;
   const value = flagKey ?? (typeof fromContext === 'string' && fromContext.trim() ? fromContext : undefined);
   if (!value) return undefined;

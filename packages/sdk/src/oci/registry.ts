@@ -200,7 +200,8 @@ export class RegistryClient {
       throw registryError('failed', what, this.registry, 'the manifest is not JSON', err);
     }
     const mediaType = manifest.mediaType ?? String(res.headers['content-type'] ?? '').split(';')[0] ?? '';
-    return { manifest, digest: reference.startsWith('sha256:') ? reference : String(res.headers['docker-content-digest'] ?? computed), mediaType, bytes: res.body };
+    const digest = reference.startsWith('sha256:') ? reference : String(res.headers['docker-content-digest'] ?? computed);
+    return { manifest, digest, mediaType, bytes: res.body };
   }
 
   /**

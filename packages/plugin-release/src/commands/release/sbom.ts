@@ -11,7 +11,10 @@ The attestation is looked up in both formats cosign writes: the classic sha256-<
 --format table lists the packages (name, version, licence); --format spdx-json prints the SPDX document. --output-file writes the SPDX document to a file instead (temp file + rename). Missing: exit 1 SBOM_MISSING; not signed by the key: SBOM_INVALID; for another digest: DIGEST_MISMATCH.`;
 
   static override examples = [
-    { description: 'List the packages of an image', command: '<%= config.bin %> release sbom registry.example.com/edge/helmsman@sha256:<digest> --key cosign.pub' },
+    {
+      description: 'List the packages of an image',
+      command: '<%= config.bin %> release sbom registry.example.com/edge/helmsman@sha256:<digest> --key cosign.pub',
+    },
     {
       description: 'Save the verified SPDX document',
       command: '<%= config.bin %> release sbom registry.example.com/edge/helmsman@sha256:<digest> --key cosign.pub --output-file helmsman.spdx.json',
@@ -36,7 +39,10 @@ The attestation is looked up in both formats cosign writes: the classic sha256-<
     // The context (config file, schema) is read only when --key does not name the key.
     const ctx = f.key ? undefined : await this.context().catch(() => undefined);
     const loaded = await loadVerifyKey(f.key, ctx?.config, ctx?.name);
-    if (!loaded) throw usageError('No public key to verify the SBOM with.', ['frameworks release sbom <image@digest> --key ./cosign.pub', 'frameworks context set <ctx> release.public_key ./cosign.pub'], 'RELEASE_KEY_MISSING');
+    if (!loaded) {
+      const hints = ['frameworks release sbom <image@digest> --key ./cosign.pub', 'frameworks context set <ctx> release.public_key ./cosign.pub'];
+      throw usageError('No public key to verify the SBOM with.', hints, 'RELEASE_KEY_MISSING');
+    }
     const { fetchVerifiedSbom, writeFileAtomic } = await import('@frameworks/sdk');
     const sbom = await fetchVerifiedSbom(image!, loaded.key, registryOptions(f['insecure-registry']));
     this.info(`SBOM of ${sbom.image}@${sbom.digest}: attestation (${sbom.format}) signed by key ${sbom.key_fingerprint}, digest matched. ${NO_TLOG_NOTE}`);

@@ -15,11 +15,17 @@ The key: --key, else the context's release.public_key. A failure is exit 1 with 
       description: 'Verify one image pinned by digest',
       command: '<%= config.bin %> release verify --key cosign.pub --image registry.example.com/edge/helmsman@sha256:<digest>',
     },
-    { description: 'Verify every image of a channel in a release manifest, as JSON', command: '<%= config.bin %> release verify --key cosign.pub --manifest release.yaml --channel stable --json' },
+    {
+      description: 'Verify every image of a channel in a release manifest, as JSON',
+      command: '<%= config.bin %> release verify --key cosign.pub --manifest release.yaml --channel stable --json',
+    },
   ];
 
   static override flags = {
-    image: Flags.string({ multiple: true, description: 'Image to verify: NAME@sha256:… (a NAME:TAG is resolved to its digest first). Repeatable or comma-separated.' }),
+    image: Flags.string({
+      multiple: true,
+      description: 'Image to verify: NAME@sha256:… (a NAME:TAG is resolved to its digest first). Repeatable or comma-separated.',
+    }),
     manifest: Flags.string({ description: 'Release manifest file: verify the images of --channel (every channel when none is given).' }),
     channel: Flags.string({ dependsOn: ['manifest'], description: 'With --manifest: only this channel.' }),
     key: Flags.string({ description: "Public key (PEM, cosign.pub); default: the context's release.public_key." }),
@@ -31,11 +37,17 @@ The key: --key, else the context's release.public_key. A failure is exit 1 with 
     const { imagesFromFlags, registryOptions } = await import('../../lib/images.js');
     const images: PinnedImage[] = [...imagesFromFlags(f.image ?? [], '--image')];
     if (f.manifest) images.push(...(await manifestImages(f.manifest, f.channel)));
-    if (images.length === 0) throw usageError('Nothing to verify: give --image or --manifest.', ['frameworks release verify --key cosign.pub --image <name>@sha256:<digest>'], 'NOTHING_TO_VERIFY');
+    if (images.length === 0) {
+      const hint = 'frameworks release verify --key cosign.pub --image <name>@sha256:<digest>';
+      throw usageError('Nothing to verify: give --image or --manifest.', [hint], 'NOTHING_TO_VERIFY');
+    }
     // The context (config file, schema) is read only when --key does not name the key.
     const ctx = f.key ? undefined : await this.context().catch(() => undefined);
     const loaded = await loadVerifyKey(f.key, ctx?.config, ctx?.name);
-    if (!loaded) throw usageError('No public key to verify with.', ['frameworks release verify --key ./cosign.pub …', 'frameworks context set <ctx> release.public_key ./cosign.pub'], 'RELEASE_KEY_MISSING');
+    if (!loaded) {
+      const hints = ['frameworks release verify --key ./cosign.pub …', 'frameworks context set <ctx> release.public_key ./cosign.pub'];
+      throw usageError('No public key to verify with.', hints, 'RELEASE_KEY_MISSING');
+    }
     const { verifyImages } = await import('@frameworks/sdk');
     const results = await verifyImages(dedupe(images), loaded.key, registryOptions(f['insecure-registry']));
     const failed = results.filter((r) => !r.signed);
@@ -45,10 +57,14 @@ The key: --key, else the context's release.public_key. A failure is exit 1 with 
     if (failed.length > 0) {
       const first = failed[0]!;
       throw new FrameworksError(
-        `${failed.length} of ${results.length} image(s) failed verification: ${failed.map((r) => `${r.image}@${r.digest} (${r.code}: ${r.reason})`).join('; ')}.`,
+        `${failed.length} of ${results.length} image(s) failed verification: ` +
+          `${failed.map((r) => `${r.image}@${r.digest} (${r.code}: ${r.reason})`).join('; ')}.`,
         {
           code: first.code!, exitCode: ExitCode.FAILED, name: 'SignatureError', result,
-          suggestions: [`cosign verify --key <key.pub> --insecure-ignore-tlog ${first.image}@${first.digest}`, `cosign sign --key cosign.key ${first.image}@${first.digest}`],
+          suggestions: [
+            `cosign verify --key <key.pub> --insecure-ignore-tlog ${first.image}@${first.digest}`,
+            `cosign sign --key cosign.key ${first.image}@${first.digest}`,
+          ],
         },
       );
     }

@@ -34,7 +34,8 @@ export async function verifyBeforeDeploy(images: readonly PinnedImage[], opts: G
     return { verified: false, mode: opts.mode, key_fingerprint: null, images: [], note: `Image signatures not verified (${why}).` };
   }
   if (!opts.key) {
-    throw usageError('--verify always needs a public key to verify with.', ['--key ./cosign.pub', 'frameworks context set <ctx> release.public_key ./cosign.pub'], 'RELEASE_KEY_MISSING');
+    const hints = ['--key ./cosign.pub', 'frameworks context set <ctx> release.public_key ./cosign.pub'];
+    throw usageError('--verify always needs a public key to verify with.', hints, 'RELEASE_KEY_MISSING');
   }
   const results = await verifyImages(images, opts.key, opts);
   const failed = results.filter((r) => !r.signed);
@@ -42,13 +43,15 @@ export async function verifyBeforeDeploy(images: readonly PinnedImage[], opts: G
     const first = failed[0]!;
     const lines = failed.map((r) => `${r.service ? `${r.service} ` : ''}${r.image}@${r.digest}: ${r.code} — ${r.reason}`);
     throw new FrameworksError(
-      `Image signature check failed for ${failed.length} of ${results.length} image(s); nothing was pulled or changed.\n  ${lines.join('\n  ')}\n${NO_TLOG_NOTE}`,
+      `Image signature check failed for ${failed.length} of ${results.length} image(s); nothing was pulled or changed.\n` +
+        `  ${lines.join('\n  ')}\n${NO_TLOG_NOTE}`,
       {
         code: first.code!,
         exitCode: ExitCode.FAILED,
         name: 'SignatureError',
         suggestions: [
-          `frameworks release verify --image ${pinnedRef({ service: first.service, image: first.image, digest: first.digest })}${opts.keyOrigin?.startsWith('--key ') ? ` ${opts.keyOrigin}` : ''}`,
+          `frameworks release verify --image ${pinnedRef({ service: first.service, image: first.image, digest: first.digest })}` +
+            (opts.keyOrigin?.startsWith('--key ') ? ` ${opts.keyOrigin}` : ''),
           `cosign verify --key <key.pub> --insecure-ignore-tlog ${first.image}@${first.digest}`,
         ],
       },

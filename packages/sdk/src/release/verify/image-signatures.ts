@@ -111,17 +111,22 @@ function verdict(image: PinnedImage, digest: string, evidence: Evidence[], key: 
   const other = evidence.find((e) => e.keyValid);
   if (other) {
     return {
-      ...base, signed: false, format: other.format, key_fingerprint: key.fingerprint, digest_matched: false, code: 'DIGEST_MISMATCH' satisfies SignatureCodeValue,
+      ...base, signed: false, format: other.format, key_fingerprint: key.fingerprint, digest_matched: false,
+      code: 'DIGEST_MISMATCH' satisfies SignatureCodeValue,
       reason: `signed by key ${key.fingerprint}, but the signature is for ${other.names ?? 'no image digest'}, not ${digest}`,
     };
   }
   if (evidence.length > 0) {
     return {
-      ...base, signed: false, format: evidence[0]!.format, key_fingerprint: null, digest_matched: false, code: 'SIGNATURE_INVALID' satisfies SignatureCodeValue,
+      ...base, signed: false, format: evidence[0]!.format, key_fingerprint: null, digest_matched: false,
+      code: 'SIGNATURE_INVALID' satisfies SignatureCodeValue,
       reason: `${evidence.length} signature(s) found, none made by key ${key.fingerprint} (another key, or tampered)`,
     };
   }
-  return { ...base, signed: false, format: null, key_fingerprint: null, digest_matched: false, code: 'SIGNATURE_MISSING' satisfies SignatureCodeValue, reason: 'no cosign signature (classic .sig tag or Sigstore bundle referrer)' };
+  return {
+    ...base, signed: false, format: null, key_fingerprint: null, digest_matched: false,
+    code: 'SIGNATURE_MISSING' satisfies SignatureCodeValue, reason: 'no cosign signature (classic .sig tag or Sigstore bundle referrer)',
+  };
 }
 
 /** Verify one image: the digest exists, and a signature by `key` names exactly that digest (classic or bundle). */
