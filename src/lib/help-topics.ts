@@ -38,6 +38,7 @@ export const EXIT_CODES: Array<[number, string]> = [
   [ExitCode.CONFIG_INVALID, 'configuration: config.yaml, credentials.yaml or a file named by a flag is invalid, or the context does not exist'],
   [ExitCode.FORBIDDEN, 'forbidden: the server or the system refused the permission'],
   [ExitCode.NETWORK, 'network: a server or host could not be reached'],
+  [ExitCode.CHANGES_PENDING, 'changes pending: infra plan --detailed-exitcode found changes to apply (CI drift check)'],
   [ExitCode.INTERNAL, 'internal: a bug in frameworks (re-run with --verbose and report it)'],
   [ExitCode.PARTIAL, 'partial: some hosts of a fleet failed, others succeeded'],
   [ExitCode.INTERRUPTED, 'interrupted: Ctrl-C or SIGTERM'],

@@ -20,7 +20,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** `terraform`, else `tofu`, on the PATH of the executor's host (`--binary` overrides); its version must be ≥ 1.6. */
-export async function findBinary(executor: Executor, override: string | undefined, retry: string): Promise<TerraformBinary> {
+export async function findBinary(executor: Executor, override: string | undefined, retry: string, cwd?: string): Promise<TerraformBinary> {
   const where = executor.name === 'local' ? '' : ` on ${executor.name}`;
   let path = override;
   if (!path) {
@@ -35,7 +35,7 @@ export async function findBinary(executor: Executor, override: string | undefine
       { code: 'TERRAFORM_NOT_FOUND', exitCode: ExitCode.FAILED, suggestions: [`${retry} --binary /usr/local/bin/terraform`, `${retry} --binary /usr/local/bin/tofu`] },
     );
   if (!path) throw missing();
-  const r = await executor.run([path, 'version', '-json']).catch((err: NodeJS.ErrnoException) => {
+  const r = await executor.run([path, 'version', '-json'], cwd ? { cwd } : {}).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'EACCES') throw missing();
     throw err;
   });

@@ -1,6 +1,6 @@
 import { ExitCode, FrameworksError, stderrTail, type Executor, type InfraOutput, type RunResult } from '@frameworks/sdk';
 import type { TerraformBinary } from './binary.js';
-import { formatDiagnostic, lockInfo } from './diagnostics.js';
+import { diagnosticView, formatDiagnostic, lockInfo } from './diagnostics.js';
 import type { PlanJson } from './plan-summary.js';
 import { ApplyTracker, lineSplitter, type Diagnostic, type UiEvent } from './ui-events.js';
 
@@ -129,6 +129,7 @@ export function streamError(what: string, res: StreamResult, ctx: { tenant: stri
     code: 'TERRAFORM_FAILED',
     exitCode: ExitCode.FAILED,
     suggestions: [ctx.retry],
+    result: { diagnostics: errors.map(diagnosticView), maybe_changed: res.tracker.maybeChanged() },
     ...(text || res.stderr.trim() ? { detail: text || stderrTail(res.stderr, 8) } : {}),
   });
 }

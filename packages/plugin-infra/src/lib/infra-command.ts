@@ -3,7 +3,7 @@ import { HostsCommand, type HostContext } from '@frameworks/cli-kit';
 import { checkTenantName, quoteArg, registerSecret, usageError } from '@frameworks/sdk';
 import type { TaskRenderContext } from '@frameworks/cli-kit/tasks';
 import type { PreparedTenant } from '../overlay/index.js';
-import type { Terraform } from '../driver/terraform.js';
+import type { StreamResult, Terraform } from '../driver/terraform.js';
 
 export type InfraFlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof InfraCommand)['baseFlags'] & T['flags']>;
 
@@ -79,6 +79,14 @@ export abstract class InfraCommand<T extends typeof Command> extends HostsComman
     return `frameworks infra ${verb} --tenant ${tenant}${this.whereFlags()}`;
   }
 
+  /** The error of a failed -json run; on a terminal or log, every error diagnostic first, with its file:line and source line. */
+  protected async streamFailure(what: string, res: StreamResult, ctx: { tenant: string; retry: string; plan: string }) {
+    const { streamError } = await import('../driver/terraform.js');
+    const { formatDiagnostic, lockInfo } = await import('../driver/diagnostics.js');
+    if (!this.jsonEnabled()) for (const d of res.diagnostics) if (d.severity !== 'warning' && !lockInfo(d)) this.info(formatDiagnostic(d));
+    return streamError(what, res, ctx);
+  }
+
   /**
    * Prepare the tenant here (overlay → tfvars + backend config), then on this host or the one --ssh
    * control host: sync the folder, find and check the binary, and run `fn` (under the folder's lock
@@ -105,7 +113,7 @@ export abstract class InfraCommand<T extends typeof Command> extends HostsComman
         this.info(`Syncing ${localDir} to ${h.host}:${workDir}…`);
         await uploadTree(h.executor, localDir, workDir, hostOwned);
       }
-      const bin = await findBinary(h.executor, this.flags.binary, retry);
+      const bin = await findBinary(h.executor, this.flags.binary, retry, h.dir);
       const tf = new Terraform(h.executor, bin, h.dir);
       const go = () => fn({ tf, h, prepared });
       if (!opts.lock) return go();

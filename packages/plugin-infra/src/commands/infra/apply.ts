@@ -30,7 +30,7 @@ Ctrl-C: SIGINT is forwarded once; the binary finishes the resources in flight, w
   async run() {
     const { posix } = await import('node:path');
     const { readPlanMeta, writePlanMeta } = await import('../../driver/plan-meta.js');
-    const { streamError, stalePlan } = await import('../../driver/terraform.js');
+    const { stalePlan } = await import('../../driver/terraform.js');
     const { formatDiagnostic } = await import('../../driver/diagnostics.js');
     const { withLiveProgress } = await import('../../lib/live-progress.js');
     const { interruptedApply, recordOutputs } = await import('../../lib/apply-run.js');
@@ -73,7 +73,7 @@ Ctrl-C: SIGINT is forwarded once; the binary finishes the resources in flight, w
       for (const d of res.diagnostics.filter((x) => x.severity === 'warning')) this.warning(formatDiagnostic(d), 'TERRAFORM_WARNING');
       if (this.interrupted.aborted) throw interruptedApply('apply', tenant, res, retry);
       if (res.code !== 0) {
-        const err = streamError(`${tf.bin.kind} apply`, res, { tenant, retry, plan: planFile });
+        const err = await this.streamFailure(`${tf.bin.kind} apply`, res, { tenant, retry, plan: planFile });
         const maybe = res.tracker.maybeChanged();
         if (maybe.length && err.code === 'TERRAFORM_FAILED') err.message += ` Not completed: ${maybe.map((m) => m.address).join(', ')}.`;
         throw err;

@@ -24,7 +24,6 @@ On a terminal you type the tenant's name to confirm; elsewhere (CI, --json, --no
   static override graceful = true;
 
   async run() {
-    const { streamError } = await import('../../driver/terraform.js');
     const { withLiveProgress } = await import('../../lib/live-progress.js');
     const { interruptedApply, recordOutputs } = await import('../../lib/apply-run.js');
     const tenant = this.tenant();
@@ -41,7 +40,7 @@ On a terminal you type the tenant's name to confirm; elsewhere (CI, --json, --no
       const args = ['destroy', '-json', '-input=false', '-lock-timeout=0s', '-auto-approve', `-var-file=${prepared.varFile}`];
       const res = await withLiveProgress(`${tf.bin.kind} destroy (tenant ${tenant})`, this.renderContext(), (hooks) => tf.stream(args, hooks), this.interrupted);
       if (this.interrupted.aborted) throw interruptedApply('destroy', tenant, res, retry);
-      if (res.code !== 0) throw streamError(`${tf.bin.kind} destroy`, res, { tenant, retry, plan: `plans/${tenant}.tfplan` });
+      if (res.code !== 0) throw await this.streamFailure(`${tf.bin.kind} destroy`, res, { tenant, retry, plan: `plans/${tenant}.tfplan` });
       await recordOutputs(tf, tenant, retry);
       return { tenant, host: h.host, dir: h.dir, destroyed: res.tracker.done().map((d) => d.address) };
     });

@@ -1,10 +1,7 @@
 import { Flags } from '@oclif/core';
 import { lockFlags, renderTable } from '@frameworks/cli-kit';
-import { FrameworksError, registerSecret } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, registerSecret } from '@frameworks/sdk';
 import { InfraCommand, tenantFlag } from '../../lib/infra-command.js';
-
-/** `infra plan --detailed-exitcode`: changes are pending (0 none, 1 failed). Not 2: that is a usage error here. */
-export const CHANGES_PENDING_EXIT = 8;
 
 export default class InfraPlan extends InfraCommand<typeof InfraPlan> {
   static override summary = "Plan a tenant's infrastructure changes and save the plan for infra apply.";
@@ -35,7 +32,6 @@ Variables and values Terraform marks sensitive are never printed nor written to 
   async run() {
     const { posix, join, resolve } = await import('node:path');
     const { summarizePlan, sensitiveValues } = await import('../../driver/plan-summary.js');
-    const { streamError } = await import('../../driver/terraform.js');
     const { writePlanMeta } = await import('../../driver/plan-meta.js');
     const { formatDiagnostic, diagnosticView } = await import('../../driver/diagnostics.js');
     const { withLiveProgress } = await import('../../lib/live-progress.js');
@@ -50,7 +46,7 @@ Variables and values Terraform marks sensitive are never printed nor written to 
       const args = ['plan', '-json', '-input=false', '-lock-timeout=0s', `-out=${out}`, `-var-file=${prepared.varFile}`, '-detailed-exitcode'];
       const res = await withLiveProgress(`${tf.bin.kind} plan (tenant ${tenant})`, this.renderContext(), (hooks) => tf.stream(args, hooks));
       for (const d of res.diagnostics.filter((x) => x.severity === 'warning')) this.warning(formatDiagnostic(d), 'TERRAFORM_WARNING');
-      if (res.code !== 0 && res.code !== 2) throw streamError(`${tf.bin.kind} plan`, res, { tenant, retry, plan: out });
+      if (res.code !== 0 && res.code !== 2) throw await this.streamFailure(`${tf.bin.kind} plan`, res, { tenant, retry, plan: out });
       const plan = await tf.show(out, retry);
       for (const v of sensitiveValues(plan, prepared.sensitive)) registerSecret(v);
       const summary = summarizePlan(plan);
@@ -107,7 +103,7 @@ Variables and values Terraform marks sensitive are never printed nor written to 
     if (this.flags['detailed-exitcode'] && r.changes_pending) {
       throw new FrameworksError(`Changes are pending for tenant ${tenant}: ${countsLine(r.counts)} (plan saved to ${out}).`, {
         code: 'CHANGES_PENDING',
-        exitCode: CHANGES_PENDING_EXIT,
+        exitCode: ExitCode.CHANGES_PENDING,
         name: 'ChangesPending',
         result,
         suggestions: [`frameworks infra apply --tenant ${tenant}${this.whereFlags()} --plan ${out}`],
