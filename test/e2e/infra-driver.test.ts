@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CliSandbox } from '../support/cli.js';
-import { DB, SG, SUBNET, VPC, argvLog, infraFolder, installInfraPlugin, setScenario, standinEnv } from '../support/infra.js';
+import { DB, SG, SUBNET, VPC, argvLog, infraFolder, installInfraPlugin, standinEnv } from '../support/infra.js';
 
 const sb = new CliSandbox('fw-infra-');
 const tmp = mkdtempSync(join(tmpdir(), 'fw-infra-dirs-'));
@@ -207,4 +207,3 @@ describe('infra apply: Ctrl-C', () => {
   });
 });
 
-void setScenario;

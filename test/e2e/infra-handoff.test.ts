@@ -1,0 +1,93 @@
+// infra over --ssh (a control host that holds the state) and the hand-off: outputs that name loopback
+// sshd hosts become an SSH inventory (`--ssh @tenant`, `--ssh @file`) and a context's endpoints
+// (`context create --from-infra`), then `services plan` / `up --ssh` install onto those hosts.
+// The binary is the stand-in terraform (test/support/terraform-standin, NOT Terraform) on the remote PATH.
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliSandbox } from '../support/cli.js';
+import { IMAGES, freePort, removeComposeProject, requireDocker, uniqueName } from '../support/docker.js';
+import { sshdIn, writeSshConfig, type SshSide } from '../support/edge-stack.js';
+import { sshdAvailable } from '../support/sshd.js';
+import { STANDIN_DIR, VPC, SUBNET, argvLog, infraFolder, installInfraPlugin } from '../support/infra.js';
+
+const gate = await requireDocker('infra hand-off e2e');
+if (!gate.skip && !sshdAvailable() && process.env.CI) throw new Error('infra e2e: /usr/sbin/sshd is missing (bash scripts/infra.sh up installs openssh-server).');
+
+describe.skipIf(gate.skip || !sshdAvailable())('infra on a control host, then the hand-off to services and contexts', () => {
+  const sb = new CliSandbox('fw-infra-ssh-');
+  const tmp = mkdtempSync(join(tmpdir(), 'fw-infra-ssh-'));
+  const local = join(tmp, 'infra');
+  const remoteCwd = join(tmp, 'remote');
+  let side: SshSide;
+  let project: string;
+  let hostSpec: string;
+
+  beforeAll(async () => {
+    installInfraPlugin(sb);
+    mkdirSync(remoteCwd);
+    side = await sshdIn(remoteCwd);
+    // The stand-in is on the control host's PATH (its login shell reads this), not on ours.
+    appendFileSync(join(side.sshd.home, '.bashrc'), `export PATH=${STANDIN_DIR}:$PATH\n`);
+    writeSshConfig(sb, { control: side.sshd });
+    hostSpec = `${side.sshd.user}@127.0.0.1:${side.sshd.port}`;
+    infraFolder(local, { acme: { region: 'eu-west-1' } }, {
+      changes: [VPC, SUBNET],
+      outputs: {
+        central_hosts: { value: [hostSpec] },
+        endpoints: { value: { gateway: 'http://127.0.0.1:18000', quartermaster: 'http://10.20.1.5:18002' } },
+      },
+    });
+    project = uniqueName('fw-infra-svc');
+  });
+  afterAll(async () => {
+    await side?.stop();
+    if (project) await removeComposeProject(project);
+    sb.cleanup();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('plan and apply run on the control host: files synced there, state stays there, outputs read back', async () => {
+    // No terraform here: only the control host has one.
+    const env = { PATH: '/usr/bin:/bin' };
+    const plan = await sb.run(['infra', 'plan', '--tenant', 'acme', '--dir', local, '--ssh', 'control'], { env });
+    expect(plan.code, plan.stderr).toBe(0);
+    const remote = join(remoteCwd, 'frameworks-infra', basename(local));
+    expect(readFileSync(join(remote, 'tenants', 'acme.tfvars.json'), 'utf8')).toBe(readFileSync(join(local, 'tenants', 'acme.tfvars.json'), 'utf8'));
+    expect(existsSync(join(remote, 'plans', 'acme.tfplan.meta.json'))).toBe(true);
+    expect(argvLog(remote).map((a) => a[0])).toEqual(['version', 'init', 'state', 'plan', 'show']);
+    expect(existsSync(join(local, '.terraform-standin'))).toBe(false);
+
+    const apply = await sb.run(['infra', 'apply', '--tenant', 'acme', '--dir', local, '--ssh', 'control', '--json'], { env });
+    expect(apply.json, apply.stderr).toMatchObject({ status: 0, result: { host: 'control', applied: [{ address: 'aws_vpc.main' }, { address: 'aws_subnet.private_a' }] } });
+    expect(existsSync(join(remote, '.terraform-standin', 'state-acme.json'))).toBe(true);
+    const out = await sb.run(['infra', 'output', '--tenant', 'acme', '--dir', local, '--ssh', 'control', '--json'], { env });
+    expect(out.json, out.stderr).toMatchObject({ status: 0, result: { hosts: [hostSpec], endpoints: { gateway: 'http://127.0.0.1:18000' } } });
+  });
+
+  it('infra hosts writes the inventory; context create --from-infra takes the endpoints and the folder', async () => {
+    const inv = join(tmp, 'hosts.txt');
+    const h = await sb.run(['infra', 'hosts', '--tenant', 'acme', '--out', inv, '--json']);
+    expect(h.json, h.stderr).toMatchObject({ status: 0, result: { hosts: [hostSpec] } });
+    expect(readFileSync(inv, 'utf8')).toBe(`# SSH inventory of tenant acme (frameworks infra hosts): use with --ssh @acme or --ssh @<this file>\n${hostSpec}\n`);
+
+    const c = await sb.run(['context', 'create', 'acme', '--from-infra', '--dir', local, '--use', '--json']);
+    expect(c.json, c.stderr).toMatchObject({ status: 0, result: { endpoints: { gateway: 'http://127.0.0.1:18000', quartermaster: 'http://10.20.1.5:18002' } } });
+    // The context's infra.dir is the infra commands' default folder.
+    const st = await sb.run(['infra', 'status', '--json']);
+    expect(st.json, st.stderr).toMatchObject({ status: 0, result: { dir: local, tenants: [{ tenant: 'acme' }] } });
+  });
+
+  it('services plan --ssh @acme and services up --ssh @<inventory file> install onto the hosts the apply created', async () => {
+    const port = await freePort();
+    const cat = join(tmp, 'catalog.yaml');
+    writeFileSync(cat, `schema_version: 1\nservices:\n  purser: { title: Purser, role: billing, image: ${IMAGES.mistserver}, ports: ["127.0.0.1:${port}:8080"], health: { protocol: http, path: /health, port: 8080 } }\nprofiles:\n  billing-only: [purser]\n`);
+    const ssh = ['--accept-new-host-key', '--ssh-key', side.sshd.clientKey, '--dir', 'central'];
+    const p = await sb.run(['services', 'plan', '--catalog', cat, '--profile', 'billing-only', '--project', project, '--ssh', '@acme', ...ssh, '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(existsSync(join(remoteCwd, 'central', 'svc-purser.yml'))).toBe(true);
+    const up = await sb.run(['services', 'up', '--ssh', `@${join(tmp, 'hosts.txt')}`, ...ssh, '--json'], { timeoutMs: 120_000, env: { DOCKER_HOST: 'unix:///nonexistent.sock' } });
+    expect(up.json, up.stderr).toMatchObject({ status: 0, result: { host: hostSpec, services: [{ service: 'purser', state: 'running', health: 'healthy' }] } });
+  });
+});
