@@ -25,7 +25,7 @@ describe('infra plan and apply', () => {
     const dir = fresh(
       { acme: { region: 'eu-west-1', db_password: secretVar } },
       {
-        changes: [VPC, SUBNET, DB, SG],
+        changes: [VPC, SUBNET, DB, SG, { ...VPC, address: 'aws_lb.gateway', type: 'aws_lb', name: 'gateway', actions: ['create', 'delete'] }],
         outputs: { central_hosts: { value: ['10.20.1.5', '10.20.1.6'] }, ssh_user: { value: 'ops' }, db_admin_password: { value: 'output-secret-4c3b2a', sensitive: true } },
         unknown_event: true,
       },
@@ -36,7 +36,8 @@ describe('infra plan and apply', () => {
     expect(plan.stdout).toMatch(/\+\s+aws_vpc\.main\s+create/);
     expect(plan.stdout).toMatch(/-\/\+\s+aws_db_instance\.central\s+replace/);
     expect(plan.stdout).toMatch(/~\s+aws_security_group\.central\s+update/);
-    expect(plan.stdout).toContain('Plan for tenant acme: 2 to create, 1 to update, 1 to replace, 0 to destroy. Saved to plans/acme.tfplan.');
+    expect(plan.stdout).toMatch(/-\/\+\s+aws_lb\.gateway\s+replace/); // create_before_destroy: ["create","delete"]
+    expect(plan.stdout).toContain('Plan for tenant acme: 2 to create, 1 to update, 2 to replace, 0 to destroy. Saved to plans/acme.tfplan.');
     // Live progress on stderr, per resource; a line of a type this CLI does not know shows its @message.
     expect(plan.stderr).toContain('aws_db_instance.central: Plan to replace');
     expect(plan.stderr).toContain('A line of a kind this CLI has never seen');
@@ -57,7 +58,13 @@ describe('infra plan and apply', () => {
       result: {
         tenant: 'acme',
         plan_file: 'plans/acme.tfplan',
-        applied: [{ address: 'aws_vpc.main' }, { address: 'aws_subnet.private_a' }, { address: 'aws_db_instance.central', action: 'replace' }, { address: 'aws_security_group.central' }],
+        applied: [
+          { address: 'aws_vpc.main' },
+          { address: 'aws_subnet.private_a' },
+          { address: 'aws_db_instance.central', action: 'replace' },
+          { address: 'aws_security_group.central' },
+          { address: 'aws_lb.gateway', action: 'replace' },
+        ],
         outputs: { db_admin_password: { sensitive: true, value: null }, ssh_user: { value: 'ops' } },
       },
     });
@@ -101,6 +108,8 @@ describe('infra plan and apply', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Error: Unsupported argument\n  on modules/network/main.tf:7\n     7:   cidr = var.vpc_cidr\n          ^^^^');
     expect(r.stderr).toContain('✗ terraform plan failed: Unsupported argument (modules/network/main.tf:7).');
+    const j = await infra(['plan', '--tenant', 'acme', '--dir', dir, '--json']);
+    expect(j.json).toMatchObject({ status: 1, code: 'TERRAFORM_FAILED', result: { diagnostics: [{ summary: 'Unsupported argument', file: 'modules/network/main.tf', line: 7, snippet: '  cidr = var.vpc_cidr' }] } });
   });
 });
 
@@ -160,6 +169,10 @@ describe('infra: bad input', () => {
     expect(r.stderr).toContain(
       '✗ The state of tenant acme is locked by another run: lock 9db590f1-b6fe-c5f2-2678-8804f089deba, held by jenkins@ci-runner-3 since 2026-12-03 09:41:07.312 +0000 UTC.',
     );
+    const j = await infra(['apply', '--tenant', 'acme', '--dir', dir, '--plan', 'plans/none.tfplan', '--json']);
+    expect(j.json).toMatchObject({ status: 1, code: 'PLAN_NOT_FOUND' });
+    const k = await infra(['destroy', '--tenant', 'acme', '--dir', dir, '--yes', '--json']);
+    expect(k.json).toMatchObject({ status: 1, code: 'STATE_LOCKED', result: { lock_id: '9db590f1-b6fe-c5f2-2678-8804f089deba', lock_holder: 'jenkins@ci-runner-3' } });
     expect(argvLog(dir).some((a) => a.includes('force-unlock'))).toBe(false);
   });
 

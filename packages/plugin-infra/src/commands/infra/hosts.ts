@@ -1,7 +1,9 @@
 import { Flags } from '@oclif/core';
-import { InfraCommand, tenantFlag } from '../../lib/infra-command.js';
+import { FrameworksCommand } from '@frameworks/cli-kit';
+import { checkTenantName } from '@frameworks/sdk';
+import { tenantFlag } from '../../lib/infra-command.js';
 
-export default class InfraHosts extends InfraCommand<typeof InfraHosts> {
+export default class InfraHosts extends FrameworksCommand<typeof InfraHosts> {
   static override summary = 'Write the hosts a tenant\'s apply created as an SSH inventory.';
   static override description = `Write the hosts named by the tenant's outputs (central_hosts, ssh_user) as an SSH inventory: one user@host[:port] a line, # comments.
 
@@ -23,7 +25,7 @@ Read from what the last infra apply or infra output kept in <frameworks home>/in
   async run() {
     const { readInfraRecord, inventoryText, infraRecordDir, writeAllOrNothing, LocalExecutor, ExitCode, FrameworksError } = await import('@frameworks/sdk');
     const { join, resolve } = await import('node:path');
-    const tenant = this.tenant();
+    const tenant = checkTenantName(this.flags.tenant);
     const record = await readInfraRecord(tenant);
     if (!record.hosts.length) {
       throw new FrameworksError(`Tenant ${tenant}'s outputs name no host (output central_hosts is missing or empty).`, {

@@ -99,7 +99,7 @@ Variables and values Terraform marks sensitive are never printed nor written to 
       for (const f of ciFiles) this.info(`Wrote ${f}`);
     }
     const result = { ...r, ci_files: ciFiles };
-    if (r.changes_pending) this.next(`${this.retryCommand('apply', tenant).replace(/ --lock-wait.*/, '')} --plan ${out}`);
+    if (r.changes_pending) this.next(`${this.retryCommand('apply', tenant)} --plan ${out}`);
     if (this.flags['detailed-exitcode'] && r.changes_pending) {
       throw new FrameworksError(`Changes are pending for tenant ${tenant}: ${countsLine(r.counts)} (plan saved to ${out}).`, {
         code: 'CHANGES_PENDING',
