@@ -6,7 +6,8 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliSandbox } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, CliSandbox } from '../support/cli.js';
 import { IMAGES, freePort, removeComposeProject, requireDocker, uniqueName } from '../support/docker.js';
 import { sshdIn, writeSshConfig, type SshSide } from '../support/edge-stack.js';
 import { sshdAvailable } from '../support/sshd.js';
@@ -64,6 +65,27 @@ describe.skipIf(gate.skip || !sshdAvailable())('infra on a control host, then th
     expect(existsSync(join(remote, '.terraform-standin', 'state-acme.json'))).toBe(true);
     const out = await sb.run(['infra', 'output', '--tenant', 'acme', '--dir', local, '--ssh', 'control', '--json'], { env });
     expect(out.json, out.stderr).toMatchObject({ status: 0, result: { hosts: [hostSpec], endpoints: { gateway: 'http://127.0.0.1:18000' } } });
+  });
+
+  it('Ctrl-C during apply on the control host: SIGINT reaches the remote binary, which releases its lock; exit 130', async () => {
+    const dir = infraFolder(join(tmp, 'slow'), { initech: { region: 'eu-west-1' } }, { changes: [VPC, SUBNET], delay_ms: 800 });
+    const env = { PATH: '/usr/bin:/bin' };
+    expect((await sb.run(['infra', 'plan', '--tenant', 'initech', '--dir', dir, '--ssh', 'control'], { env })).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'infra', 'apply', '--tenant', 'initech', '--dir', dir, '--ssh', 'control'], {
+      env: { ...sb.baseEnv, ...env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      if (stderr.includes('aws_subnet.private_a: Creating...') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('Done: aws_vpc.main (create). May have been created or changed (started, never reported complete): aws_subnet.private_a (create).');
+    const remote = join(remoteCwd, 'frameworks-infra', 'slow');
+    expect(existsSync(join(remote, '.terraform-standin', 'state-initech.json'))).toBe(true);
+    expect(existsSync(join(remote, '.terraform-standin', 'lock-initech.json'))).toBe(false);
   });
 
   it('infra hosts writes the inventory; context create --from-infra takes the endpoints and the folder', async () => {
