@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CliSandbox } from '../support/cli.js';
 import { DB, SG, SUBNET, VPC, argvLog, infraFolder, installInfraPlugin, standinEnv } from '../support/infra.js';
+import { ptyUnavailableReason, runInPty } from '../support/pty.js';
 
 const sb = new CliSandbox('fw-infra-');
 const tmp = mkdtempSync(join(tmpdir(), 'fw-infra-dirs-'));
@@ -185,6 +186,26 @@ describe('infra: bad input', () => {
     expect(argvLog(dir).some((a) => a[0] === 'destroy')).toBe(false);
     const yes = await infra(['destroy', '--tenant', 'acme', '--dir', dir, '--yes', '--json']);
     expect(yes.json, yes.stderr).toMatchObject({ status: 0, result: { destroyed: ['aws_vpc.main', 'aws_subnet.private_a'] } });
+  });
+});
+
+const itPty = ptyUnavailableReason && !process.env.CI ? it.skip : it;
+
+describe('infra destroy on a terminal', () => {
+  itPty('asks for the tenant name: another name destroys nothing, the name destroys', async () => {
+    const dir = fresh(undefined, { changes: [VPC] });
+    await infra(['plan', '--tenant', 'acme', '--dir', dir]);
+    await infra(['apply', '--tenant', 'acme', '--dir', dir]);
+    const ttyEnv = { ...sb.baseEnv, ...standinEnv(), CI: undefined, NO_COLOR: undefined, TERM: 'xterm-256color' };
+    const ask = (name: string) =>
+      runInPty(['infra', 'destroy', '--tenant', 'acme', '--dir', dir], { env: ttyEnv, steps: [{ expect: 'Type its name to confirm', timeout: 20 }, { send: `${name}\r` }] });
+    const wrong = await ask('acme-prod');
+    expect(wrong.code, wrong.text).toBe(1);
+    expect(wrong.text).toContain('"acme-prod" is not acme: nothing was destroyed.');
+    expect(argvLog(dir).some((a) => a[0] === 'destroy')).toBe(false);
+    const right = await ask('acme');
+    expect(right.code, right.text).toBe(0);
+    expect(right.text).toContain('Destroyed 1 resource of tenant acme.');
   });
 });
 
