@@ -3,12 +3,12 @@
 // a user plugin. Covers the -json stream (live progress, unknown types), the show -json summary, saved
 // plans (other tenant, stale), the state lock of another run, Ctrl-C during apply, and secrets.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CliSandbox } from '../support/cli.js';
-import { DB, SG, SUBNET, VPC, argvLog, infraFolder, installInfraPlugin, standinEnv } from '../support/infra.js';
+import { DB, SG, STANDIN, SUBNET, VPC, argvLog, infraFolder, installInfraPlugin, standinEnv } from '../support/infra.js';
 import { ptyUnavailableReason, runInPty } from '../support/pty.js';
 
 const sb = new CliSandbox('fw-infra-');
@@ -109,6 +109,13 @@ describe('infra plan and apply', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Error: Unsupported argument\n  on modules/network/main.tf:7\n     7:   cidr = var.vpc_cidr\n          ^^^^');
     expect(r.stderr).toContain('✗ terraform plan failed: Unsupported argument (modules/network/main.tf:7).');
+    // apply_errored: the resource that failed is named, with the provider's diagnostic and its location.
+    const a = fresh(undefined, { changes: [VPC, SUBNET], apply_error: { address: 'aws_subnet.private_a', summary: 'creating EC2 Subnet: InvalidSubnet.Conflict' } });
+    await infra(['plan', '--tenant', 'acme', '--dir', a]);
+    const failed = await infra(['apply', '--tenant', 'acme', '--dir', a]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('Error: creating EC2 Subnet: InvalidSubnet.Conflict\n  on modules/network/main.tf:12 (aws_subnet.private_a)');
+    expect(failed.stderr).toContain('✗ terraform apply failed: creating EC2 Subnet: InvalidSubnet.Conflict (modules/network/main.tf:12). Not completed: aws_subnet.private_a.');
     const j = await infra(['plan', '--tenant', 'acme', '--dir', dir, '--json']);
     expect(j.json).toMatchObject({ status: 1, code: 'TERRAFORM_FAILED', result: { diagnostics: [{ summary: 'Unsupported argument', file: 'modules/network/main.tf', line: 7, snippet: '  cidr = var.vpc_cidr' }] } });
   });
@@ -123,6 +130,15 @@ describe('infra: bad input', () => {
     const b = await infra(['plan', '--tenant', 'acme', '--dir', dir, '--binary', join(dir, 'no-such-terraform')]);
     expect(b.code).toBe(1);
     expect(b.stderr).toContain(`--binary ${join(dir, 'no-such-terraform')} cannot be run.`);
+  });
+
+  it('tofu is used when terraform is not on the PATH', async () => {
+    const dir = fresh(undefined, { changes: [VPC], name: 'tofu', version: '1.8.3' });
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(STANDIN, join(bin, 'tofu'));
+    const r = await infra(['plan', '--tenant', 'acme', '--dir', dir, '--json'], { PATH: `${bin}:/usr/bin:/bin` });
+    expect(r.json, r.stderr).toMatchObject({ status: 0, result: { binary: { kind: 'tofu', path: join(bin, 'tofu'), version: '1.8.3' } } });
   });
 
   it('a binary older than 1.6: exit 1 naming both versions, nothing planned', async () => {

@@ -24,6 +24,8 @@ export function installInfraPlugin(sb: CliSandbox): void {
 
 export interface Scenario {
   version?: string;
+  name?: 'terraform' | 'tofu';
+  apply_error?: { address: string; summary: string; detail?: string };
   changes?: Array<Record<string, unknown>>;
   outputs?: Record<string, { value: unknown; sensitive?: boolean }>;
   plan_error?: Record<string, unknown>;
