@@ -20,6 +20,7 @@ export const ENVIRONMENT: Array<[string, string]> = [
   ['EDGE_DOMAIN, EDGE_TLS, EDGE_BIND, EDGE_HTTP_PORT, EDGE_HTTPS_PORT, EDGE_NOFILE, EDGE_PROJECT, EDGE_ENROLLMENT_TOKEN', 'Values of edge commands, after the flags and before the context and .edge.env.'],
   ['NODE_ID, NODE_NAME', 'Edge node id and name Helmsman reports, read from .edge.env by edge status and update --drain.'],
   ['COMPOSE_PROJECT_NAME', 'Compose project name, as docker compose reads it.'],
+  ['TF_VAR_<name>', 'A secret Terraform variable of infra plan|apply|destroy (e.g. TF_VAR_service_token): never in a file; masked in all output; passed on to a --ssh control host.'],
   ['DOCKER_HOST', 'The Docker engine to talk to (default /var/run/docker.sock).'],
   ['SSH_AUTH_SOCK', 'The ssh-agent --ssh uses for keys (before ~/.ssh/config IdentityFile and ~/.ssh/id_*).'],
   ['PAGER', 'Pager for long help on a terminal (default: less -FRX).'],

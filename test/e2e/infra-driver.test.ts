@@ -29,9 +29,15 @@ describe('infra plan and apply', () => {
         changes: [VPC, SUBNET, DB, SG, { ...VPC, address: 'aws_lb.gateway', type: 'aws_lb', name: 'gateway', actions: ['create', 'delete'] }],
         outputs: { central_hosts: { value: ['10.20.1.5', '10.20.1.6'] }, ssh_user: { value: 'ops' }, db_admin_password: { value: 'output-secret-4c3b2a', sensitive: true } },
         unknown_event: true,
+        warn_variable: 'service_token',
       },
     );
-    const plan = await infra(['plan', '--tenant', 'acme', '--dir', dir]);
+    const tfVar = 'tf-var-service-token-5e6f7a8b';
+    const env = { ...standinEnv(), TF_VAR_service_token: tfVar };
+    const plan = await infra(['plan', '--tenant', 'acme', '--dir', dir], env);
+    // Terraform got it (from the environment, never a file), the warning quoting it is shown masked.
+    expect(JSON.parse(readFileSync(join(dir, 'plans/acme.tfplan'), 'utf8')).variables.service_token).toBe(tfVar);
+    expect(plan.stderr).toContain('Value for undeclared variable');
     expect(plan.code, plan.stderr).toBe(0);
     // The summary table and counts come from show -json: ["delete","create"] is a replace.
     expect(plan.stdout).toMatch(/\+\s+aws_vpc\.main\s+create/);
@@ -53,7 +59,7 @@ describe('infra plan and apply', () => {
     const st = await infra(['status', '--dir', dir, '--json']);
     expect(st.json?.result).toMatchObject({ tenants: [{ tenant: 'acme', changes_pending: true, last_apply_at: null }] });
 
-    const apply = await infra(['apply', '--tenant', 'acme', '--dir', dir, '--json']);
+    const apply = await infra(['apply', '--tenant', 'acme', '--dir', dir, '--json'], env);
     expect(apply.json, apply.stderr).toMatchObject({
       status: 0,
       result: {
@@ -81,7 +87,7 @@ describe('infra plan and apply', () => {
 
     // Secrets: the tenant's sensitive variable, the plan's sensitive attributes, the sensitive output.
     const everything = [plan, st, apply, out, st2].map((r) => r.stdout + r.stderr).join('\n') + readFileSync(join(sb.frameworksHome, 'audit.log'), 'utf8') + JSON.stringify(record);
-    for (const secret of [secretVar, 'old-secret-pw-1234', 'new-secret-pw-5678', 'output-secret-4c3b2a']) expect(everything).not.toContain(secret);
+    for (const secret of [secretVar, tfVar, 'old-secret-pw-1234', 'new-secret-pw-5678', 'output-secret-4c3b2a']) expect(everything).not.toContain(secret);
   });
 
   it('--detailed-exitcode: exit 8 CHANGES_PENDING with the summary; 0 once applied; --ci writes the JSON and markdown summaries', async () => {

@@ -50,11 +50,14 @@ describe.skipIf(gate.skip || !sshdAvailable())('infra on a control host, then th
   });
 
   it('plan and apply run on the control host: files synced there, state stays there, outputs read back', async () => {
-    // No terraform here: only the control host has one.
-    const env = { PATH: '/usr/bin:/bin' };
-    const plan = await sb.run(['infra', 'plan', '--tenant', 'acme', '--dir', local, '--ssh', 'control'], { env });
+    // No terraform here: only the control host has one. The secret variable goes along, never in a file.
+    const env = { PATH: '/usr/bin:/bin', TF_VAR_service_token: 'ssh-tf-var-token-0a1b2c3d' };
+    const plan = await sb.run(['infra', 'plan', '--tenant', 'acme', '--dir', local, '--ssh', 'control', '--verbose'], { env });
     expect(plan.code, plan.stderr).toBe(0);
     const remote = join(remoteCwd, 'frameworks-infra', basename(local));
+    expect(JSON.parse(readFileSync(join(remote, 'plans', 'acme.tfplan'), 'utf8')).variables.service_token).toBe('ssh-tf-var-token-0a1b2c3d');
+    expect(plan.stderr).toContain("'TF_VAR_service_token=****' /"); // --verbose shows the remote command, the value masked
+    expect(plan.stdout + plan.stderr).not.toContain('ssh-tf-var-token-0a1b2c3d');
     expect(readFileSync(join(remote, 'tenants', 'acme.tfvars.json'), 'utf8')).toBe(readFileSync(join(local, 'tenants', 'acme.tfvars.json'), 'utf8'));
     expect(existsSync(join(remote, 'plans', 'acme.tfplan.meta.json'))).toBe(true);
     expect(argvLog(remote).map((a) => a[0])).toEqual(['version', 'init', 'state', 'plan', 'show']);

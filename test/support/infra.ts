@@ -33,6 +33,7 @@ export interface Scenario {
   delay_ms?: number;
   unknown_event?: boolean;
   sensitive_variables?: string[];
+  warn_variable?: string;
 }
 
 /** A Terraform folder with the files infra init and the overlay step produce for `tenants`, and the stand-in's scenario. */

@@ -35,10 +35,12 @@ export class Terraform {
     readonly executor: Executor,
     readonly bin: TerraformBinary,
     readonly cwd: string,
+    /** TF_VAR_<name> of the tenant's secret variables: a control host gets them too (never written to a file). */
+    private readonly secretEnv: Record<string, string> = {},
   ) {}
 
   private run(args: string[], extra: Parameters<Executor['run']>[1] = {}): Promise<RunResult> {
-    return this.executor.run([this.bin.path, ...args], { cwd: this.cwd, env: ENV, ...extra });
+    return this.executor.run([this.bin.path, ...args], { cwd: this.cwd, env: { ...ENV, ...this.secretEnv }, ...extra });
   }
 
   private failed(what: string, r: RunResult, retry: string): FrameworksError {

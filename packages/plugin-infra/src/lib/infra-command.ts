@@ -104,7 +104,16 @@ export abstract class InfraCommand<T extends typeof Command> extends HostsComman
     }
     const localDir = await this.infraDir();
     const prepared = await prepareTenant(localDir, tenant);
-    for (const name of prepared.sensitive) for (const v of leaves(prepared.vars[name])) registerSecret(v);
+    // Secret variables come from TF_VAR_<name> (never a file): masked everywhere, passed on to a control host.
+    const secretEnv: Record<string, string> = {};
+    for (const name of prepared.sensitive) {
+      for (const v of leaves(prepared.vars[name])) registerSecret(v);
+      const value = process.env[`TF_VAR_${name}`];
+      if (value) {
+        registerSecret(value);
+        secretEnv[`TF_VAR_${name}`] = value;
+      }
+    }
     const workDir = targets.length ? (this.flags['remote-dir'] ?? `frameworks-infra/${basename(localDir)}`) : localDir;
     const retry = this.retryCommand(verb, tenant);
     const outcomes = await this.runOnHosts(workDir, async (h) => {
@@ -114,7 +123,7 @@ export abstract class InfraCommand<T extends typeof Command> extends HostsComman
         await uploadTree(h.executor, localDir, workDir, hostOwned);
       }
       const bin = await findBinary(h.executor, this.flags.binary, retry, h.dir);
-      const tf = new Terraform(h.executor, bin, h.dir);
+      const tf = new Terraform(h.executor, bin, h.dir, secretEnv);
       const go = () => fn({ tf, h, prepared });
       if (!opts.lock) return go();
       return this.withLock(h, go, {

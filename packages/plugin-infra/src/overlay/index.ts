@@ -33,5 +33,6 @@ export async function prepareTenant(dir: string, tenant: string): Promise<Prepar
     }
   }
   const vars = JSON.parse(await readFile(join(dir, varFile), 'utf8')) as Record<string, unknown>;
-  return { varFile, backendConfig, vars, sensitive: Object.keys(vars).filter((k) => isSecretKey(k)) };
+  // infragen's declares service_token (set as TF_VAR_service_token); secret-looking names stand in for the rest.
+  return { varFile, backendConfig, vars, sensitive: [...new Set(['service_token', ...Object.keys(vars).filter((k) => isSecretKey(k))])] };
 }
