@@ -10,6 +10,8 @@ export const ExitCode = {
   CONFIG_INVALID: 4,
   FORBIDDEN: 5,
   NETWORK: 6,
+  /** infra plan --detailed-exitcode: changes are pending (CI drift checks); not 2, which is a usage error. */
+  CHANGES_PENDING: 8,
   INTERNAL: 10,
   PARTIAL: 68,
   INTERRUPTED: 130,

@@ -62,3 +62,6 @@ export { completionNodes, nodeCachePath, NODE_CACHE_TTL_MS, NODE_REFRESH_BUDGET_
 export { showInPager } from './exec/pager.js';
 export * from './oci/index.js';
 export * from './release/verify/index.js';
+export * from './config/infra-outputs.js';
+export { uploadTree } from './exec/upload.js';
+export { stderrTail } from './tool-output.js';

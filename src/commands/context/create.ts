@@ -19,6 +19,7 @@ export default class ContextCreate extends FrameworksCommand<typeof ContextCreat
       command: '<%= config.bin %> context create prod --set gateway=https://api.example.com --set quartermaster=https://qm.example.com --use',
     },
     { description: 'Create staging with the endpoints of prod', command: '<%= config.bin %> context create staging --from prod' },
+    { description: "Create acme-prod with the endpoints infra apply created for tenant acme-prod", command: '<%= config.bin %> context create acme-prod --from-infra --dir ./infra' },
   ];
   static override args = {
     name: Args.string({ required: true, description: 'Context name (letters, digits, . _ -).' }),
@@ -28,6 +29,10 @@ export default class ContextCreate extends FrameworksCommand<typeof ContextCreat
     set: Flags.string({ description: 'Endpoint as service=url; repeatable.', multiple: true }),
     description: Flags.string({ description: 'Free text shown by context list.' }),
     use: Flags.boolean({ description: 'Make it the current context.' }),
+    'from-infra': Flags.boolean({
+      description: "Endpoints from the `endpoints` output of the tenant of this name (what infra apply or infra output kept; --set wins).",
+    }),
+    dir: Flags.string({ description: "With --from-infra: the Terraform folder, kept as the context's infra.dir (the infra commands' default --dir).", dependsOn: ['from-infra'] }),
   };
   static override mutating = true;
 
@@ -45,6 +50,18 @@ export default class ContextCreate extends FrameworksCommand<typeof ContextCreat
       assertEndpoint(key, url);
       endpoints[key] = url;
     }
+    // The infra plugin is installable: its outputs are read from the file it keeps, through the SDK.
+    const fromInfra: Partial<Record<ServiceKey, string>> = {};
+    if (this.flags['from-infra']) {
+      const { readInfraRecord } = await import('@frameworks/sdk');
+      const record = await readInfraRecord(name);
+      for (const [key, url] of Object.entries(record.endpoints)) {
+        assertEndpoint(key, url);
+        fromInfra[key as ServiceKey] = url;
+      }
+      if (!Object.keys(fromInfra).length) this.warning(`Tenant ${name}'s outputs have no endpoints map: the context gets the defaults.`, 'INFRA_NO_ENDPOINTS');
+    }
+    const infraDir = this.flags.dir ? (await import('node:path')).resolve(this.flags.dir) : undefined;
     this.auditTargets = [name];
     const { doc } = await this.configStore().update((doc) => {
       if (doc.contexts[name]) {
@@ -62,7 +79,8 @@ export default class ContextCreate extends FrameworksCommand<typeof ContextCreat
       }
       doc.contexts[name] = {
         ...(this.flags.description ? { description: this.flags.description } : {}),
-        endpoints: { ...base, ...endpoints },
+        endpoints: { ...base, ...fromInfra, ...endpoints },
+        ...(infraDir ? { infra: { dir: infraDir } } : {}),
       };
       if (this.flags.use) doc.current = name;
     });

@@ -37,6 +37,8 @@ export class LocalExecutor implements Executor {
             child.kill('SIGKILL');
           }, opts.timeoutMs)
         : undefined;
+      const onInterrupt = () => child.kill('SIGINT');
+      opts.interrupt?.addEventListener('abort', onInterrupt, { once: true });
       let stdout = '';
       let stderr = '';
       child.stdout!.setEncoding('utf8').on('data', (c: string) => {
@@ -53,6 +55,7 @@ export class LocalExecutor implements Executor {
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
+        opts.interrupt?.removeEventListener('abort', onInterrupt);
         // Same contract as the SSH executor: a timeout is an error, not an exit status.
         if (timedOut) {
           reject(new FrameworksError(`"${display}" did not finish within ${Math.round((opts.timeoutMs ?? 0) / 100) / 10} s; it was killed.`, { code: 'TIMEOUT', exitCode: ExitCode.NETWORK }));

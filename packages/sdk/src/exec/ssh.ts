@@ -125,7 +125,7 @@ class SshConnection {
     // A command we may have to kill first reports its PID on stderr (taken out again below). sshd
     // refuses SSH "signal" requests for root logins, but `exec` keeps that PID for the command and
     // sshd made it a process-group leader: one `kill -KILL -PID` ends it and its children.
-    const killable = Boolean(o.timeoutMs || o.signal);
+    const killable = Boolean(o.timeoutMs || o.signal || o.interrupt);
     const line = killable ? `printf '\\036%s\\036' "$$" >&2; ${command}` : command;
     const release = await this.slots.acquire();
     this.commands++;
@@ -153,6 +153,15 @@ class SshConnection {
     const timer = o.timeoutMs ? setTimeout(() => stop('timeout'), o.timeoutMs) : undefined;
     const onAbort = () => stop('abort');
     o.signal?.addEventListener('abort', onAbort, { once: true });
+    // A graceful stop: SIGINT to the command's process group once, then wait for it to exit by itself.
+    let interruptPending = false;
+    const onInterrupt = () => {
+      if (!pid) return void (interruptPending = true);
+      const sent: Promise<unknown> = this.ssh.execCommand(`kill -INT -${pid} 2>/dev/null || kill -INT ${pid}`).catch(() => undefined);
+      this.pendingKills.add(sent);
+      void sent.finally(() => this.pendingKills.delete(sent));
+    };
+    o.interrupt?.addEventListener('abort', onInterrupt, { once: true });
 
     // Decoders keep a UTF-8 character split across two chunks whole.
     const dOut = new StringDecoder('utf8');
@@ -182,6 +191,7 @@ class SshConnection {
       if (found) {
         pid = digits;
         if (why) kill();
+        else if (interruptPending) onInterrupt();
       }
       err(rest);
     };
@@ -225,6 +235,7 @@ class SshConnection {
     } finally {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
+      o.interrupt?.removeEventListener('abort', onInterrupt);
     }
   }
 

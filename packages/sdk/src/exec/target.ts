@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { readSshInventory } from '../config/infra-outputs.js';
 
 /** A host named by --ssh: `host`, `user@host`, `user@host:port`, `[v6addr]:port`, or a ~/.ssh/config alias. */
 export interface SshTarget {
@@ -48,7 +49,7 @@ export function parseSshTarget(input: string, flag = '--ssh'): SshTarget {
 /**
  * --ssh is repeatable and comma-separated; duplicates are dropped (one connection per host).
  * A blank entry is refused, never skipped: `--ssh "$EDGE_HOSTS"` with the variable unset must not
- * fall back to this machine.
+ * fall back to this machine. An entry `@tenant` or `@file` stands for the hosts of an SSH inventory.
  */
 export function parseSshTargets(values: string[] | undefined): SshTarget[] {
   const seen = new Set<string>();
@@ -62,11 +63,15 @@ export function parseSshTargets(values: string[] | undefined): SshTarget[] {
           'EMPTY_SSH_TARGET',
         );
       }
-      const t = parseSshTarget(part);
-      const key = `${t.user ?? ''}@${t.host}:${t.port ?? ''}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(t);
+      // `@tenant` or `@file`: the hosts of an inventory (infra hosts writes them), one a line.
+      const parts = part.trim().startsWith('@') ? readSshInventory(part.trim()) : [part];
+      for (const one of parts) {
+        const t = parseSshTarget(one);
+        const key = `${t.user ?? ''}@${t.host}:${t.port ?? ''}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(t);
+      }
     }
   }
   return out;

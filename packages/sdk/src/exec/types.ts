@@ -10,6 +10,11 @@ export interface RunOptions {
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
   signal?: AbortSignal;
+  /**
+   * Graceful stop: when it aborts, SIGINT is sent to the command once and the run goes on until the
+   * command exits by itself (terraform finishes in-flight work and releases its state lock).
+   */
+  interrupt?: AbortSignal;
 }
 
 export interface RunResult {
