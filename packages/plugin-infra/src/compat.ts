@@ -27,6 +27,12 @@ export interface PluginPjson {
 
 export type Semver = { satisfies(v: string, r: string, o?: object): boolean; gtr(v: string, r: string, o?: object): boolean };
 
+/** semver, loaded when a check runs (only infra commands need it). */
+export async function loadSemver(): Promise<Semver> {
+  const name = 'semver'; // semver ships no types: typed here by the two functions used
+  return ((await import(name)) as { default: Semver }).default;
+}
+
 /** Compare declared ranges with the versions found. Pre-release cores (0.2.0-rc.1) count as their release. */
 export function compatProblems(declared: Record<string, string>, found: Record<string, string | undefined>, semver: Semver): CompatProblem[] {
   const problems: CompatProblem[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Hook } from '@oclif/core';
-import { compatProblems, compatVerdict, coreVersion, type PluginPjson } from '../compat.js';
+import { compatProblems, compatVerdict, coreVersion, loadSemver, type PluginPjson } from '../compat.js';
 
 const TOPIC = 'infra';
 
@@ -20,7 +20,7 @@ const hook: Hook<'init'> = async function (opts) {
   const pjson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PluginPjson;
   const declared = pjson.frameworks?.compatibility ?? {};
   const found = Object.fromEntries(Object.keys(declared).map((name) => [name, coreVersion(opts.config.root, name)]));
-  const semver = (await import('semver')).default;
+  const semver = await loadSemver();
   const verdict = compatVerdict(pjson, { name: opts.config.pjson.name, version: opts.config.version, bin: opts.config.bin }, compatProblems(declared, found, semver));
   if (!verdict) return;
   const argv = opts.argv ?? [];
