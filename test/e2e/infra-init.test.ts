@@ -188,6 +188,11 @@ describe('infra init: Terraform per tenant, checked with the HCL parser', () => 
     expect(r.stdout).toContain('# ---- modules/network/security.tf');
     expect(r.stdout).toMatch(/would-create/);
     expect(existsSync(dir)).toBe(false);
+    const json = await run(['infra', 'init', '--dir', dir, '--tenant', 'acme', '--dry-run', '--json']);
+    expect(json.code, show(json)).toBe(0);
+    const files = (json.json!.result as { files: Array<{ path: string; action: string; content?: string }> }).files;
+    expect(files.find((f) => f.path === 'backends/acme.hcl')).toMatchObject({ action: 'would-create', content: expect.stringContaining('state/acme/') });
+    expect(existsSync(dir)).toBe(false);
   });
 
   describe('bad overlays: exit 2, the key path named, nothing written', () => {
