@@ -176,6 +176,12 @@ describe('infra init: Terraform per tenant, checked with the HCL parser', () => 
     const forced = await run(['infra', 'init', '--dir', dir, '--force']);
     expect(forced.code, show(forced)).toBe(0);
     expect(forced.stdout).toMatch(/✓ main\.tf\s+replaced/);
+    // .gitignore is the operator's once written: edits to it never block init, and are kept.
+    writeFileSync(join(dir, '.gitignore'), '.terraform/\nsecrets/\n');
+    const kept = await run(['infra', 'init', '--dir', dir]);
+    expect(kept.code, show(kept)).toBe(0);
+    expect(kept.stdout).toMatch(/· \.gitignore\s+kept/);
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('.terraform/\nsecrets/\n');
     expect(readFileSync(join(dir, 'main.tf'), 'utf8')).not.toContain('# my change');
     const same = await run(['infra', 'init', '--dir', dir]);
     expect(same.stdout).toMatch(/· main\.tf\s+unchanged/);

@@ -1,7 +1,7 @@
 import { publishedPorts, servicesByRole, type Catalog } from '@frameworks/sdk/catalog';
 import { centralMainTf, centralOutputsTf, centralVariablesTf } from '../terraform/central.js';
 import { networkMainTf, networkOutputsTf, networkSecurityTf, networkVariablesTf } from '../terraform/network.js';
-import { gitignore, mainTf, outputsTf, variablesTf, versionsTf } from '../terraform/root.js';
+import { mainTf, outputsTf, variablesTf, versionsTf } from '../terraform/root.js';
 
 export interface RenderedFile {
   /** Relative to the infra folder. */
@@ -28,7 +28,6 @@ export function renderProject(catalog: Catalog, backendType: 'local' | 's3'): Re
     ['modules/central/main.tf', centralMainTf()],
     ['modules/central/variables.tf', centralVariablesTf()],
     ['modules/central/outputs.tf', centralOutputsTf()],
-    ['.gitignore', gitignore()],
   ];
   return files.map(([path, content]) => ({ path, content, mode: 0o644 }));
 }

@@ -3,7 +3,7 @@
  * .frameworks-infra.json (sha256 per file), as services plan records its fragments in plan.yaml: a file
  * whose content still has the recorded hash is regenerated; one edited by hand since, or one init never
  * wrote, stops the run before anything is written unless --force. The overlays (tenants/*.yaml) are the
- * operator's: created once, never replaced. A tenant's tfvars and backend file are derived: always rewritten.
+ * operator's (and .gitignore): created once, never replaced. A tenant's tfvars and backend file are derived: always rewritten.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +16,8 @@ export type FileAction = 'created' | 'replaced' | 'unchanged' | 'kept' | 'would-
 export interface FileOutcome {
   path: string;
   action: FileAction;
-  kind: 'generated' | 'overlay' | 'tenant' | 'record';
+  /** generated: regenerated unless edited; operator: written once, then yours (overlays, .gitignore); tenant: derived, always rewritten. */
+  kind: 'generated' | 'operator' | 'tenant' | 'record';
   bytes: number;
   reason?: 'hand-edited' | 'not-generated';
   content?: string;
@@ -81,7 +82,7 @@ export async function writeProject(
     else state = recorded[file.path] ? 'edited' : 'foreign';
     planned.push({ file, kind: 'generated', state });
   }
-  for (const file of files.overlays) planned.push({ file, kind: 'overlay', state: o.existing.get(file.path) === undefined ? 'missing' : 'keep' });
+  for (const file of files.overlays) planned.push({ file, kind: 'operator', state: o.existing.get(file.path) === undefined ? 'missing' : 'keep' });
   for (const file of files.tenant) {
     const now = o.existing.get(file.path);
     planned.push({ file, kind: 'tenant', state: now === undefined ? 'missing' : now === file.content ? 'same' : 'regenerate' });

@@ -13,6 +13,7 @@ export default class InfraInit extends FrameworksCommand<typeof InfraInit> {
   tenants/_base.yaml                               what every tenant shares (written once, then yours)
   tenants/<tenant>.yaml                            with --tenant: the tenant's overlay (written once, then yours)
   tenants/<tenant>.tfvars.json, backends/<tenant>.hcl   generated from the overlays: inputs and a state of its own
+  .gitignore                                       .terraform/, state/, plans (written once, then yours)
   .frameworks-infra.json                           the sha256 of every generated file
 
 All or nothing. A generated file edited by hand since init wrote it (or one init never wrote) stops the run before
@@ -42,6 +43,7 @@ CIDR that does not parse or a subnet outside the VPC is exit 2 (INFRA_OVERLAY_IN
     const { BASE_FILE, checkTenantName, overlayError, overlayFile, parseOverlay, tenantFiles, tenantSettings } = await import('../../overlay/index.js');
     const { fileProblems } = await import('../../overlay/settings.js');
     const { RECORD_FILE, baseYaml, renderProject, tenantYaml } = await import('../../init/render.js');
+    const { gitignore } = await import('../../terraform/root.js');
     const { readExisting, readRecord, writeProject } = await import('../../init/write-project.js');
     const f = this.flags;
     const dir = resolve(f.dir);
@@ -64,6 +66,7 @@ CIDR that does not parse or a subnet outside the VPC is exit 2 (INFRA_OVERLAY_IN
 
     const generated = renderProject(catalog, base?.backend?.type ?? 'local');
     const overlays = [
+      { path: '.gitignore', content: gitignore(), mode: 0o644 },
       { path: BASE_FILE, content: baseText, mode: 0o644 },
       ...(tenant ? [{ path: overlayFile(tenant), content: tenantText!, mode: 0o644 }] : []),
     ];
