@@ -121,7 +121,8 @@ describe('infra init: Terraform per tenant, checked with the HCL parser', () => 
     mkdirSync(join(dir, 'tenants'), { recursive: true });
     writeFileSync(
       join(dir, 'tenants/_base.yaml'),
-      'region: eu-west-1\nbackend: { type: s3, bucket: fw-state, dynamodb_table: fw-locks }\ncentral: { roles: { control: { count: 2, size: t3.large } } }\ntags: { owner: ops }\n',
+      'region: eu-west-1\nbackend: { type: s3, bucket: fw-state, dynamodb_table: fw-locks }\n' +
+        'central: { roles: { control: { count: 2, size: t3.large } } }\ntags: { owner: ops }\n',
     );
     writeFileSync(
       join(dir, 'tenants/globex.yaml'),
@@ -204,7 +205,11 @@ describe('infra init: Terraform per tenant, checked with the HCL parser', () => 
   describe('bad overlays: exit 2, the key path named, nothing written', () => {
     const cases: Array<{ name: string; overlay: string; path: RegExp }> = [
       { name: 'an unknown key', overlay: 'network:\n  vpc_cdir: 10.0.0.0/16\n', path: /tenants\/bad\.yaml: network\.vpc_cdir: unknown key/ },
-      { name: 'a CIDR that does not parse', overlay: 'network:\n  vpc_cidr: 10.0.300.0/16\n', path: /tenants\/bad\.yaml: network\.vpc_cidr: "10\.0\.300\.0\/16" is not an IPv4 CIDR block/ },
+      {
+        name: 'a CIDR that does not parse',
+        overlay: 'network:\n  vpc_cidr: 10.0.300.0/16\n',
+        path: /tenants\/bad\.yaml: network\.vpc_cidr: "10\.0\.300\.0\/16" is not an IPv4 CIDR block/,
+      },
       {
         name: 'a subnet outside the VPC',
         overlay: 'network:\n  vpc_cidr: 10.0.0.0/16\n  private_subnets: [10.0.128.0/24, 10.1.0.0/24]\n',

@@ -39,7 +39,9 @@ describe.skipIf(gate.skip)('plugin-infra: installable from the registry like any
 
   beforeAll(async () => {
     const { deps, workspaces, plugin } = await publishPluginVersion(INFRA_PLUGIN_DIR, { version: V1 });
-    console.log(`[registry] ${REGISTRY_URL}: ${deps.total} dependencies (${deps.published} new), sdk+cli-kit ${workspaces.published + workspaces.replaced} (re)published, ${plugin.name}@${plugin.version}`);
+    const sdk = workspaces.published + workspaces.replaced;
+    console.log(`[registry] ${REGISTRY_URL}: ${deps.total} dependencies (${deps.published} new), sdk+cli-kit ${sdk} (re)published, ` +
+      `${plugin.name}@${plugin.version}`);
   }, 120_000);
   afterAll(() => sandbox.cleanup());
 
@@ -97,7 +99,8 @@ describe.skipIf(gate.skip)('plugin-infra: installable from the registry like any
       expect(lines[0]).toBe(
         `✗ ${PLUGIN} ${INCOMPATIBLE} does not work with this frameworks (@frameworks/cli 0.1.0): the plugin needs @frameworks/sdk ^9.0.0 and ` +
           '@frameworks/cli-kit ^9.0.0, frameworks has @frameworks/sdk 0.1.0 and @frameworks/cli-kit 0.1.0. Upgrade frameworks to a release with ' +
-          '@frameworks/sdk ^9.0.0 and @frameworks/cli-kit ^9.0.0, or install a release of the plugin made for this one. Other frameworks commands are not affected.',
+          '@frameworks/sdk ^9.0.0 and @frameworks/cli-kit ^9.0.0, or install a release of the plugin made for this one. ' +
+          'Other frameworks commands are not affected.',
       );
       expect(lines.slice(1)).toEqual(['Next: npm install --global @frameworks/cli@latest', `Next: frameworks plugins uninstall ${PLUGIN}`]);
       expect(r.stderr).not.toMatch(/\n\s+at |Error:/); // no stack trace
@@ -105,7 +108,8 @@ describe.skipIf(gate.skip)('plugin-infra: installable from the registry like any
 
       const json = await run(['infra', 'init', '--json']);
       expect(json.code, show(json)).toBe(1);
-      expect(json.json).toMatchObject({ status: 1, code: 'PLUGIN_INCOMPATIBLE', suggestions: ['npm install --global @frameworks/cli@latest', `frameworks plugins uninstall ${PLUGIN}`] });
+      const suggestions = ['npm install --global @frameworks/cli@latest', `frameworks plugins uninstall ${PLUGIN}`];
+      expect(json.json).toMatchObject({ status: 1, code: 'PLUGIN_INCOMPATIBLE', suggestions });
       const help = await run(['infra', '--help']);
       expect(help.code).toBe(1);
       expect(help.stderr).toContain('does not work with this frameworks');

@@ -21,7 +21,8 @@ const hook: Hook<'init'> = async function (opts) {
   const declared = pjson.frameworks?.compatibility ?? {};
   const found = Object.fromEntries(Object.keys(declared).map((name) => [name, coreVersion(opts.config.root, name)]));
   const semver = await loadSemver();
-  const verdict = compatVerdict(pjson, { name: opts.config.pjson.name, version: opts.config.version, bin: opts.config.bin }, compatProblems(declared, found, semver));
+  const core = { name: opts.config.pjson.name, version: opts.config.version, bin: opts.config.bin };
+  const verdict = compatVerdict(pjson, core, compatProblems(declared, found, semver));
   if (!verdict) return;
   const argv = opts.argv ?? [];
   if (jsonWanted(argv)) {

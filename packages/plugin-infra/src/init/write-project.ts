@@ -113,7 +113,8 @@ export async function writeProject(
   const conflicts = planned.filter((p) => isConflict(p.state));
   if (conflicts.length && !o.force) {
     const list = conflicts.map((p) => `${p.file.path} (${p.state === 'edited' ? 'edited by hand since infra init wrote it' : 'not written by infra init'})`);
-    throw new FrameworksError(`${list.length === 1 ? 'A file' : `${list.length} files`} in ${dir} would be overwritten: ${list.join(', ')}. Nothing was written.`, {
+    const what = list.length === 1 ? 'A file' : `${list.length} files`;
+    throw new FrameworksError(`${what} in ${dir} would be overwritten: ${list.join(', ')}. Nothing was written.`, {
       code: 'INFRA_FILES_EDITED',
       exitCode: ExitCode.FAILED,
       suggestions: [`frameworks infra init --dir ${dir} --dry-run`, `frameworks infra init --dir ${dir} --force`],

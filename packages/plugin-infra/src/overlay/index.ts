@@ -58,7 +58,10 @@ export function overlayError(dir: string, problems: Problem[], tenant?: string):
     code: 'INFRA_OVERLAY_INVALID',
     exitCode: ExitCode.USAGE,
     name: 'UsageError',
-    suggestions: [...files.map((f) => `\${EDITOR:-vi} ${join(dir, f)}`), ...(tenant ? [`frameworks infra init --dir ${dir} --tenant ${tenant} --dry-run`] : [])],
+    suggestions: [
+      ...files.map((f) => `\${EDITOR:-vi} ${join(dir, f)}`),
+      ...(tenant ? [`frameworks infra init --dir ${dir} --tenant ${tenant} --dry-run`] : []),
+    ],
     result: { dir, problems },
   });
 }
@@ -70,7 +73,11 @@ export async function readOverlay(dir: string, file: string, roles: string[], pr
     text = await readFile(join(dir, file), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new FrameworksError(`Cannot read ${join(dir, file)}: ${(err as Error).message}`, { code: 'INFRA_OVERLAY_UNREADABLE', exitCode: ExitCode.FAILED, cause: err });
+    throw new FrameworksError(`Cannot read ${join(dir, file)}: ${(err as Error).message}`, {
+      code: 'INFRA_OVERLAY_UNREADABLE',
+      exitCode: ExitCode.FAILED,
+      cause: err,
+    });
   }
   return parseOverlay(text, file, roles, problems);
 }
@@ -82,7 +89,8 @@ export async function parseOverlay(text: string, file: string, roles: string[], 
     data = yaml.load(text);
   } catch (err) {
     const e = err as { reason?: string; mark?: { line: number; column: number } };
-    problems.push({ file, path: e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '(top level)', message: `not valid YAML: ${e.reason ?? (err as Error).message}` });
+    const where = e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '(top level)';
+    problems.push({ file, path: where, message: `not valid YAML: ${e.reason ?? (err as Error).message}` });
     return undefined;
   }
   if (data === null || data === undefined) return {};

@@ -62,7 +62,8 @@ export function fileProblems(layer: Layer, isBase: boolean): Problem[] {
     if (!parseCidr(value)) problems.push({ file: layer.file, path, message: cidrProblem(value) });
   }
   if (!isBase && layer.overlay.backend?.type !== undefined) {
-    problems.push({ file: layer.file, path: 'backend.type', message: 'one backend type serves every tenant: set it in tenants/_base.yaml (then re-run frameworks infra init)' });
+    const message = 'one backend type serves every tenant: set it in tenants/_base.yaml (then re-run frameworks infra init)';
+    problems.push({ file: layer.file, path: 'backend.type', message });
   }
   return problems;
 }
@@ -124,12 +125,15 @@ export function resolveSettings(tenant: string, layers: Layer[], roles: string[]
     const given = net[key];
     const list = given ?? (key === 'public_subnets' ? carved?.public : carved?.private);
     if (!list) {
-      add((o) => o.network?.vpc_cidr, 'network.vpc_cidr', `${vpcText} is too small to carve ${zones.length} public and ${zones.length} private subnets from; give network.${key}`);
+      const n = zones.length;
+      add((o) => o.network?.vpc_cidr, 'network.vpc_cidr', `${vpcText} is too small to carve ${n} public and ${n} private subnets from; give network.${key}`);
       continue;
     }
     subnets[key] = list;
     if (list.length !== zones.length) {
-      add((o) => o.network?.[key], `network.${key}`, `${list.length} subnet${list.length === 1 ? '' : 's'} for ${zones.length} zone${zones.length === 1 ? '' : 's'} (${zones.join(', ')}): give one per zone`);
+      const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+      const why = `${plural(list.length, 'subnet')} for ${plural(zones.length, 'zone')} (${zones.join(', ')}): give one per zone`;
+      add((o) => o.network?.[key], `network.${key}`, why);
     }
     list.forEach((text, i) => {
       const c = parseCidr(text);

@@ -119,7 +119,7 @@ CIDR that does not parse or a subnet outside the VPC is exit 2 (INFRA_OVERLAY_IN
     const width = Math.max(...files.map((x) => x.path.length));
     for (const file of files) {
       const mark = file.action === 'conflict' ? '✗' : ['unchanged', 'kept', 'would-keep'].includes(file.action) ? '·' : '✓';
-      const why = file.reason === 'hand-edited' ? '  (edited by hand since init wrote it)' : file.reason === 'not-generated' ? '  (not written by infra init)' : '';
+      const why = file.reason ? { 'hand-edited': '  (edited by hand since init wrote it)', 'not-generated': '  (not written by infra init)' }[file.reason] : '';
       this.out(`${mark} ${file.path.padEnd(width)}  ${file.action}${why}`);
     }
     if (this.flags['dry-run']) this.info(`Dry run: nothing was written in ${dir}.`);
