@@ -192,13 +192,14 @@ describe.skipIf(gate.skip)('frameworks plugins install/uninstall from an offline
       expect(await listed()).toEqual([]);
 
       // A friendly name says which package it tried, in which registry, and what to do; --json: the envelope.
-      const infra = await run(['plugins', 'install', 'infra', '--json']);
-      expect(infra.code, show(infra)).toBe(1);
-      expect(infra.json).toMatchObject({
+      // (Not "infra": test/e2e/infra-install.test.ts publishes @frameworks/plugin-infra to the same registry.)
+      const absent = await run(['plugins', 'install', 'absent', '--json']);
+      expect(absent.code, show(absent)).toBe(1);
+      expect(absent.json).toMatchObject({
         status: 1,
         code: 'PLUGIN_NOT_FOUND',
-        message: `Cannot install @frameworks/plugin-infra: the npm registry ${REGISTRY_URL} (from FRAMEWORKS_NPM_REGISTRY) has no such package (tried @frameworks/plugin-infra and infra).`,
-        suggestions: [`npm view @frameworks/plugin-infra --registry ${REGISTRY_URL}`, 'frameworks plugins'],
+        message: `Cannot install @frameworks/plugin-absent: the npm registry ${REGISTRY_URL} (from FRAMEWORKS_NPM_REGISTRY) has no such package (tried @frameworks/plugin-absent and absent).`,
+        suggestions: [`npm view @frameworks/plugin-absent --registry ${REGISTRY_URL}`, 'frameworks plugins'],
       });
 
       const version = await run(['version', '--json']);

@@ -93,7 +93,7 @@ async function getPackument(name: string): Promise<Packument | undefined> {
 }
 
 /** The JSON `npm publish` PUTs (libnpmpublish buildMetadata), without provenance. */
-async function putTarball(t: Tarball): Promise<void> {
+async function putTarball(t: Tarball, tag = 'latest'): Promise<void> {
   const tarballName = `${t.name}-${t.version}.tgz`;
   const manifest = {
     ...t.manifest,
@@ -108,7 +108,7 @@ async function putTarball(t: Tarball): Promise<void> {
     _id: t.name,
     name: t.name,
     description: t.manifest.description,
-    'dist-tags': { latest: t.version },
+    'dist-tags': { [tag]: t.version },
     versions: { [t.version]: manifest },
     access: null,
     _attachments: { [tarballName]: { content_type: 'application/octet-stream', data: t.data.toString('base64'), length: t.data.length } },
@@ -265,7 +265,7 @@ export interface ClosureEntry {
  * optional dependencies and non-optional peer dependencies, transitively, each resolved the way
  * Node and npm do (walk up from the dependent's folder to the nearest node_modules/<name>).
  */
-export function lockClosure(start: string, lockPath = join(ROOT, 'package-lock.json')): ClosureEntry[] {
+export function lockClosure(start: string, lockPath = join(ROOT, 'package-lock.json'), workspaces?: Set<string>): ClosureEntry[] {
   const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { packages: Record<string, LockEntry> };
   const P = lock.packages;
   const resolveFrom = (from: string, dep: string): string | undefined => {
@@ -299,6 +299,13 @@ export function lockClosure(start: string, lockPath = join(ROOT, 'package-lock.j
         throw new Error(`${from} needs ${dep} but package-lock.json has no node_modules/${dep} it can see`);
       }
       if (seen.has(key) || key === start) continue;
+      if (!key.includes('node_modules/')) {
+        // A workspace package (packages/sdk): published from its folder by the caller; its dependencies are walked.
+        if (!workspaces) throw new Error(`${from} needs the workspace package ${key}: pass a set to collect workspace packages`);
+        if (!workspaces.has(key)) queue.push(key);
+        workspaces.add(key);
+        continue;
+      }
       const e = P[key];
       if (!e.version || !e.integrity) throw new Error(`package-lock.json entry ${key} has no version/integrity`);
       const name = e.name ?? key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
@@ -408,4 +415,39 @@ export async function publishSdk(): Promise<{ sdk: PublishReport; deps: PublishR
   }
   const [deps, sdk] = await Promise.all([publishClosure('packages/sdk'), publishDirs([join(ROOT, 'packages/sdk')])]);
   return { sdk, deps };
+}
+
+/**
+ * A plugin as users install it: its third-party dependency closure (from package-lock.json), the workspace
+ * packages it depends on (@frameworks/sdk, @frameworks/cli-kit: packed from their folders, which must be built),
+ * then the plugin itself packed from a staged copy of `dir` with `version` (and package.json `patch`es, e.g. a
+ * different compatibility range) under the dist-tag `tag`. Returns what was published.
+ */
+export async function publishPluginVersion(
+  dir: string,
+  o: { version: string; tag?: string; patch?: Record<string, unknown> },
+): Promise<{ deps: PublishReport; workspaces: PublishReport; plugin: Tarball }> {
+  const { cp, mkdtemp: mkd, writeFile } = await import('node:fs/promises');
+  const rel = dir.startsWith(ROOT) ? dir.slice(ROOT.length + 1) : dir;
+  const workspaceKeys = new Set<string>();
+  const closure = lockClosure(rel, join(ROOT, 'package-lock.json'), workspaceKeys);
+  const deps = await publishTarballs(closure.map((e) => ({ name: e.name, version: e.version, get: () => lockTarball(e) })), false);
+  const workspaces = await publishDirs([...workspaceKeys].map((k) => join(ROOT, k)));
+  const stage = await mkd(join(tmpdir(), 'fw-plugin-stage-'));
+  try {
+    const pjson: Record<string, unknown> = { ...(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>), ...o.patch, version: o.version };
+    await writeFile(join(stage, 'package.json'), JSON.stringify(pjson, null, 2));
+    const files = (pjson.files as string[] | undefined) ?? [];
+    for (const f of files.map((x) => x.replace(/^\//, ''))) {
+      if (existsSync(join(dir, f))) await cp(join(dir, f), join(stage, f), { recursive: true });
+    }
+    // oclif ignores a manifest whose version is not the package's.
+    const manifest = join(stage, 'oclif.manifest.json');
+    if (existsSync(manifest)) await writeFile(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version: o.version }));
+    const plugin = await packDir(stage);
+    await putTarball(plugin, o.tag);
+    return { deps, workspaces, plugin };
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
 }

@@ -27,15 +27,22 @@ export interface InfraRecord {
   endpoints: Record<string, string>;
 }
 
+/** A tenant names files, resources and the state key: lower-case letters, digits and "-", a letter first, no "-" last. */
 export const TENANT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 export function checkTenantName(tenant: string, flag = '--tenant'): string {
-  if (!TENANT_NAME.test(tenant)) {
-    throw usageError(`${flag} "${tenant}" is not a tenant name: lower-case letters, digits and -, starting with a letter, at most 63.`, [
-      `frameworks infra plan ${flag} acme-prod`,
-    ], 'INVALID_TENANT_NAME');
-  }
-  return tenant;
+  if (TENANT_NAME.test(tenant) && !tenant.endsWith('-')) return tenant;
+  throw usageError(
+    `${flag} ${JSON.stringify(tenant)} is not a valid tenant name: use lower-case letters, digits and "-", ` +
+      'starting with a letter and not ending with "-", at most 63 characters.',
+    [`frameworks infra init ${flag} ${suggestTenantName(tenant)}`],
+    'INVALID_TENANT_NAME',
+  );
+}
+
+function suggestTenantName(s: string): string {
+  const t = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, 63);
+  return t || 'acme';
 }
 
 export function infraRecordDir(tenant: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -31,11 +31,14 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     },
   ];
 
-  /** Completion offers the catalog's profiles and services (read from the shipped catalog when TAB is pressed). */
+  /**
+   * Completion offers the catalog's profiles and services (read from the SDK's catalog when TAB is pressed; the path is
+   * relative to this plugin's folder, and @frameworks/sdk sits beside it in node_modules/@frameworks).
+   */
   static completionValues = {
-    profile: { file: 'catalog/catalog.yaml', keys: 'profiles' },
-    include: { file: 'catalog/catalog.yaml', keys: 'services' },
-    exclude: { file: 'catalog/catalog.yaml', keys: 'services' },
+    profile: { file: '../sdk/catalog/catalog.yaml', keys: 'profiles' },
+    include: { file: '../sdk/catalog/catalog.yaml', keys: 'services' },
+    exclude: { file: '../sdk/catalog/catalog.yaml', keys: 'services' },
   };
   static override flags = {
     profile: Flags.string({ description: 'Starting set: central-all, control-core, routing-only, analytics-suite, billing-only. Default: central-all.' }),
