@@ -1,3 +1,4 @@
+import { ENDPOINTS, type ServiceKey } from '@frameworks/sdk';
 import { header } from './header.js';
 
 /** versions.tf: Terraform/OpenTofu ≥ 1.6, the AWS provider, and a partial backend completed per tenant. */
@@ -199,6 +200,32 @@ output "hosts" {
   value       = module.central.hosts
 }
 
+# The hand-off to the rest of the CLI (infra hosts, --ssh @tenant, context create --from-infra).
+output "central_hosts" {
+  description = "Every central-tier host as { host, user }: the public address when there is one, else the private one."
+  value       = [for name, h in module.central.hosts : { host = coalesce(h.public_ip, h.private_ip), user = h.ssh_user }]
+}
+
+output "ssh_user" {
+  description = "The SSH user of the central-tier hosts."
+  value       = var.ssh_user
+}
+
+locals {
+  hosts_by_role = { for name, h in module.central.hosts : h.role => h... }
+  # Context endpoint key => URL on the first host of the role that serves it (HOST is replaced).
+  endpoint_templates = {
+${endpointTemplates()}
+  }
+}
+
+output "endpoints" {
+  description = "Control-plane endpoints for frameworks context create --from-infra: endpoint key => URL (private addresses)."
+  value = merge([
+    for role, hs in local.hosts_by_role : { for key, url in lookup(local.endpoint_templates, role, {}) : key => replace(url, "HOST", hs[0].private_ip) }
+  ]...)
+}
+
 output "vpc_id" {
   description = "The tenant's VPC."
   value       = module.network.vpc_id
@@ -231,4 +258,26 @@ state/
 *.tfplan
 crash.log
 `;
+}
+
+/** Which context endpoints each catalog role serves (the defaults' ports, on the role's host). */
+const ROLE_ENDPOINTS: Record<string, ServiceKey[]> = {
+  quartermaster: ['quartermaster', 'quartermaster-grpc'],
+  gateway: ['gateway'],
+  commodore: ['control', 'control-grpc'],
+  foghorn: ['foghorn-http', 'foghorn-grpc'],
+  decklog: ['decklog-grpc'],
+  signalman: ['signalman-ws'],
+  periscope_ingest: ['periscope-ingest'],
+  periscope_query: ['periscope-query'],
+  purser: ['purser'],
+};
+
+function endpointTemplates(): string {
+  return Object.entries(ROLE_ENDPOINTS)
+    .map(([role, keys]) => {
+      const body = keys.map((k) => `"${k}" = "${ENDPOINTS[k].default.replace('localhost', 'HOST')}"`).join(', ');
+      return `    ${role} = { ${body} }`;
+    })
+    .join('\n');
 }
