@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { open, rename, rm } from 'node:fs/promises';
+import { ExitCode, FrameworksError, usageError } from '../errors.js';
+import type { Executor } from '../exec/types.js';
+import { tildify } from '../paths.js';
+import { pinnedRef, type PinnedImage } from '../release/pinned.js';
+import { stderrTail, withReason } from '../tool-output.js';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  MANIFEST_MEMBER,
+  SIGNATURE_MEMBER,
+  bundleVersionName,
+  imageMember,
+  localTag,
+  type BundleImage,
+  type BundleManifest,
+  type BundleMember,
+  type BundleScope,
+} from './format.js';
+import { signBundleManifest } from './sign.js';
+import { TarWriter } from './tar.js';
+
+export interface ExtraMember {
+  /** Path inside the bundle: templates/…, sboms/…, signatures/… */
+  path: string;
+  content: string | Buffer;
+}
+
+export interface CreateBundleInput {
+  images: PinnedImage[];
+  release: { version?: string; channel?: string; bytes: Buffer; signature?: string };
+  scope: BundleScope;
+  /** templates/, sboms/, signatures/ members. */
+  extras: ExtraMember[];
+  out: string;
+  signKey?: string;
+  /** Runs `docker pull` and `docker image inspect` (the engine of DOCKER_HOST). */
+  executor: Executor;
+  onProgress?: (e: CreateProgress) => void;
+  signal?: AbortSignal;
+}
+
+export type CreateProgress =
+  | { phase: 'pull'; service: string; ref: string }
+  | { phase: 'save'; service: string; bytes: number; total: number };
+
+export interface CreatedBundle {
+  file: string;
+  bytes: number;
+  manifest: BundleManifest;
+  signed: boolean;
+}
+
+function dockerFailed(what: string, r: { code: number; stderr: string }, { code }: { code: string }, fix: string): FrameworksError {
+  const tail = stderrTail(r.stderr, 6);
+  return new FrameworksError(`${what}${withReason(tail, r.code)}`, { code, exitCode: ExitCode.FAILED, suggestions: [fix], ...(tail ? { detail: tail } : {}) });
+}
+
+/** `docker save <ref>` streamed into the bundle: the executor only returns text, so the binary stdout is read here. */
+function dockerSave(ref: string, signal?: AbortSignal): { stdout: NodeJS.ReadableStream; done: Promise<void> } {
+  const child = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(dockerFailed(`docker save ${ref} failed`, { code: code ?? 1, stderr }, { code: 'BUNDLE_SAVE_FAILED' }, `docker image inspect ${ref}`))));
+  });
+  return { stdout: child.stdout, done };
+}
+
+async function pullAndInspect(ex: Executor, p: PinnedImage, signal?: AbortSignal): Promise<{ id: string; size: number }> {
+  const ref = pinnedRef(p);
+  const pull = await ex.run(['docker', 'pull', '-q', ref], signal ? { signal } : {});
+  if (pull.code !== 0) throw dockerFailed(`docker pull ${ref} failed`, pull, { code: 'BUNDLE_PULL_FAILED' }, `docker pull ${ref}`);
+  const inspect = await ex.run(['docker', 'image', 'inspect', '--format', '{{.Id}} {{.Size}}', ref]);
+  if (inspect.code !== 0) throw dockerFailed(`docker image inspect ${ref} failed`, inspect, { code: 'BUNDLE_PULL_FAILED' }, `docker pull ${ref}`);
+  const [id, size] = inspect.stdout.trim().split(' ');
+  return { id, size: Number(size) || 0 };
+}
+
+/**
+ * Pull every image by digest, then write the bundle to `<out>.part` and rename it to `out` only when
+ * it is complete: a run that is killed leaves no `out` (a stale .part is overwritten by the next run).
+ */
+export async function createBundle(input: CreateBundleInput): Promise<CreatedBundle> {
+  const unpinned = input.images.filter((p) => !p.digest);
+  if (unpinned.length) {
+    throw usageError(
+      `Cannot bundle ${unpinned.map((p) => `${p.service} (${pinnedRef(p)})`).join(', ')}: not pinned to a digest, so the bundle could not prove what it holds.`,
+      ['Pin a digest per image in the release manifest (image: …, digest: sha256:…)'],
+      'BUNDLE_IMAGE_UNPINNED',
+    );
+  }
+  if (input.images.length === 0) throw usageError('The release has no image in this scope: nothing to bundle.', ['--scope all'], 'BUNDLE_EMPTY');
+  const pulled: Array<{ p: PinnedImage; id: string; size: number }> = [];
+  for (const p of input.images) {
+    input.onProgress?.({ phase: 'pull', service: p.service, ref: pinnedRef(p) });
+    pulled.push({ p, ...(await pullAndInspect(input.executor, p, input.signal)) });
+  }
+  const version = bundleVersionName(input.release.version, input.release.bytes);
+  const releasePath = `release/${version}.yaml`;
+  const part = `${input.out}.part`;
+  const fh = await open(part, 'w', 0o644);
+  let closed = false;
+  try {
+    const tar = new TarWriter(fh);
+    const members: BundleMember[] = [];
+    members.push(await tar.addBuffer(releasePath, input.release.bytes));
+    if (input.release.signature) members.push(await tar.addBuffer(`${releasePath}.sig`, `${input.release.signature.trim()}\n`));
+    for (const x of input.extras) members.push(await tar.addBuffer(x.path, x.content));
+    const images: BundleImage[] = [];
+    const total = pulled.reduce((a, x) => a + x.size, 0);
+    let bytes = 0;
+    for (const { p, id } of pulled) {
+      const member = imageMember(p.service);
+      const save = dockerSave(pinnedRef(p), input.signal);
+      const written = await tar.addStream(member, save.stdout as unknown as import('node:stream').Readable, (n) => {
+        bytes += n;
+        input.onProgress?.({ phase: 'save', service: p.service, bytes, total });
+      });
+      await save.done;
+      members.push(written);
+      images.push({ service: p.service, image: p.image, digest: p.digest!, ...(p.tag ? { tag: p.tag } : {}), image_id: id, member, local_tag: localTag(p) });
+    }
+    const manifest: BundleManifest = {
+      format: BUNDLE_FORMAT,
+      format_version: BUNDLE_FORMAT_VERSION,
+      created_at: new Date().toISOString(),
+      scope: input.scope,
+      release: { version, channel: input.release.channel ?? null, manifest: releasePath, signature: input.release.signature ? `${releasePath}.sig` : null },
+      images,
+      members,
+    };
+    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    await tar.addBuffer(MANIFEST_MEMBER, manifestBytes);
+    if (input.signKey) await tar.addBuffer(SIGNATURE_MEMBER, `${await signBundleManifest(manifestBytes, input.signKey)}\n`);
+    await tar.end();
+    await fh.sync();
+    const size = (await fh.stat()).size;
+    await fh.close();
+    closed = true;
+    await rename(part, input.out);
+    return { file: input.out, bytes: size, manifest, signed: Boolean(input.signKey) };
+  } catch (err) {
+    if (!closed) await fh.close().catch(() => undefined);
+    await rm(part, { force: true });
+    if ((err as Error).name === 'AbortError') throw new FrameworksError(`Interrupted: ${tildify(input.out)} was not written.`, { code: 'ABORTED', exitCode: ExitCode.INTERRUPTED });
+    throw err;
+  }
+}
