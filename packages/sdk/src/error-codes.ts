@@ -81,6 +81,7 @@ export const ERROR_CODES = {
   DOCKER_UNREACHABLE: { exit: 1, meaning: 'the Docker engine on the target cannot be reached (docker info failed)' },
   DOMAIN_NORMALISED: { exit: null, meaning: 'edge init: --domain was lower-cased or lost its trailing dot' },
   DRAIN_TIMEOUT: { exit: 1, meaning: 'the node still had viewers when --idle-timeout ran out' },
+  EDGE_BUNDLE_INCOMPLETE: { exit: 2, meaning: 'edge init --bundle: the bundle holds no image for some edge service (not an edge bundle)' },
   EDGE_COMPOSE_UNRECOGNISED: { exit: 1, meaning: 'edge update --image: the compose file has no image line to re-pin for a service' },
   EDGE_DEGRADED: { exit: 1, meaning: 'edge status: a service is not running and healthy' },
   EDGE_DOCTOR_FAILED: { exit: 1, meaning: 'edge doctor: at least one check failed' },

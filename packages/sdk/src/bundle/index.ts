@@ -3,6 +3,6 @@ export * from './format.js';
 export { createBundle, type CreateBundleInput, type CreateProgress, type CreatedBundle, type ExtraMember } from './create.js';
 export { readBundle, type OpenedBundle } from './read.js';
 export { verifyBundle, type SignatureState, type VerifiedBundle } from './verify.js';
-export { loadBundle, bundleLoadedOn, mappingFile, type BundleMapping, type LoadBundleInput, type LoadReport, type LoadedImage } from './load.js';
+export { loadBundle, bundleLoadedOn, bundleMappingDir, mappingFile, type BundleMapping, type LoadBundleInput, type LoadReport, type LoadedImage } from './load.js';
 export { signBundleManifest } from './sign.js';
 export type { SpaceCheck } from './space.js';

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { posix } from 'node:path';
+import { Transform } from 'node:stream';
 import { ExitCode, FrameworksError } from '../errors.js';
+import type { HostContext } from '../exec/host.js';
+import { frameworksHome } from '../paths.js';
 import type { Executor } from '../exec/types.js';
 import { quoteArg } from '../exec/quote.js';
 import { tildify } from '../paths.js';
@@ -149,12 +152,15 @@ export async function loadBundle(input: LoadBundleInput): Promise<LoadReport> {
       if (mk.code !== 0) throw failed({ code: 'BUNDLE_UPLOAD_FAILED' }, `Cannot make a temp folder on ${ex.name}${withReason(stderrTail(mk.stderr, 4), mk.code)}`, [`df -h ${input.tmpDir ?? '/var/tmp'}`]);
       tmp = mk.stdout.trim();
       for (const { img, e } of entries) {
-        const src = memberStream(file, e);
-        src.on('data', (c) => {
-          uploaded += (c as Buffer).length;
-          input.onProgress?.({ phase: 'upload', service: img.service, bytes: uploaded, total });
+        // Counted on the way (a 'data' listener would start the flow before the upload reads it).
+        const counter = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            uploaded += chunk.length;
+            input.onProgress?.({ phase: 'upload', service: img.service, bytes: uploaded, total });
+            done(null, chunk);
+          },
         });
-        await ex.upload(src, posix.join(tmp, `${img.service}.tar`), 0o600);
+        await ex.upload(memberStream(file, e).pipe(counter), posix.join(tmp, `${img.service}.tar`), 0o600);
       }
       for (const { img } of entries) {
         input.onProgress?.({ phase: 'load', service: img.service, bytes: 0, total });
@@ -204,4 +210,15 @@ export async function bundleLoadedOn(ex: Executor, manifest: BundleManifest): Pr
   if (r.code !== 0) return false;
   const ids = r.stdout.trim().split('\n');
   return manifest.images.every((img, i) => ids[i] === img.image_id);
+}
+
+/**
+ * Where `bundle load` records which local tag runs which release image: ~/.frameworks/bundles on the
+ * host (FRAMEWORKS_HOME on this machine), read by `edge init --bundle`. A user folder: loading needs
+ * access to the Docker engine, not root.
+ */
+export async function bundleMappingDir(h: HostContext): Promise<string> {
+  if (!h.remote) return posix.join(frameworksHome(), 'bundles');
+  const r = await h.executor.run(['sh', '-c', 'printf %s "$HOME"']);
+  return posix.join(r.stdout.trim() || '/root', '.frameworks', 'bundles');
 }

@@ -59,7 +59,7 @@ The file is written as FILE.part and renamed to FILE only when complete: an inte
         for (const i of summary.images) this.out(`${i.service.padEnd(14)} ${i.ref}`);
         this.info(`Dry run: would write ${out} with ${images.length} image(s), release/${version}.yaml and ${extras.length} template(s); nothing was pulled or written.`);
       }
-      return { ...summary, dry_run: true, bytes: null, signed: Boolean(f['sign-key']), members: null };
+      return { ...summary, dry_run: true, bytes: null, signed: Boolean(f['sign-key']), duration_ms: null, bytes_per_second: null, members: null };
     }
     const progress = this.progress();
     const started = performance.now();

@@ -28,9 +28,9 @@ A failure before tagging tags nothing and leaves no upload behind. One load at a
   static override graceful = true;
 
   async run() {
-    const { verifyBundle, loadBundle } = await import('@frameworks/sdk/bundle');
+    const { verifyBundle, loadBundle, bundleMappingDir } = await import('@frameworks/sdk/bundle');
     const { readPublicKey } = await import('../../lib/key.js');
-    const { mappingDirOn } = await import('../../lib/host-bundle.js');
+    
     const { humanBytes, rateLine } = await import('../../lib/bytes.js');
     const file = this.args.file;
     const key = this.flags.key ? await readPublicKey(this.flags.key) : undefined;
@@ -42,7 +42,7 @@ A failure before tagging tags nothing and leaves no upload behind. One load at a
     if (!v.signatureState.verified) this.warning(v.signatureState.present ? 'The bundle is signed but no --key was given: its signature was not checked.' : 'The bundle is not signed: its checksums were checked, not who made it.', v.signatureState.present ? 'BUNDLE_SIGNATURE_NOT_CHECKED' : 'BUNDLE_UNSIGNED');
     const several = this.sshTargets().length > 1;
     const outcomes = await this.runOnHosts('.', async (h) => {
-      const mappingDir = await mappingDirOn(h);
+      const mappingDir = await bundleMappingDir(h);
       const p = several || h.remote ? `[${h.host}] ` : '';
       const started = performance.now();
       const load = () =>
