@@ -71,9 +71,14 @@ function dockerSave(ref: string, signal?: AbortSignal): { stdout: NodeJS.Readabl
 
 async function pullAndInspect(ex: Executor, p: PinnedImage, signal?: AbortSignal): Promise<{ id: string; size: number }> {
   const ref = pinnedRef(p);
-  const pull = await ex.run(['docker', 'pull', '-q', ref], signal ? { signal } : {});
-  if (pull.code !== 0) throw dockerFailed(`docker pull ${ref} failed`, pull, { code: 'BUNDLE_PULL_FAILED' }, `docker pull ${ref}`);
-  const inspect = await ex.run(['docker', 'image', 'inspect', '--format', '{{.Id}} {{.Size}}', ref]);
+  const inspectArgs = ['docker', 'image', 'inspect', '--format', '{{.Id}} {{.Size}}', ref];
+  // An engine that already holds image@digest has exactly those bytes: the pull would only ask the registry.
+  let inspect = await ex.run(inspectArgs);
+  if (inspect.code !== 0) {
+    const pull = await ex.run(['docker', 'pull', '-q', ref], signal ? { signal } : {});
+    if (pull.code !== 0) throw dockerFailed(`docker pull ${ref} failed`, pull, { code: 'BUNDLE_PULL_FAILED' }, `docker pull ${ref}`);
+    inspect = await ex.run(inspectArgs);
+  }
   if (inspect.code !== 0) throw dockerFailed(`docker image inspect ${ref} failed`, inspect, { code: 'BUNDLE_PULL_FAILED' }, `docker pull ${ref}`);
   const [id, size] = inspect.stdout.trim().split(' ');
   return { id, size: Number(size) || 0 };
