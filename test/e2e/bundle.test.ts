@@ -155,6 +155,22 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     expect(other.json).toMatchObject({ code: 'SIGNATURE_INVALID' });
   });
 
+  it('create --dry-run names the images and writes nothing; an image without a digest is refused (exit 2), nothing written', async () => {
+    const release = join(sb.home, 'release.yaml');
+    const out = join(sb.home, 'dry.tar');
+    const dry = await run(['bundle', 'create', '--channel', 'stable', '--release-manifest', release, '-o', out, '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect((dry.json!.result as { images: Array<{ service: string; local_tag: string }> }).images.map((i) => i.local_tag)).toEqual(manifest.images.map((i) => i.local_tag));
+    expect(existsSync(out) || existsSync(`${out}.part`)).toBe(false);
+    const tagOnly = join(sb.home, 'release-tags.yaml');
+    writeFileSync(tagOnly, readFileSync(release, 'utf8').replace(/, digest: "sha256:[a-f0-9]+"/, ''));
+    const r = await run(['bundle', 'create', '--channel', 'stable', '--release-manifest', tagOnly, '-o', out, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.json).toMatchObject({ code: 'BUNDLE_IMAGE_UNPINNED' });
+    expect(String(r.json!.message)).toContain('caddy');
+    expect(existsSync(out) || existsSync(`${out}.part`)).toBe(false);
+  });
+
   it('a killed create leaves no bundle file; the next run starts over and succeeds', { timeout: 120_000 }, async () => {
     const out = join(sb.home, 'killed.tar');
     // The release file was written beside the first bundle; the registry is gone now, so pull from the images still held: a local release.
@@ -179,6 +195,17 @@ describe.skipIf(gate.skip)('bundle load and the airgap journey', () => {
     const i = manifest.images.find((x) => x.service === 'helmsman')!;
     await expect(docker(['pull', `${i.image}@${i.digest}`])).rejects.toThrow(/connection refused|connect/i);
     expect(await taggedIds()).toEqual(noneTagged());
+  });
+
+  it('load --dry-run verifies and checks ids and space, and loads, tags and records nothing', async () => {
+    const r = await run(['bundle', 'load', bundle, '--dry-run', '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const res = r.json!.result as { images: Array<{ action: string }>; space: Array<{ needed_bytes: number; available_bytes: number }> };
+    expect(res.images.map((i) => i.action)).toEqual(['would-load', 'would-load', 'would-load']);
+    expect(res.space[0].needed_bytes).toBeGreaterThan(0);
+    expect((r.json!.warnings as Array<{ code: string }>).map((w) => w.code)).toEqual(['BUNDLE_SIGNATURE_NOT_CHECKED']);
+    expect(await taggedIds()).toEqual(noneTagged());
+    expect(existsSync(mappingFile())).toBe(false);
   });
 
   it('bundle load → edge init --bundle → edge enroll reaches healthy with no registry', { timeout: 150_000 }, async () => {
