@@ -171,6 +171,29 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     expect(existsSync(out) || existsSync(`${out}.part`)).toBe(false);
   });
 
+  it('--sign-key with an encrypted cosign key signs through cosign; verify --key and cosign verify-blob accept it', { timeout: 60_000 }, async () => {
+    const dir = join(sb.home, 'cosign');
+    mkdirSync(dir);
+    execFileSync('cosign', ['generate-key-pair'], { cwd: dir, env: { ...process.env, COSIGN_PASSWORD: 'bundle-pw' }, stdio: 'pipe' });
+    expect(readFileSync(join(dir, 'cosign.key'), 'utf8')).toContain('ENCRYPTED SIGSTORE PRIVATE KEY');
+    const [repo, tag] = SERVICES.helmsman;
+    const release = join(dir, 'release.yaml');
+    writeFileSync(release, `schema_version: 1\nchannels:\n  stable:\n    images:\n      helmsman: { image: 127.0.0.1:5000/${repo}, digest: "${await registryDigest(repo, tag)}" }\n`);
+    const out = join(dir, 'signed.tar');
+    const r = await run(['bundle', 'create', '--channel', 'stable', '--release-manifest', release, '-o', out, '--sign-key', join(dir, 'cosign.key'), '--json'], { COSIGN_PASSWORD: 'bundle-pw' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((r.json!.result as { signed: boolean }).signed).toBe(true);
+    const v = await run(['bundle', 'verify', out, '--key', join(dir, 'cosign.pub'), '--json']);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    execFileSync('tar', ['-xf', out, '-C', dir, 'manifest.json', 'manifest.json.sig']);
+    execFileSync('cosign', ['verify-blob', '--key', join(dir, 'cosign.pub'), '--signature', join(dir, 'manifest.json.sig'), '--insecure-ignore-tlog', join(dir, 'manifest.json')], { stdio: 'pipe' });
+    // A wrong password: cosign's own words, no bundle file.
+    const bad = await run(['bundle', 'create', '--channel', 'stable', '--release-manifest', release, '-o', join(dir, 'bad.tar'), '--sign-key', join(dir, 'cosign.key'), '--json'], { COSIGN_PASSWORD: 'wrong' });
+    expect(bad.code).toBe(1);
+    expect(bad.json).toMatchObject({ code: 'BUNDLE_SIGN_FAILED' });
+    expect(existsSync(join(dir, 'bad.tar')) || existsSync(join(dir, 'bad.tar.part'))).toBe(false);
+  });
+
   it('a killed create leaves no bundle file; the next run starts over and succeeds', { timeout: 120_000 }, async () => {
     const out = join(sb.home, 'killed.tar');
     // The release file was written beside the first bundle; the registry is gone now, so pull from the images still held: a local release.

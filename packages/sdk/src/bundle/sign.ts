@@ -15,7 +15,7 @@ function signFailed(keyFile: string, why: string, suggestions: string[]): Framew
 function cosignSignBlob(keyFile: string, file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     // --tlog-upload=false: an airgap bundle is verified with the key alone (no transparency log).
-    execFile('cosign', ['sign-blob', '--key', keyFile, '--tlog-upload=false', '--use-signing-config=false', '--yes', file], { timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile('cosign', ['sign-blob', '--key', keyFile, '--tlog-upload=false', '--use-signing-config=false', '--new-bundle-format=false', '--yes', file], { timeout: 60_000 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout.trim());
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       reject(
