@@ -169,14 +169,20 @@ export async function loadBundle(input: LoadBundleInput): Promise<LoadReport> {
         outputs.push({ img, output: r.stdout });
       }
     } else {
+      // All at once: the engine unpacks them side by side (each docker load is atomic on its own).
       let loaded = 0;
-      for (const { img, e } of entries) {
-        const output = await loadLocal(file, e, (n) => {
-          loaded += n;
-          input.onProgress?.({ phase: 'load', service: img.service, bytes: loaded, total });
-        });
-        outputs.push({ img, output });
-      }
+      const done = await Promise.allSettled(
+        entries.map(async ({ img, e }) => ({
+          img,
+          output: await loadLocal(file, e, (n) => {
+            loaded += n;
+            input.onProgress?.({ phase: 'load', service: img.service, bytes: loaded, total });
+          }),
+        })),
+      );
+      const failure = done.find((d) => d.status === 'rejected');
+      if (failure) throw failure.reason;
+      for (const d of done) if (d.status === 'fulfilled') outputs.push(d.value);
     }
     for (const { img, output } of outputs) {
       const id = await loadedId(ex, output, img.image_id);
@@ -184,8 +190,8 @@ export async function loadBundle(input: LoadBundleInput): Promise<LoadReport> {
         throw failed({ code: 'BUNDLE_IMAGE_ID_MISMATCH' }, `${img.service}: docker load produced image ${id ?? '(none)'}, manifest.json expects ${img.image_id}. Nothing was tagged.`, [`frameworks bundle verify ${tildify(file)}`]);
       }
     }
-    for (const { img } of outputs) {
-      const r = await ex.run(['docker', 'tag', img.image_id, img.local_tag]);
+    const tagged = await Promise.all(outputs.map(async ({ img }) => ({ img, r: await ex.run(['docker', 'tag', img.image_id, img.local_tag]) })));
+    for (const { img, r } of tagged) {
       if (r.code !== 0) throw failed({ code: 'BUNDLE_TAG_FAILED' }, `docker tag ${img.image_id} ${img.local_tag} failed${withReason(stderrTail(r.stderr, 4), r.code)}`, ['docker images']);
     }
     const doc: BundleMapping = {
