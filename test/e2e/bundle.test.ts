@@ -240,6 +240,8 @@ describe.skipIf(gate.skip)('bundle load and the airgap journey', () => {
     const mapping = JSON.parse(readFileSync(mappingFile(), 'utf8')) as { images: Record<string, { local_tag: string; image_id: string }> };
     expect(res.mapping_file).toBe(mappingFile());
     for (const i of manifest.images) expect(mapping.images[i.service]).toMatchObject({ local_tag: i.local_tag, image_id: i.image_id });
+    const audited = readFileSync(join(sb.frameworksHome, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { command: string; outcome: string; targets?: string[] });
+    expect(audited.filter((a) => a.command === 'bundle:load' && a.outcome === 'ok').at(-1)).toMatchObject({ targets: ['local'] });
 
     const dir = join(sb.home, 'edge-airgap');
     const project = uniqueName('fw-bundle');
