@@ -373,4 +373,15 @@ describe.skipIf(gate.skip || !sshdAvailable())('bundle load --ssh', () => {
     expect(JSON.parse(readFileSync(res.mapping_file, 'utf8'))).toMatchObject({ version: manifest.release.version });
     expect(await taggedIds()).toEqual(Object.fromEntries(manifest.images.map((i) => [i.service, i.image_id])));
   });
+
+  it('edge init --bundle --ssh loads the bundle on the remote host first, then writes the stack on its tags', { timeout: 90_000 }, async () => {
+    await untag();
+    const dir = join(sb.home, 'edge-remote');
+    const r = await run(['edge', 'init', '--bundle', bundle, ...ssh(), '--dir', dir, '--domain', 'edge.test', '--tls', 'internal', '--project', uniqueName('fw-bundle')], away());
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await taggedIds()).toEqual(Object.fromEntries(manifest.images.map((i) => [i.service, i.image_id])));
+    const compose = readFileSync(join(dir, 'docker-compose.edge.yml'), 'utf8');
+    for (const i of manifest.images) expect(compose).toContain(`image: "${i.local_tag}"`);
+    expect(existsSync(join(sshd.home, '.frameworks', 'bundles', `${manifest.release.version}.json`))).toBe(true);
+  });
 });
