@@ -66,6 +66,8 @@ function dockerSave(ref: string, signal?: AbortSignal): { stdout: NodeJS.Readabl
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(dockerFailed(`docker save ${ref} failed`, { code: code ?? 1, stderr }, { code: 'BUNDLE_SAVE_FAILED' }, `docker image inspect ${ref}`))));
   });
+  // A save started ahead and stopped by an error is never awaited: its rejection must not go unhandled.
+  done.catch(() => undefined);
   return { stdout: child.stdout, done };
 }
 
@@ -98,11 +100,16 @@ export async function createBundle(input: CreateBundleInput): Promise<CreatedBun
     );
   }
   if (input.images.length === 0) throw usageError('The release has no image in this scope: nothing to bundle.', ['--scope all'], 'BUNDLE_EMPTY');
-  const pulled: Array<{ p: PinnedImage; id: string; size: number }> = [];
-  for (const p of input.images) {
-    input.onProgress?.({ phase: 'pull', service: p.service, ref: pinnedRef(p) });
-    pulled.push({ p, ...(await pullAndInspect(input.executor, p, input.signal)) });
-  }
+  const pulled = await Promise.all(
+    input.images.map(async (p) => {
+      input.onProgress?.({ phase: 'pull', service: p.service, ref: pinnedRef(p) });
+      return { p, ...(await pullAndInspect(input.executor, p, input.signal)) };
+    }),
+  );
+  // Every docker save of this run stops with it (an error, or the user's interrupt).
+  const saves = new AbortController();
+  const stopSaves = () => saves.abort();
+  input.signal?.addEventListener('abort', stopSaves, { once: true });
   const version = bundleVersionName(input.release.version, input.release.bytes);
   const releasePath = `release/${version}.yaml`;
   const part = `${input.out}.part`;
@@ -117,9 +124,12 @@ export async function createBundle(input: CreateBundleInput): Promise<CreatedBun
     const images: BundleImage[] = [];
     const total = pulled.reduce((a, x) => a + x.size, 0);
     let bytes = 0;
-    for (const { p, id } of pulled) {
+    // The next image's save starts while this one is written: the engine prepares it meanwhile (pipe backpressure holds it).
+    let next = dockerSave(pinnedRef(pulled[0].p), saves.signal);
+    for (const [n, { p, id }] of pulled.entries()) {
       const member = imageMember(p.service);
-      const save = dockerSave(pinnedRef(p), input.signal);
+      const save = next;
+      if (n + 1 < pulled.length) next = dockerSave(pinnedRef(pulled[n + 1].p), saves.signal);
       const written = await tar.addStream(member, save.stdout as unknown as import('node:stream').Readable, (n) => {
         bytes += n;
         input.onProgress?.({ phase: 'save', service: p.service, bytes, total });
@@ -146,11 +156,13 @@ export async function createBundle(input: CreateBundleInput): Promise<CreatedBun
     await fh.close();
     closed = true;
     await rename(part, input.out);
+    input.signal?.removeEventListener('abort', stopSaves);
     return { file: input.out, bytes: size, manifest, signed: Boolean(input.signKey) };
   } catch (err) {
+    stopSaves();
     if (!closed) await fh.close().catch(() => undefined);
     await rm(part, { force: true });
-    if ((err as Error).name === 'AbortError') throw new FrameworksError(`Interrupted: ${tildify(input.out)} was not written.`, { code: 'ABORTED', exitCode: ExitCode.INTERRUPTED });
+    if ((err as Error).name === 'AbortError' && input.signal?.aborted) throw new FrameworksError(`Interrupted: ${tildify(input.out)} was not written.`, { code: 'ABORTED', exitCode: ExitCode.INTERRUPTED });
     throw err;
   }
 }
