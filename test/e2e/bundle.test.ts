@@ -194,7 +194,7 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     expect(existsSync(join(dir, 'bad.tar')) || existsSync(join(dir, 'bad.tar.part'))).toBe(false);
   });
 
-  it('a killed create leaves no bundle file; the next run starts over and succeeds', { timeout: 120_000 }, async () => {
+  it('a killed create leaves no bundle file; the next run starts over and succeeds; Ctrl-C stops it cleanly', { timeout: 120_000 }, async () => {
     const out = join(sb.home, 'killed.tar');
     // The release file was written beside the first bundle; the registry is gone now, so pull from the images still held: a local release.
     const release = join(sb.home, 'release-local.yaml');
@@ -210,6 +210,20 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(existsSync(`${out}.part`)).toBe(false);
     expect((await run(['bundle', 'verify', out])).code).toBe(0);
+
+    // Ctrl-C: the save in flight is stopped, the .part removed, exit 130; the finished bundle is left as it was.
+    const before = readFileSync(out);
+    const out2 = join(sb.home, 'interrupted.tar');
+    const ctrlC = spawnCli(['bundle', 'create', '--channel', 'stable', '--release-manifest', release, '-o', out2], { ...sb.baseEnv, ...dockerEnv() });
+    for (let i = 0; i < 2000 && !(existsSync(`${out2}.part`) && statSync(`${out2}.part`).size > 1 << 20); i++) await new Promise((r) => setTimeout(r, 5));
+    ctrlC.child.kill('SIGINT');
+    const stopped = await ctrlC.done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(existsSync(`${out2}.part`)).toBe(false);
+    // Stopped mid-save: no file. (Had the last byte been written as the signal came, the file is whole.)
+    if (existsSync(out2)) expect((await run(['bundle', 'verify', out2])).code).toBe(0);
+    else expect(stopped.stderr).toContain('was not written');
+    expect(readFileSync(out).equals(before)).toBe(true);
   });
 });
 

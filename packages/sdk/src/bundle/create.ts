@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { open, rename, rm } from 'node:fs/promises';
 import { ExitCode, FrameworksError, usageError } from '../errors.js';
 import type { Executor } from '../exec/types.js';
@@ -57,14 +57,22 @@ function dockerFailed(what: string, r: { code: number; stderr: string }, { code 
   return new FrameworksError(`${what}${withReason(tail, r.code)}`, { code, exitCode: ExitCode.FAILED, suggestions: [fix], ...(tail ? { detail: tail } : {}) });
 }
 
-/** `docker save <ref>` streamed into the bundle: the executor only returns text, so the binary stdout is read here. */
-function dockerSave(ref: string, signal?: AbortSignal): { stdout: NodeJS.ReadableStream; done: Promise<void> } {
-  const child = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
+/**
+ * `docker save <ref>` streamed into the bundle: the executor only returns text, so the binary stdout is
+ * read here. The child joins `running`, which the run kills (SIGKILL) on an error or an interrupt.
+ */
+function dockerSave(ref: string, running: Set<ChildProcess>): { stdout: NodeJS.ReadableStream; done: Promise<void> } {
+  const child = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(dockerFailed(`docker save ${ref} failed`, { code: code ?? 1, stderr }, { code: 'BUNDLE_SAVE_FAILED' }, `docker image inspect ${ref}`))));
+    child.on('close', (code) => {
+      running.delete(child);
+      if (code === 0) resolve();
+      else reject(dockerFailed(`docker save ${ref} failed`, { code: code ?? 1, stderr }, { code: 'BUNDLE_SAVE_FAILED' }, `docker image inspect ${ref}`));
+    });
   });
   // A save started ahead and stopped by an error is never awaited: its rejection must not go unhandled.
   done.catch(() => undefined);
@@ -107,8 +115,12 @@ export async function createBundle(input: CreateBundleInput): Promise<CreatedBun
     }),
   );
   // Every docker save of this run stops with it (an error, or the user's interrupt).
-  const saves = new AbortController();
-  const stopSaves = () => saves.abort();
+  const running = new Set<ChildProcess>();
+  const stopSaves = () => {
+    for (const c of running) c.kill('SIGKILL');
+  };
+  const interrupted = () => new FrameworksError(`Interrupted: ${tildify(input.out)} was not written.`, { code: 'ABORTED', exitCode: ExitCode.INTERRUPTED });
+  if (input.signal?.aborted) throw interrupted();
   input.signal?.addEventListener('abort', stopSaves, { once: true });
   const version = bundleVersionName(input.release.version, input.release.bytes);
   const releasePath = `release/${version}.yaml`;
@@ -125,11 +137,12 @@ export async function createBundle(input: CreateBundleInput): Promise<CreatedBun
     const total = pulled.reduce((a, x) => a + x.size, 0);
     let bytes = 0;
     // The next image's save starts while this one is written: the engine prepares it meanwhile (pipe backpressure holds it).
-    let next = dockerSave(pinnedRef(pulled[0].p), saves.signal);
+    let next = dockerSave(pinnedRef(pulled[0].p), running);
     for (const [n, { p, id }] of pulled.entries()) {
+      if (input.signal?.aborted) throw interrupted();
       const member = imageMember(p.service);
       const save = next;
-      if (n + 1 < pulled.length) next = dockerSave(pinnedRef(pulled[n + 1].p), saves.signal);
+      if (n + 1 < pulled.length) next = dockerSave(pinnedRef(pulled[n + 1].p), running);
       const written = await tar.addStream(member, save.stdout as unknown as import('node:stream').Readable, (n) => {
         bytes += n;
         input.onProgress?.({ phase: 'save', service: p.service, bytes, total });
@@ -162,7 +175,8 @@ export async function createBundle(input: CreateBundleInput): Promise<CreatedBun
     stopSaves();
     if (!closed) await fh.close().catch(() => undefined);
     await rm(part, { force: true });
-    if ((err as Error).name === 'AbortError' && input.signal?.aborted) throw new FrameworksError(`Interrupted: ${tildify(input.out)} was not written.`, { code: 'ABORTED', exitCode: ExitCode.INTERRUPTED });
+    input.signal?.removeEventListener('abort', stopSaves);
+    if (input.signal?.aborted) throw interrupted();
     throw err;
   }
 }
