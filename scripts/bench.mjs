@@ -29,6 +29,7 @@ import { VIA_ROWS, VIA_TARGETS } from './bench-via.mjs';
 import { GRPC_ROWS, GRPC_TARGETS } from './bench-grpc.mjs';
 import { COMPLETE_ROWS, COMPLETE_TARGETS } from './bench-complete.mjs';
 import { RELEASE_ROWS, RELEASE_TARGETS } from './bench-release.mjs';
+import { BUNDLE_ROWS, BUNDLE_TARGETS } from './bench-bundle.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -58,6 +59,7 @@ const ROWS = [
   ...GRPC_ROWS,
   ...COMPLETE_ROWS,
   ...RELEASE_ROWS,
+  ...BUNDLE_ROWS,
 ];
 
 const MIB = 1024 * 1024;
@@ -71,6 +73,7 @@ const TARGETS = [
   ...GRPC_TARGETS,
   ...COMPLETE_TARGETS,
   ...RELEASE_TARGETS,
+  ...BUNDLE_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {

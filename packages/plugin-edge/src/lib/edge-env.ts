@@ -1,14 +1,11 @@
 import { join } from 'node:path';
 import { mask, type Executor } from '@frameworks/sdk';
 
-/** `.edge.env`: KEY=VALUE lines read by Docker Compose (env_file) and by the edge commands. */
-export const EDGE_ENV = '.edge.env';
-export const EDGE_ENV_EXAMPLE = '.edge.env.example';
+/** `.edge.env`: KEY=VALUE lines read by Docker Compose (env_file) and by the edge commands (names shared with the SDK's templates). */
+export { EDGE_ENV, EDGE_ENV_EXAMPLE, EDGE_ENV_SECRET_KEYS } from '@frameworks/sdk/edge-templates';
+import { EDGE_ENV, EDGE_ENV_SECRET_KEYS } from '@frameworks/sdk/edge-templates';
 
 export type EdgeEnv = Record<string, string>;
-
-/** Keys whose values are secrets: blank in .edge.env.example, masked in diffs and --dry-run. */
-export const EDGE_ENV_SECRET_KEYS: readonly string[] = ['EDGE_ENROLLMENT_TOKEN'];
 
 /** Replace the value of every secret key (KEY=value lines) with a mask, for diffs and --dry-run. */
 export function maskEnvSecrets(text: string): string {

@@ -217,7 +217,5 @@ export function validatePorts(http: number, https: number): void {
   }
 }
 
-/** A value about to be written as KEY=value in .edge.env: anything else is a bug upstream. */
-export function isEnvSafe(value: string): boolean {
-  return /^[^\s"'`$#\\{}]*$/.test(value);
-}
+/** A value about to be written as KEY=value in .edge.env (the SDK's templates check it). */
+export { isEnvSafe } from '@frameworks/sdk/edge-templates';

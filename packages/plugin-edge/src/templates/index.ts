@@ -1,24 +1,3 @@
-import { EDGE_ENV, EDGE_ENV_EXAMPLE } from '../lib/edge-env.js';
-import type { RenderedFile } from '../lib/write-files.js';
-import { renderCaddyfile } from './caddyfile.js';
-import { COMPOSE_FILE, renderCompose } from './compose.js';
-import { renderEdgeEnv } from './edge-env.js';
-import type { EdgeSettings } from './settings.js';
-
-export const CADDYFILE = 'Caddyfile';
-
-/** All four files, rendered in memory (nothing is written until every one of them is ready). */
-export async function renderEdgeFiles(s: EdgeSettings): Promise<RenderedFile[]> {
-  return [
-    { name: EDGE_ENV, content: renderEdgeEnv(s), mode: 0o600, secret: true },
-    { name: EDGE_ENV_EXAMPLE, content: renderEdgeEnv(s, { example: true }), mode: 0o644, secret: false },
-    { name: COMPOSE_FILE, content: await renderCompose(s), mode: 0o644, secret: false },
-    { name: CADDYFILE, content: renderCaddyfile(s), mode: 0o644, secret: false },
-  ];
-}
-
-export { COMPOSE_FILE } from './compose.js';
-export { renderCaddyfile, siteAddress } from './caddyfile.js';
-export { composeDocument, renderCompose } from './compose.js';
-export { renderEdgeEnv, EDGE_ENV_KEYS } from './edge-env.js';
-export type { EdgeSettings } from './settings.js';
+/** The edge templates moved down to the SDK (bundle create renders them too); edge code keeps importing them from here. */
+export { CADDYFILE, COMPOSE_FILE, EDGE_ENV_KEYS, composeDocument, renderCaddyfile, renderCompose, renderEdgeEnv, renderEdgeFiles, siteAddress } from '@frameworks/sdk/edge-templates';
+export type { EdgeSettings } from '@frameworks/sdk/edge-templates';

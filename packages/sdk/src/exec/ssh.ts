@@ -239,6 +239,22 @@ class SshConnection {
     }
   }
 
+  /** Stream bytes into a file on the host over SFTP (bundle uploads: binary, too large for a command's stdin string). */
+  async upload(source: NodeJS.ReadableStream, path: string, mode: number): Promise<void> {
+    const sftp = await this.ssh.requestSFTP();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const out = sftp.createWriteStream(path, { mode });
+        out.on('error', reject);
+        out.on('close', () => resolve());
+        source.on('error', reject);
+        source.pipe(out);
+      });
+    } finally {
+      sftp.end();
+    }
+  }
+
   async release(): Promise<void> {
     if (--this.refs > 0) return;
     trace(`ssh ${this.name}: ${this.commands} remote command${this.commands === 1 ? '' : 's'} on this connection`);
@@ -298,6 +314,12 @@ export class SshExecutor implements Executor {
   /** Atomic on the remote: the one writer (temp file in the same folder, fsync, rename) with a single file. */
   async writeFile(path: string, data: string, mode = 0o644): Promise<void> {
     await writeAllOrNothing(this, [{ path, content: data, mode }]);
+  }
+
+  /** Binary upload over SFTP (see SshConnection.upload). */
+  upload(source: NodeJS.ReadableStream, path: string, mode = 0o600): Promise<void> {
+    trace(`$ sftp ${this.name}: put ${path}`);
+    return this.live().upload(source, path, mode);
   }
 
   async exists(path: string): Promise<boolean> {

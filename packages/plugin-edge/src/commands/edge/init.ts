@@ -60,6 +60,10 @@ Nothing is written unless every file can be: a file that exists with other conte
       env: 'FRAMEWORKS_EDGE_RELEASE_MANIFEST',
       description: 'Release manifest file (YAML or JSON: channels → image, tag, digest per service). Default: the built-in one.',
     }),
+    bundle: Flags.string({ helpGroup: 'IMAGES',
+      exclusive: ['release-manifest'],
+      description: 'Offline bundle (frameworks bundle create): the stack runs the images it holds, loaded unless `bundle load` did it; no registry needed.',
+    }),
     image: Flags.string({ helpGroup: 'IMAGES',
       multiple: true,
       description: `Override one service's image: SERVICE=IMAGE:TAG or SERVICE=IMAGE@DIGEST (services: ${SERVICES}). Repeatable.`,
@@ -94,8 +98,11 @@ Nothing is written unless every file can be: a file that exists with other conte
     registerSecret(token);
     // --image (exit 2), the manifest (exit 4) and its channel (exit 2), then every other flag and the context.
     const overrides = parseImageOverrides(f.image);
-    const manifest = f['release-manifest'] ? await loadReleaseManifest(f['release-manifest']) : builtinManifest();
-    const release = resolveRelease(manifest, f.channel, overrides);
+    const bundle = f.bundle ? await (await import('../../release/bundle.js')).bundleRelease(f.bundle, f.channel) : undefined;
+    const manifest = bundle ? bundle.loaded : f['release-manifest'] ? await loadReleaseManifest(f['release-manifest']) : builtinManifest();
+    const release = resolveRelease(manifest, bundle ? bundle.channel : f.channel, overrides);
+    // A loaded image has no registry digest: the bundle pins by image id, checked when it is loaded.
+    if (bundle) release.unpinned = release.unpinned.filter((s) => release.overridden.includes(s));
     const ctx = await this.context();
     // Signatures before anything is written or pulled: a failure (exit 1) leaves every host as it was.
     await verifyImagesFirst(f, release.refs, { info: (l) => this.info(l), contextConfig: ctx.config, contextName: ctx.name });
@@ -135,6 +142,7 @@ Nothing is written unless every file can be: a file that exists with other conte
         return { written, keptToken };
       };
       try {
+        if (bundle && !f['dry-run'] && (await bundle.ensureLoaded(h)) && !this.jsonEnabled()) this.info(`${this.hostPrefix(h, several)}Loaded the images of ${bundle.file}.`);
         const { written: r, keptToken: kept } = f['dry-run'] ? await readAndWrite() : await this.withLock({ ...h, dir }, readAndWrite);
         this.report(h, r, several);
         if (kept && !this.jsonEnabled()) {
