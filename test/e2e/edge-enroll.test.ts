@@ -48,7 +48,7 @@ async function initStack(opts: { token?: string; manifest?: string; dir?: string
   const project = uniqueName('fw-enroll');
   projects.add(project);
   const [http, https] = [await freePort(), await freePort()];
-  const args = ['edge', 'init', '--dir', dir, '--release-manifest', opts.manifest ?? FIXTURE, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal'];
+  const args = ['edge', 'init', '--dir', dir, '--release-manifest', opts.manifest ?? FIXTURE, '--allow-unpinned', '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal'];
   args.push('--bind', '127.0.0.1', '--http-port', String(http), '--https-port', String(https), '--project', project);
   if (opts.token) args.push('--token', opts.token);
   const r = await sb.run(args, { env: dockerEnv() });
