@@ -21,6 +21,7 @@ let n = 0;
 /** A fresh edge folder (not created yet) in the sandbox. */
 const newDir = () => join(sb.home, `edge-${++n}`);
 const base = (dir: string) => ['edge', 'init', '--dir', dir, '--release-manifest', FIXTURE, '--allow-unpinned', '--nofile', NOFILE];
+const baseArgs = base;
 const acme = (dir: string, ...extra: string[]) => [...base(dir), '--domain', 'edge-1.example.com', '--email', 'ops@example.com', ...extra];
 
 function snapshot(dir: string): Record<string, { data: string; mode: number; mtimeMs: number }> {
@@ -236,13 +237,15 @@ describe('edge init: bad input is refused before anything is written', () => {
     ['an email with a brace', ['--domain', 'edge.example.com', '--email', 'ops{x}@example.com'], 2, 'INVALID_EMAIL', /"\{"/],
     ['no email with ACME', ['--domain', 'edge.example.com'], 2, 'MISSING_EMAIL', /--email is required/],
     ['a token with whitespace', ['--domain', 'edge.example.com', '--email', 'ops@example.com', '--token', 'abc def'], 2, 'INVALID_TOKEN', /whitespace|a space/],
-    ['an unknown channel', ['--domain', 'edge.example.com', '--email', 'ops@example.com', '--channel', 'nightly'], 2, 'UNKNOWN_CHANNEL', /Unknown channel "nightly".*stable, canary/],
+    ['an unknown channel', ['--domain', 'edge.example.com', '--email', 'ops@example.com', '--release-source', SOURCE, '--channel', 'nightly'], 2, 'UNKNOWN_CHANNEL', /Unknown channel "nightly".*canary, stable/],
     ['a bad --image', ['--domain', 'edge.example.com', '--email', 'ops@example.com', '--image', 'mistserver=local/mistserver'], 2, 'INVALID_IMAGE', /no tag or digest/],
     ['a bad --tls', ['--domain', 'edge.example.com', '--tls', 'dns'], 2, 'USAGE', /acme, internal/],
   ];
   // Independent runs in separate folders: run a few at once (local expect, as concurrent tests need).
   it.concurrent.for(cases)('%s', async ([, args, exit, code, message], { expect }) => {
     const dir = newDir();
+    // A case with its own release source leaves out the fixture's --release-manifest (which would win).
+    const base = (d: string) => baseArgs(d).filter((a, i, all) => !args.includes('--release-source') || (a !== FIXTURE && all[i + 1] !== FIXTURE));
     const r = await sb.run([...base(dir), ...args, '--json']);
     expect(r.code, r.stdout).toBe(exit);
     expect(r.json).toMatchObject({ status: exit, code });

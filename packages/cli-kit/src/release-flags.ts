@@ -57,7 +57,7 @@ export function releaseLoadOptions(flags: ReleaseFlagValues, ctx: ContextConfig 
 }
 
 /** Warnings every command that loaded a release shows: the source was unreachable and its cache was used. */
-export function releaseNotices(r: Pick<LoadedRelease, 'origin'>): Array<{ code: string; message: string }> {
+export function releaseNotices(r: { origin: Pick<LoadedRelease['origin'], 'offline'> }): Array<{ code: string; message: string }> {
   const off = r.origin.offline;
   if (!off) return [];
   const when = off.cached_at ? ` fetched ${off.cached_at}` : '';

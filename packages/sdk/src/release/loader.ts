@@ -345,7 +345,6 @@ export function checkPinned(release: LoadedRelease, allowUnpinned: boolean, only
     throw new FrameworksError(`${what}: an image without a digest can change under the same tag, so it is not deployed. Nothing was changed.`, {
       code: 'RELEASE_UNPINNED',
       exitCode: ExitCode.FAILED,
-      result: { unpinned },
       suggestions: ['Ask the publisher to add `digest: sha256:…` to each entry', 'Deploy it anyway (recorded in the stack\'s files): add --allow-unpinned'],
     });
   }
