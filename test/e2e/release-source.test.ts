@@ -237,6 +237,12 @@ describe('deploying a release', () => {
     expect(p.code, p.stdout + p.stderr).toBe(0);
     expect(readFileSync(join(plan, 'svc-quartermaster.yml'), 'utf8')).toContain(`image: "ghcr.io/livepeer-frameworks/quartermaster@${D('2')}"`);
     expect(result<{ release: string }>(p).release).toBe('v1.1.0');
+    // services up --version: the plan must run that release; another one starts nothing.
+    const up = await run(['services', 'up', '--dir', plan, '--release-source', SRC, '--version', 'v1.0.0', '--no-wait', '--json']);
+    expect(up.code, up.stdout).toBe(1);
+    expect(up.json).toMatchObject({ code: 'RELEASE_PLAN_MISMATCH' });
+    expect(String(up.json!.message)).toContain('commodore (frameworks/commodore:latest ≠ ghcr.io/livepeer-frameworks/commodore@sha256:3333');
+    expect(String(up.json!.message)).not.toContain('quartermaster (');
   });
 
   it('an entry without a digest is refused (RELEASE_UNPINNED, naming it) unless --allow-unpinned, which is recorded in the files', async () => {

@@ -174,6 +174,7 @@ export const ERROR_CODES = {
   RELEASE_MANIFEST_MISSING: { exit: 1, meaning: 'a channel points at a release manifest the source does not have' },
   RELEASE_MISSING_SERVICE: { exit: 1, meaning: 'the release has no image for a service the command deploys' },
   RELEASE_NEEDS_NEWER_CLI: { exit: 1, meaning: 'the release sets min_cli_version above this CLI' },
+  RELEASE_PLAN_MISMATCH: { exit: 1, meaning: 'services up: the planned fragments do not pin the release named by --channel/--version' },
   RELEASE_POINTER_MISMATCH: { exit: 1, meaning: "a channel pointer's platform_version differs from the manifest it points at" },
   RELEASE_SOURCE_FAILED: { exit: 1, meaning: 'the release source answered an HTTP error' },
   RELEASE_SOURCE_INSECURE: { exit: 2, meaning: 'a release source URL is plain http:// off loopback' },
