@@ -56,7 +56,8 @@ With a public key (--key, or the context's release.public_key) the manifest's de
       );
       this.info('Image signatures: not checked (run frameworks release verify).');
       const unpinned = images.filter((i) => !i.digest).map((i) => i.name);
-      if (unpinned.length) this.warning(`No digest for ${unpinned.join(', ')}: deploying this release needs --allow-unpinned.`, 'IMAGES_NOT_PINNED');
+      const needs = r.origin.kind === 'built-in' ? 'the built-in release has tags only; set a release source to pin digests' : 'deploying this release needs --allow-unpinned';
+      if (unpinned.length) this.warning(`No digest for ${unpinned.join(', ')}: ${needs}.`, 'IMAGES_NOT_PINNED');
       this.next(`frameworks release verify --version ${r.version}`);
     }
     return {
