@@ -360,5 +360,7 @@ describe('bad release input', () => {
     expect(String(r.json!.message)).toContain('has channels canary, stable');
     const v = await run(['release', 'show', 'v7', '--release-source', SRC, '--json']);
     expect(v.json).toMatchObject({ code: 'UNKNOWN_RELEASE' });
+    const up = await run(['release', 'show', '--channel', '../releases/v1.0.0', '--release-source', SRC, '--json']);
+    expect([up.code, up.json!.code]).toEqual([2, 'INVALID_INPUT']);
   });
 });

@@ -6,6 +6,8 @@ import type { Dialer } from '../net/dialer.js';
 import { frameworksHome, tildify } from '../paths.js';
 import { BUILTIN_CHANNELS } from './builtin.js';
 import {
+  CHANNEL_NAME_PATTERN,
+  RELEASE_VERSION_PATTERN,
   checkMinCliVersion,
   parseReleaseText,
   releaseImages,
@@ -103,6 +105,16 @@ export async function readPublicKey(key: string | SigningKey): Promise<SigningKe
     });
   }
   return parsePublicKey(pem, tildify(key));
+}
+
+/** A channel or version becomes a file name: anything but a plain name (a `/`, `..`) is exit 2 before any read. */
+function checkSelectors(opts: { channel?: string; version?: string }): void {
+  if (opts.channel !== undefined && !new RegExp(CHANNEL_NAME_PATTERN).test(opts.channel)) {
+    throw usageError(`--channel ${JSON.stringify(opts.channel)} is not a channel name (lower-case letters, digits, . _ -).`, ['--channel stable'], 'INVALID_INPUT');
+  }
+  if (opts.version !== undefined && (!new RegExp(RELEASE_VERSION_PATTERN).test(opts.version) || opts.version.includes('..'))) {
+    throw usageError(`--version ${JSON.stringify(opts.version)} is not a release version (letters, digits, . _ + -).`, ['frameworks release list'], 'INVALID_INPUT');
+  }
 }
 
 const channelFile = (c: string) => `channels/${c}.yaml`;
@@ -216,6 +228,7 @@ function builtinRelease(parsed: ParsedReleaseSource, opts: LoadReleaseOptions): 
  * verified (SIGNATURE_MISSING / SIGNATURE_INVALID, exit 1).
  */
 export async function loadRelease(opts: LoadReleaseOptions): Promise<LoadedRelease> {
+  checkSelectors(opts);
   const parsed = parseReleaseSource(opts.source?.trim() ? opts.source : 'built-in', opts.cwd);
   const key = opts.publicKey === undefined ? undefined : await readPublicKey(opts.publicKey);
   if (parsed.kind === 'built-in') return builtinRelease(parsed, opts);
@@ -286,6 +299,7 @@ export interface ReleaseListing {
 
 /** Channels → versions and dates, for `release list`. A channel given narrows it to that channel. */
 export async function listReleases(opts: Omit<LoadReleaseOptions, 'version' | 'publicKey'>): Promise<ReleaseListing> {
+  checkSelectors(opts);
   const parsed = parseReleaseSource(opts.source?.trim() ? opts.source : 'built-in', opts.cwd);
   if (parsed.kind === 'built-in' || parsed.kind === 'file') {
     const all = parsed.kind === 'built-in' ? Object.entries(BUILTIN_CHANNELS) : [];
