@@ -143,7 +143,7 @@ describe('channels and overrides', () => {
     expect(err.code).toBe('UNKNOWN_CHANNEL');
     expect(err.message).toContain('stable, canary');
     expect(err.suggestions).toContain('--channel stable');
-    expect((await failure(loadEdgeRelease({ channel: '__proto__', home: tmp }))).code).toBe('UNKNOWN_CHANNEL');
+    expect((await failure(loadEdgeRelease({ channel: '__proto__', home: tmp }))).code).toBe('INVALID_INPUT');
   });
 
   it('--image overrides one service and keeps the rest', async () => {
