@@ -39,7 +39,7 @@ async function setup(sandbox) {
   const [http, https] = [await freePort(), await freePort()];
   const hardNofile = spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim();
   sandbox.cli(['edge', 'init', '--dir', edge.dir, '--domain', 'edge.test', '--tls', 'internal', '--project', PROJECT,
-    '--release-manifest', join(ROOT, 'test/fixtures/edge/release-manifest.yaml'), '--nofile', hardNofile,
+    '--release-manifest', join(ROOT, 'test/fixtures/edge/release-manifest.yaml'), '--allow-unpinned', '--nofile', hardNofile,
     '--bind', '127.0.0.1', '--http-port', String(http), '--https-port', String(https), '--token', 'bench-enrollment-token-0001']);
   sandbox.cli(['edge', 'enroll', '--dir', edge.dir, '--timeout', '3m']);
 

@@ -38,7 +38,7 @@ case "${1:-up}" in
     if [ -f "$dir/.edge.env" ]; then
       echo "$dir already holds an edge stack: keeping it" >&2
     else
-      fw edge init --dir "$dir" --domain "$domain" --tls internal --release-manifest "$manifest" \
+      fw edge init --dir "$dir" --domain "$domain" --tls internal --release-manifest "$manifest" --allow-unpinned \
         --bind 127.0.0.1 --http-port "$http_port" --https-port "$https_port" --project "$project" --nofile "$(ulimit -Hn)"
     fi
     step "Preflight of this host for that stack"

@@ -8,6 +8,7 @@ import { CliSandbox, type CliResult } from '../support/cli.js';
 import { REGISTRY_IMAGES, docker, freePort, requireDocker, uniqueName } from '../support/docker.js';
 import { NOFILE, TOKEN, edgeCliEnv, sshdIn, startEdgeStack, writeSshConfig, type EdgeStackFixture, type SshSide } from '../support/edge-stack.js';
 import { sshdAvailable } from '../support/sshd.js';
+import { edgeEntries, writeManifest } from '../support/release-files.js';
 
 const gate = await requireDocker('edge engine errors e2e');
 const sb = new CliSandbox('fw-e2e-edge-engine-');
@@ -28,13 +29,9 @@ beforeAll(async () => {
   missingDir = join(sb.home, uniqueName('edge-missing'));
   missingRef = `${REGISTRY_IMAGES.helmsman.replace(/:[^:/]+$/, '')}:${uniqueName('no-such-tag')}`;
   const manifest = join(sb.home, 'release-missing.yaml');
-  const entry = (svc: string, ref: string) => `      ${svc}: { image: ${ref.replace(/:[^:/]+$/, '')}, tag: "${ref.split(':').pop()}" }`;
-  writeFileSync(
-    manifest,
-    ['schema_version: 1', 'channels:', '  stable:', '    images:', entry('caddy', REGISTRY_IMAGES.caddy), entry('mistserver', REGISTRY_IMAGES.mistserver), entry('helmsman', missingRef), ''].join('\n'),
-  );
+  writeManifest(manifest, 'missing-1', edgeEntries({ caddy: REGISTRY_IMAGES.caddy, mistserver: REGISTRY_IMAGES.mistserver, helmsman: missingRef }));
   const [http, https] = [await freePort(), await freePort()];
-  const init = await run(['edge', 'init', '--dir', missingDir, '--release-manifest', manifest, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1',
+  const init = await run(['edge', 'init', '--dir', missingDir, '--release-manifest', manifest, '--allow-unpinned', '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1',
     '--http-port', String(http), '--https-port', String(https), '--project', uniqueName('fw-miss'), '--token', TOKEN]);
   expect(init.code, init.stderr).toBe(0);
 });

@@ -3,9 +3,10 @@
 // made by `edge init --tls internal` on free ports of 127.0.0.1 is started, waited for, enrolled and
 // its HTTPS verified against Caddy's own root. Every compose project is removed, whatever happens.
 import { execSync } from 'node:child_process';
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edgeEntries, writeManifest } from '../support/release-files.js';
 import { CliSandbox, ROOT, type CliResult } from '../support/cli.js';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { DOCKER_HOST, HELMSMAN, IMAGES, REGISTRY, deleteFromRegistry, docker, dockerEnv, freePort, pushToRegistry, removeComposeProject, requireDocker, uniqueName } from '../support/docker.js';
@@ -48,7 +49,7 @@ async function initStack(opts: { token?: string; manifest?: string; dir?: string
   const project = uniqueName('fw-enroll');
   projects.add(project);
   const [http, https] = [await freePort(), await freePort()];
-  const args = ['edge', 'init', '--dir', dir, '--release-manifest', opts.manifest ?? FIXTURE, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal'];
+  const args = ['edge', 'init', '--dir', dir, '--release-manifest', opts.manifest ?? FIXTURE, '--allow-unpinned', '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal'];
   args.push('--bind', '127.0.0.1', '--http-port', String(http), '--https-port', String(https), '--project', project);
   if (opts.token) args.push('--token', opts.token);
   const r = await sb.run(args, { env: dockerEnv() });
@@ -90,19 +91,7 @@ describe.skipIf(gate.skip)('edge enroll', () => {
     await pushToRegistry(IMAGES.helmsman, repo, '1');
     await docker(['rmi', `${REGISTRY}/${repo}:1`]); // untags only: local/helmsman:1 keeps the image
     const manifest = join(sb.home, 'release-enroll.yaml');
-    writeFileSync(
-      manifest,
-      [
-        'schema_version: 1',
-        'channels:',
-        '  stable:',
-        '    images:',
-        `      caddy: { image: ${IMAGES.caddy.split(':')[0]}, tag: "2.6.2" }`,
-        `      mistserver: { image: ${IMAGES.mistserver.split(':')[0]}, tag: "1" }`,
-        `      helmsman: { image: ${REGISTRY}/${repo}, tag: "1" }`,
-        '',
-      ].join('\n'),
-    );
+    writeManifest(manifest, 'enroll-1', edgeEntries({ caddy: IMAGES.caddy, mistserver: IMAGES.mistserver, helmsman: `${REGISTRY}/${repo}:1` }));
     const { dir, project } = await initStack({ manifest });
     const envBefore = readFileSync(join(dir, '.edge.env'), 'utf8');
     expect(envBefore).toMatch(/^EDGE_ENROLLMENT_TOKEN=$/m);

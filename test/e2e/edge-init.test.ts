@@ -11,6 +11,7 @@ import { composeV1Available, docker, dockerEnv, freePort, removeComposeProject, 
 import { caddyValidate, composeConfig, composeSchemaErrors } from '../../packages/plugin-edge/test/support/output-validators.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/edge/release-manifest.yaml');
+const SOURCE = join(ROOT, 'test/fixtures/edge/release');
 const TOKEN = 'bt_e2eTokenValue0123456789abcdef';
 /** This machine cannot grant nofile 1048576 (REAL-COMPONENTS.md): pass the hard limit, as real runs would. */
 const NOFILE = execSync('ulimit -Hn', { shell: '/bin/sh', encoding: 'utf8' }).trim();
@@ -19,7 +20,8 @@ let sb: CliSandbox;
 let n = 0;
 /** A fresh edge folder (not created yet) in the sandbox. */
 const newDir = () => join(sb.home, `edge-${++n}`);
-const base = (dir: string) => ['edge', 'init', '--dir', dir, '--release-manifest', FIXTURE, '--nofile', NOFILE];
+const base = (dir: string) => ['edge', 'init', '--dir', dir, '--release-manifest', FIXTURE, '--allow-unpinned', '--nofile', NOFILE];
+const baseArgs = base;
 const acme = (dir: string, ...extra: string[]) => [...base(dir), '--domain', 'edge-1.example.com', '--email', 'ops@example.com', ...extra];
 
 function snapshot(dir: string): Record<string, { data: string; mode: number; mtimeMs: number }> {
@@ -108,7 +110,7 @@ describe('edge init: writes the four files', () => {
 
   it('--tls internal with an IP address, --token-stdin, canary channel, --image override, context endpoints', async () => {
     const dir = newDir();
-    const r = await sb.run([...base(dir), '--domain', '203.0.113.7', '--tls', 'internal', '--channel', 'canary', '--token-stdin', '--image', 'mistserver=local/mistserver:dev', '--json'], {
+    const r = await sb.run([...base(dir).filter((a) => a !== FIXTURE && a !== '--release-manifest'), '--release-source', SOURCE, '--domain', '203.0.113.7', '--tls', 'internal', '--channel', 'canary', '--token-stdin', '--image', 'mistserver=local/mistserver:dev', '--json'], {
       input: `${TOKEN}\n`,
       env: { FRAMEWORKS_FOGHORN_GRPC_URL: 'grpcs://foghorn.example.com:443', FRAMEWORKS_FOGHORN_HTTP_URL: 'https://foghorn.example.com' },
     });
@@ -235,13 +237,15 @@ describe('edge init: bad input is refused before anything is written', () => {
     ['an email with a brace', ['--domain', 'edge.example.com', '--email', 'ops{x}@example.com'], 2, 'INVALID_EMAIL', /"\{"/],
     ['no email with ACME', ['--domain', 'edge.example.com'], 2, 'MISSING_EMAIL', /--email is required/],
     ['a token with whitespace', ['--domain', 'edge.example.com', '--email', 'ops@example.com', '--token', 'abc def'], 2, 'INVALID_TOKEN', /whitespace|a space/],
-    ['an unknown channel', ['--domain', 'edge.example.com', '--email', 'ops@example.com', '--channel', 'nightly'], 2, 'UNKNOWN_CHANNEL', /Unknown channel "nightly".*stable, canary/],
+    ['an unknown channel', ['--domain', 'edge.example.com', '--email', 'ops@example.com', '--release-source', SOURCE, '--channel', 'nightly'], 2, 'UNKNOWN_CHANNEL', /Unknown channel "nightly".*canary, stable/],
     ['a bad --image', ['--domain', 'edge.example.com', '--email', 'ops@example.com', '--image', 'mistserver=local/mistserver'], 2, 'INVALID_IMAGE', /no tag or digest/],
     ['a bad --tls', ['--domain', 'edge.example.com', '--tls', 'dns'], 2, 'USAGE', /acme, internal/],
   ];
   // Independent runs in separate folders: run a few at once (local expect, as concurrent tests need).
   it.concurrent.for(cases)('%s', async ([, args, exit, code, message], { expect }) => {
     const dir = newDir();
+    // A case with its own release source leaves out the fixture's --release-manifest (which would win).
+    const base = (d: string) => baseArgs(d).filter((a, i, all) => !args.includes('--release-source') || (a !== FIXTURE && all[i + 1] !== FIXTURE));
     const r = await sb.run([...base(dir), ...args, '--json']);
     expect(r.code, r.stdout).toBe(exit);
     expect(r.json).toMatchObject({ status: exit, code });
@@ -266,17 +270,17 @@ describe('edge init: bad input is refused before anything is written', () => {
   it('an invalid release manifest: exit 4 naming the file and the key path', async () => {
     const dir = newDir();
     const bad = join(sb.home, 'bad-release.yaml');
-    writeFileSync(bad, 'schema_version: 1\nchannels:\n  stable:\n    images:\n      caddy: { image: local/caddy, tag: "2.6.2" }\n      mistserver: { image: local/mistserver, tag: "1", digest: "sha256:nope" }\n');
+    writeFileSync(bad, 'platform_version: v1\ngit_commit: abc\nrelease_date: "2026-01-01T00:00:00Z"\nservices:\n  - { name: caddy, image: local/caddy, tag: "2.6.2" }\n  - { name: mistserver, image: local/mistserver, tag: "1", digest: "sha256:nope" }\n  - { image: local/helmsman, tag: "1" }\n');
     const r = await sb.run(['edge', 'init', '--dir', dir, '--release-manifest', bad, '--domain', 'edge.example.com', '--email', 'ops@example.com']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(bad.replace(sb.home, '~'));
-    expect(r.stderr).toContain('channels.stable.images.mistserver.digest: "sha256:nope" is not a digest');
-    expect(r.stderr).toContain('channels.stable.images.helmsman: is required');
+    expect(r.stderr).toContain('services[1].digest: "sha256:nope" is not a digest');
+    expect(r.stderr).toContain('services[2].name: is required');
     const y = join(sb.home, 'broken.yaml');
     writeFileSync(y, 'channels: [\n');
     const r2 = await sb.run(['edge', 'init', '--dir', dir, '--release-manifest', y, '--domain', 'edge.example.com', '--email', 'ops@example.com', '--json']);
     expect(r2.code).toBe(4);
-    expect(r2.json).toMatchObject({ code: 'EDGE_RELEASE_MANIFEST_INVALID' });
+    expect(r2.json).toMatchObject({ code: 'RELEASE_MANIFEST_INVALID' });
     expect(String(r2.json!.message)).toMatch(/broken\.yaml is invalid: not valid YAML \(line \d+, column \d+\)/);
     expect(existsSync(dir)).toBe(false);
   });

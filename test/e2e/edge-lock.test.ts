@@ -125,7 +125,7 @@ describe.skipIf(gate.skip)('edge update: one change at a time per stack (host-si
     writeFileSync(lockFile(), holder({ machine: 'build-host-7' }) + '\n');
     const files = ['.edge.env', 'docker-compose.edge.yml', 'Caddyfile'];
     const before = files.map((f) => readFileSync(join(stack.dir, f), 'utf8'));
-    const init = await sb.run(['edge', 'init', '--dir', stack.dir, '--domain', 'other.test', '--tls', 'internal', '--release-manifest', rel.manifest, '--force', '--json'], { env: dockerEnv() });
+    const init = await sb.run(['edge', 'init', '--dir', stack.dir, '--domain', 'other.test', '--tls', 'internal', '--release-manifest', rel.manifest, '--allow-unpinned', '--force', '--json'], { env: dockerEnv() });
     expect(init.json).toMatchObject({ status: 1, code: 'LOCKED' });
     const enroll = await sb.run(['edge', 'enroll', '--dir', stack.dir, '--json'], { env: dockerEnv() });
     expect(enroll.json).toMatchObject({ status: 1, code: 'LOCKED' });

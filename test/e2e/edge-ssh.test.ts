@@ -19,7 +19,7 @@ let base: string;
 const marker = join(tmpdir(), `fw-pwned-${process.pid}-${Date.now()}`);
 const target = (s: Sshd) => `${s.user}@127.0.0.1:${s.port}`;
 const knownHosts = () => join(sb.home, '.ssh', 'known_hosts');
-const initArgs = (dir: string) => ['edge', 'init', '--dir', dir, '--domain', 'edge.test', '--tls', 'internal', '--release-manifest', FIXTURE, '--nofile', '4096'];
+const initArgs = (dir: string) => ['edge', 'init', '--dir', dir, '--domain', 'edge.test', '--tls', 'internal', '--release-manifest', FIXTURE, '--allow-unpinned', '--nofile', '4096'];
 
 suite('edge over --ssh', () => {
   beforeAll(async () => {

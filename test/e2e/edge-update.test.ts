@@ -3,7 +3,7 @@
 // <repo>/helmsman:current, and the test moves that tag in the registry (retagInRegistry) to v2, or to
 // an image that never becomes healthy (helmsman:2 with HELMSMAN.forceUnhealthyFile baked in).
 import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, type CliResult } from '../support/cli.js';
@@ -19,6 +19,7 @@ import {
   retagInRegistry,
 } from '../support/docker.js';
 import { RELEASE_TOKEN, publishRelease, startReleaseStack, type Release } from '../support/edge-release.js';
+import { edgeEntries, writeSource } from '../support/release-files.js';
 import { python, runInPty, screenLines } from '../support/pty.js';
 import { sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 
@@ -267,18 +268,10 @@ describe.skipIf(gate.skip)('edge update --image / --channel: the new pin is reco
   });
 
   it('--channel pins the channel\'s images in the compose file and .edge.env, then the update runs them', { timeout: 90_000 }, async () => {
-    const manifest = join(sb.home, `channels-${rel.base.split('/')[1]}.yaml`);
-    const canary = [
-      '  canary:',
-      '    version: "c-2"',
-      '    images:',
-      `      caddy: { image: ${REGISTRY}/${rel.base}/caddy, tag: "2.6.2" }`,
-      `      mistserver: { image: ${REGISTRY}/${rel.base}/mistserver, tag: "1" }`,
-      `      helmsman: { image: ${REGISTRY}/${rel.base}/helmsman, tag: "v2" }`,
-      '',
-    ];
-    writeFileSync(manifest, readFileSync(rel.manifest, 'utf8') + canary.join('\n'));
-    const r = await update(['--dir', stack.dir, '--channel', 'canary', '--release-manifest', manifest, '--json']);
+    const source = writeSource(join(sb.home, `source-${rel.base.split('/')[1]}`), {
+      'c-2': edgeEntries({ caddy: `${REGISTRY}/${rel.base}/caddy:2.6.2`, mistserver: `${REGISTRY}/${rel.base}/mistserver:1`, helmsman: `${REGISTRY}/${rel.base}/helmsman:v2` }),
+    }, { canary: 'c-2' });
+    const r = await update(['--dir', stack.dir, '--channel', 'canary', '--release-source', source, '--allow-unpinned', '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const v2 = `${REGISTRY}/${rel.base}/helmsman:v2`;
     expect(compose()).toContain(`image: "${v2}"`);

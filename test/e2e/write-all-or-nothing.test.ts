@@ -22,7 +22,7 @@ let sshd: Sshd;
 let n = 0;
 const newDir = () => join(fs.dir, `d${++n}`);
 const init = (dir: string, domain: string, ...extra: string[]) =>
-  sb.run(['edge', 'init', '--dir', dir, '--release-manifest', FIXTURE, '--nofile', NOFILE, '--domain', domain, '--tls', 'internal', ...extra]);
+  sb.run(['edge', 'init', '--dir', dir, '--release-manifest', FIXTURE, '--allow-unpinned', '--nofile', NOFILE, '--domain', domain, '--tls', 'internal', ...extra]);
 const ssh = () => ['--ssh', `${sshd.user}@127.0.0.1:${sshd.port}`, '--ssh-key', sshd.clientKey, '--accept-new-host-key'];
 
 function snapshot(dir: string): Record<string, { data: string; mode: number }> {

@@ -7,6 +7,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliSandbox } from './cli.js';
+import { edgeEntries, writeManifest } from './release-files.js';
 import { HELMSMAN, IMAGES, REGISTRY, deleteFromRegistry, docker, dockerEnv, freePort, pushToRegistry, registryDigest, uniqueName } from './docker.js';
 
 const NOFILE = execSync('ulimit -Hn', { shell: '/bin/sh', encoding: 'utf8' }).trim();
@@ -47,19 +48,7 @@ export async function publishRelease(sb: CliSandbox, prefix = 'rel'): Promise<Re
   const id = async (ref: string) => (await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).trim();
   const ids = { v1: await id(IMAGES.helmsman), v2: await id(IMAGES.helmsman2), bad: await id(`${REGISTRY}/${base}/helmsman:bad`) };
   const manifest = join(sb.home, `release-${base.split('/')[1]}.yaml`);
-  writeFileSync(
-    manifest,
-    [
-      'schema_version: 1',
-      'channels:',
-      '  stable:',
-      '    images:',
-      `      caddy: { image: ${REGISTRY}/${base}/caddy, tag: "2.6.2" }`,
-      `      mistserver: { image: ${REGISTRY}/${base}/mistserver, tag: "1" }`,
-      `      helmsman: { image: ${REGISTRY}/${base}/helmsman, tag: "current" }`,
-      '',
-    ].join('\n'),
-  );
+  writeManifest(manifest, 'rel-1', edgeEntries({ caddy: `${REGISTRY}/${base}/caddy:2.6.2`, mistserver: `${REGISTRY}/${base}/mistserver:1`, helmsman: `${REGISTRY}/${base}/helmsman:current` }));
   const remove = async () => {
     await deleteFromRegistry(`${base}/helmsman`, ['current', 'v2', 'bad']).catch(() => undefined);
     await deleteFromRegistry(`${base}/caddy`, ['2.6.2']).catch(() => undefined);
@@ -83,7 +72,7 @@ export async function startReleaseStack(sb: CliSandbox, release: Pick<Release, '
   const project = uniqueName(prefix);
   const [http, https] = [await freePort(), await freePort()];
   const init = await sb.run(
-    ['edge', 'init', '--dir', dir, '--release-manifest', release.manifest, '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1',
+    ['edge', 'init', '--dir', dir, '--release-manifest', release.manifest, '--allow-unpinned', '--nofile', NOFILE, '--domain', 'edge.test', '--tls', 'internal', '--bind', '127.0.0.1',
       '--http-port', String(http), '--https-port', String(https), '--project', project, '--token', TOKEN],
     { env: dockerEnv() },
   );

@@ -50,7 +50,7 @@ export interface EdgeStackFixture {
 /** `edge init` only (no containers): enough for cert tests that dial their own TLS server. */
 export async function initEdgeDir(sb: CliSandbox, dir: string, o: { project?: string; httpPort?: number; httpsPort?: number; token?: string } = {}): Promise<void> {
   const r = await sb.run([
-    'edge', 'init', '--dir', dir, '--release-manifest', FIXTURE, '--nofile', NOFILE,
+    'edge', 'init', '--dir', dir, '--release-manifest', FIXTURE, '--allow-unpinned', '--nofile', NOFILE,
     '--domain', DOMAIN, '--tls', 'internal', '--bind', '127.0.0.1',
     '--http-port', String(o.httpPort ?? (await freePort())), '--https-port', String(o.httpsPort ?? (await freePort())),
     '--project', o.project ?? uniqueName('fw-edge'), ...(o.token ? ['--token', o.token] : []),

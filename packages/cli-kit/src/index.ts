@@ -8,6 +8,7 @@ export * from './hosts-command.js';
 export * from './interrupts.js';
 export * from './host-lock.js';
 export * from './via.js';
+export * from './release-flags.js';
 export * from './output/mode.js';
 export * from './output/fit.js';
 export * from './output/time.js';

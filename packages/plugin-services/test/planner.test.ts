@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LocalExecutor, isFrameworksError, type FrameworksError } from '@frameworks/sdk';
 import { loadCatalog, servicesByRole, validateCatalog } from '../src/lib/catalog.js';
 import { resolveSelection, splitList } from '../src/lib/selection.js';
-import { parseImageOverrides, resolveImages, loadReleaseManifest } from '../src/lib/images.js';
+import { parseImageOverrides, resolveImages, loadServicesRelease } from '../src/lib/images.js';
 import { ENV_FILE, healthcheckTest, parsePlan, renderEnv, renderFragment, renderPlan, sha256 } from '../src/lib/fragments.js';
 import { writePlanFiles } from '../src/lib/write-plan.js';
 import { multiSelectChoices } from '../src/lib/interactive.js';
@@ -95,20 +95,26 @@ describe('selection', () => {
 
 describe('images', () => {
   const digest = `sha256:${'a'.repeat(64)}`;
-  it('catalog tags by default; manifest digests pin; --image overrides', async () => {
+  it('catalog tags by default; release digests pin; --image overrides; an unpinned release entry is refused', async () => {
     const file = join(tmp, 'release.yaml');
-    writeFileSync(file, `schema_version: 1\nchannels:\n  stable:\n    version: "2025.1"\n    images:\n      purser: { image: ghcr.io/acme/purser, tag: v1, digest: "${digest}" }\n`);
-    const manifest = await loadReleaseManifest(file);
-    const r = resolveImages(catalog, ['gateway', 'purser', 'quartermaster'], { manifest, source: file, channel: 'stable', overrides: parseImageOverrides(catalog, ['quartermaster=local/helmsman:1']) });
-    expect(r.refs).toEqual({ gateway: 'frameworks/gateway:latest', purser: `ghcr.io/acme/purser@${digest}`, quartermaster: 'local/helmsman:1' });
-    expect(r.unpinned).toEqual(['gateway', 'quartermaster']);
+    const head = 'platform_version: "2025.1"\ngit_commit: a\nrelease_date: "2025-01-01T00:00:00Z"\nservices:\n';
+    writeFileSync(file, `${head}  - { name: purser, image: ghcr.io/acme/purser, tag: v1, digest: "${digest}" }\n  - { name: gateway, image: ghcr.io/acme/gateway, tag: v1 }\n`);
+    const release = await loadServicesRelease({ manifestFile: file, home: tmp });
+    const overrides = parseImageOverrides(catalog, ['quartermaster=local/helmsman:1']);
+    const r = resolveImages(catalog, ['purser', 'quartermaster'], { release, overrides });
+    expect(r.refs).toEqual({ purser: `ghcr.io/acme/purser@${digest}`, quartermaster: 'local/helmsman:1' });
+    expect(r.unpinned).toEqual(['quartermaster']);
     expect(r.overridden).toEqual(['quartermaster']);
     expect(r.version).toBe('2025.1');
-    expect(err(() => resolveImages(catalog, ['purser'], { manifest, channel: 'canary' })).code).toBe('UNKNOWN_CHANNEL');
+    expect(err(() => resolveImages(catalog, ['gateway', 'purser'], { release })).code).toBe('RELEASE_UNPINNED');
+    const allowed = resolveImages(catalog, ['gateway', 'purser'], { release, allowUnpinned: true });
+    expect(allowed.refs.gateway).toBe('ghcr.io/acme/gateway:v1');
+    expect(allowed.allowedUnpinned).toEqual(['gateway']);
+    expect(resolveImages(catalog, ['gateway'], {}).refs.gateway).toBe('frameworks/gateway:latest');
     expect(err(() => parseImageOverrides(catalog, ['nope=a:1'])).code).toBe('UNKNOWN_SERVICE');
     expect(err(() => parseImageOverrides(catalog, ['purser=UPPER'])).exitCode).toBe(2);
-    writeFileSync(file, 'schema_version: 1\nchannels: { stable: { images: { purser: { image: x } } } }\n');
-    expect((await errAsync(loadReleaseManifest(file))).code).toBe('SERVICES_RELEASE_MANIFEST_INVALID');
+    writeFileSync(file, `${head}  - { name: purser, image: X }\n`);
+    expect((await errAsync(loadServicesRelease({ manifestFile: file, home: tmp }))).code).toBe('RELEASE_MANIFEST_INVALID');
   });
 });
 

@@ -4,8 +4,8 @@ import { CONTEXT_SETTINGS, applyContextSetting, isContextSetting, parseContextSe
 
 export default class ContextSet extends FrameworksCommand<typeof ContextSet> {
   static override summary = 'Set one setting of a context: via, api, gateway-only, grpc-plaintext, …';
-  static override description = `Settings: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description.
-via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. --unset removes the setting. Endpoints are set with context set-url.`;
+  static override description = `Settings: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description, release.source, release.public_key.
+via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. release.source: where releases are published (a folder, an https:// URL or a git repository; a folder is stored as an absolute path). release.public_key: the cosign public key (PEM file, checked now) that signs the release manifests. --unset removes the setting. Endpoints are set with context set-url.`;
   static override examples = [
     {
       description: 'Send every control-plane call of prod through an SSH jump host',
@@ -13,6 +13,7 @@ via: user@host[:port] (or a ~/.ssh/config alias) through which every control-pla
     },
     { description: 'Make prod talk gRPC to the control plane', command: '<%= config.bin %> context set prod api grpc' },
     { description: 'Stop using the jump host for prod', command: '<%= config.bin %> context set prod via --unset' },
+    { description: 'Take the releases of prod from a git repository', command: '<%= config.bin %> context set prod release.source https://github.com/acme/frameworks-gitops.git' },
   ];
   static completionValues = { context: 'contexts' };
   static override args = {

@@ -97,12 +97,7 @@ export function resolveInitSettings(
       message: `FOGHORN_CONTROL_ADDR is ${foghorn.controlAddr}: inside the helmsman container that is the container itself. Point the context at an address the edge host can reach: frameworks context set-url foghorn-grpc <host:port>`,
     });
   }
-  if (release.unpinned.length) {
-    warnings.push({
-      code: 'IMAGES_NOT_PINNED',
-      message: `Not pinned to a digest: ${release.unpinned.map((s) => release.refs[s]).join(', ')} (${release.source === 'built-in' ? 'the built-in manifest has tags only; pass the release manifest with --release-manifest to pin digests' : `from ${release.overridden.length ? '--image or ' : ''}${release.source}`}).`,
-    });
-  }
+  if (release.warning) warnings.push(release.warning);
 
   return {
     settings: {
@@ -113,7 +108,7 @@ export function resolveInitSettings(
       token,
       nodeName,
       foghorn,
-      release: { channel: release.channel, ...(release.version ? { version: release.version } : {}), refs: release.refs },
+      release: { channel: release.channel, ...(release.version ? { version: release.version } : {}), refs: release.refs, allowedUnpinned: release.allowedUnpinned },
       mistShmSize,
       nofile: input.nofile,
       bind,

@@ -1,57 +1,31 @@
-import {
-  loadReleaseManifest as loadManifest,
-  pickChannel,
-  validateReleaseManifest,
-  type LoadedManifest,
-  type ManifestRules,
-  type ReleaseManifest,
-} from '@frameworks/sdk';
+import { ExitCode, FrameworksError, checkPinned, loadRelease, type LoadReleaseOptions, type LoadedRelease, type ManifestSignatureState } from '@frameworks/sdk';
 import { EDGE_SERVICES, imageRef, type EdgeService, type ImageSpec } from './image-ref.js';
 
-export type { LoadedManifest, ReleaseManifest } from '@frameworks/sdk';
-
-/** What an edge release manifest must hold: the three services, nothing else (the format itself is the SDK's). */
-export const EDGE_MANIFEST_RULES: ManifestRules = {
-  codePrefix: 'EDGE',
-  required: EDGE_SERVICES,
-  known: EDGE_SERVICES,
-  fallbackHint: 'Or leave out --release-manifest to use the built-in manifest (channels stable and canary)',
-};
+export type { LoadedRelease } from '@frameworks/sdk';
 
 /**
- * The manifest compiled into the CLI. The release pipeline publishes the real one (with digests)
- * and pins it here at release time; until then the entries carry tags only, which `edge init`
- * reports as a warning (IMAGES_NOT_PINNED). caddy is the official image; mistserver and helmsman
- * are FrameWorks' images.
+ * The edge's view of a release (the SDK's one format and loader): caddy (infrastructure), mistserver
+ * (an external dependency) and helmsman (a service) must be in it. `--release-manifest FILE` reads one
+ * manifest file; otherwise the release source (flag, context) or the built-in release.
  */
-export const BUILTIN_MANIFEST: ReleaseManifest = {
-  schema_version: 1,
-  channels: {
-    stable: {
-      images: {
-        caddy: { image: 'caddy', tag: '2.10.0' },
-        mistserver: { image: 'livepeerframeworks/mistserver', tag: 'stable' },
-        helmsman: { image: 'livepeerframeworks/helmsman', tag: 'stable' },
-      },
-    },
-    canary: {
-      images: {
-        caddy: { image: 'caddy', tag: '2.10.0' },
-        mistserver: { image: 'livepeerframeworks/mistserver', tag: 'canary' },
-        helmsman: { image: 'livepeerframeworks/helmsman', tag: 'canary' },
-      },
-    },
-  },
-};
-
-export const loadReleaseManifest = (file: string): Promise<LoadedManifest> => loadManifest(file, EDGE_MANIFEST_RULES);
-export const validateManifest = (doc: unknown, file: string): Promise<ReleaseManifest> => validateReleaseManifest(doc, file, EDGE_MANIFEST_RULES);
-export const builtinManifest = (): LoadedManifest => ({ manifest: BUILTIN_MANIFEST, source: 'built-in' });
+export async function loadEdgeRelease(opts: LoadReleaseOptions & { manifestFile?: string }): Promise<LoadedRelease> {
+  const { manifestFile, ...rest } = opts;
+  const release = await loadRelease(manifestFile ? { ...rest, source: manifestFile } : rest);
+  const missing = EDGE_SERVICES.filter((s) => !release.images.some((i) => i.service === s));
+  if (missing.length) {
+    throw new FrameworksError(`Release ${release.version} (${release.origin.manifest}) has no image for ${missing.join(', ')}: an edge node needs ${EDGE_SERVICES.join(', ')}.`, {
+      code: 'RELEASE_MISSING_SERVICE',
+      exitCode: ExitCode.FAILED,
+      suggestions: ['frameworks release show', `--image ${missing[0]}=<image>@sha256:…`],
+    });
+  }
+  return release;
+}
 
 export interface ResolvedRelease {
   channel: string;
   version?: string;
-  /** Where the release came from: "built-in" or the manifest file. */
+  /** Where the release came from: "built-in", the manifest file or the source's manifest. */
   source: string;
   /** The image of each service after --image overrides. */
   images: Record<EdgeService, ImageSpec>;
@@ -61,27 +35,57 @@ export interface ResolvedRelease {
   overridden: EdgeService[];
   /** Services whose reference has no digest (not pinned). */
   unpinned: EdgeService[];
+  /** Services deployed by tag because of --allow-unpinned (the stack's files record them). */
+  allowedUnpinned: EdgeService[];
+  signature: ManifestSignatureState;
+  /** The unpinned warning to show (built-in tags, --image tags or --allow-unpinned). */
+  warning?: { code: string; message: string };
 }
 
-/** Pick a channel (unknown → exit 2 naming the known ones) and apply per-service overrides. */
-export function resolveRelease(loaded: LoadedManifest, channel: string, overrides: Partial<Record<EdgeService, ImageSpec>> = {}): ResolvedRelease {
-  const release = pickChannel(loaded, channel);
+/**
+ * Apply per-service overrides, then the pin gate: a published release (a source or a manifest file) whose
+ * image has no digest is refused (RELEASE_UNPINNED) unless `allowUnpinned`; the built-in release and
+ * --image tags are warned about (IMAGES_NOT_PINNED).
+ */
+export function resolveRelease(
+  loaded: LoadedRelease,
+  overrides: Partial<Record<EdgeService, ImageSpec>> = {},
+  opts: { allowUnpinned?: boolean } = {},
+): ResolvedRelease {
   const images = {} as Record<EdgeService, ImageSpec>;
   const refs = {} as Record<EdgeService, string>;
   const overridden: EdgeService[] = [];
   for (const svc of EDGE_SERVICES) {
     const o = overrides[svc];
     if (o) overridden.push(svc);
-    images[svc] = o ?? release.images[svc];
+    const i = loaded.images.find((x) => x.service === svc)!;
+    images[svc] = o ?? { image: i.image, ...(i.tag ? { tag: i.tag } : {}), ...(i.digest ? { digest: i.digest } : {}) };
     refs[svc] = imageRef(images[svc]);
   }
+  const unpinned = EDGE_SERVICES.filter((s) => !images[s].digest);
+  const fromRelease = EDGE_SERVICES.filter((s) => !overridden.includes(s));
+  const builtIn = loaded.origin.kind === 'built-in';
+  const gate = builtIn ? undefined : checkPinned(loaded, Boolean(opts.allowUnpinned), fromRelease);
+  const allowedUnpinned = gate ? fromRelease.filter((s) => unpinned.includes(s)) : [];
+  const others = unpinned.filter((s) => !allowedUnpinned.includes(s));
+  const warning =
+    gate ??
+    (others.length
+      ? {
+          code: 'IMAGES_NOT_PINNED',
+          message: `Not pinned to a digest: ${others.map((s) => refs[s]).join(', ')} (${builtIn && others.some((s) => !overridden.includes(s)) ? 'the built-in release has tags only; set a release source (--release-source, or frameworks context set <ctx> release.source …) to pin digests' : 'from --image'}).`,
+        }
+      : undefined);
   return {
-    channel,
-    ...(release.version ? { version: release.version } : {}),
-    source: loaded.source,
+    channel: loaded.channel ?? loaded.version,
+    version: loaded.version,
+    source: loaded.origin.manifest,
     images,
     refs,
     overridden,
-    unpinned: EDGE_SERVICES.filter((s) => !images[s].digest),
+    unpinned,
+    allowedUnpinned,
+    signature: loaded.signature.state,
+    ...(warning ? { warning } : {}),
   };
 }

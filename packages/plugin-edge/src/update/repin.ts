@@ -4,7 +4,8 @@ import { unifiedDiff } from '../lib/diff.js';
 import { EDGE_ENV, EDGE_ENV_EXAMPLE, maskEnvSecrets, parseEdgeEnv } from '../lib/edge-env.js';
 import { COMPOSE_FILE } from '../lib/stack.js';
 import { EDGE_SERVICES, imageRef, parseImageOverrides, type EdgeService, type ImageSpec } from '../release/image-ref.js';
-import { builtinManifest, loadReleaseManifest, resolveRelease, type LoadedManifest } from '../release/manifest.js';
+import type { LoadReleaseOptions, LoadedRelease } from '@frameworks/sdk';
+import { loadEdgeRelease, resolveRelease, type ResolvedRelease } from '../release/manifest.js';
 
 /**
  * `edge update --image svc=ref` / `--channel c`: a new image pin, recorded in the stack's files the
@@ -14,13 +15,15 @@ import { builtinManifest, loadReleaseManifest, resolveRelease, type LoadedManife
  */
 export interface RepinRequest {
   images?: string[];
-  channel?: string;
-  releaseManifest?: string;
+  /** A release to pin (--channel, --version, --release-source, --release-manifest); undefined: only --image. */
+  release?: LoadReleaseOptions & { manifestFile?: string };
+  allowUnpinned?: boolean;
 }
 
 export interface Repin {
   overrides: Partial<Record<EdgeService, ImageSpec>>;
-  channel?: { name: string; manifest: LoadedManifest };
+  release?: ResolvedRelease;
+  loaded?: LoadedRelease;
 }
 
 export interface RepinResult {
@@ -38,14 +41,13 @@ export interface AppliedRepin {
   restore(): Promise<void>;
 }
 
-/** The flags, checked before any host is touched: --image (exit 2), the manifest (exit 4), the channel (exit 2). */
+/** The flags, checked before any host is touched: --image (exit 2), the release (source, channel, signature, pins). */
 export async function prepareRepin(req: RepinRequest): Promise<Repin | undefined> {
-  if (!req.images?.length && req.channel === undefined) return undefined;
+  if (!req.images?.length && req.release === undefined) return undefined;
   const overrides = parseImageOverrides(req.images);
-  if (req.channel === undefined) return { overrides };
-  const manifest = req.releaseManifest ? await loadReleaseManifest(req.releaseManifest) : builtinManifest();
-  resolveRelease(manifest, req.channel); // an unknown channel: exit 2 now
-  return { overrides, channel: { name: req.channel, manifest } };
+  if (req.release === undefined) return { overrides };
+  const loaded = await loadEdgeRelease(req.release);
+  return { overrides, loaded, release: resolveRelease(loaded, overrides, { allowUnpinned: req.allowUnpinned }) };
 }
 
 const envKey = (s: EdgeService) => `${s.toUpperCase()}_IMAGE`;
@@ -89,7 +91,7 @@ export async function applyRepin(executor: Executor, dir: string, repin: Repin, 
   }
   const yaml = await import('js-yaml');
   const current = ((yaml.load(compose) as { services?: Record<string, { image?: string }> })?.services ?? {}) as Record<string, { image?: string }>;
-  const release = repin.channel ? resolveRelease(repin.channel.manifest, repin.channel.name, repin.overrides) : undefined;
+  const release = repin.release;
   const target: Partial<Record<EdgeService, string>> = {};
   for (const s of EDGE_SERVICES) {
     const o = repin.overrides[s];
@@ -113,12 +115,21 @@ export async function applyRepin(executor: Executor, dir: string, repin: Repin, 
   if (release) {
     const label = `"${release.channel}"${release.version ? ` (release ${release.version})` : ''}`;
     next = next.replace(/(from release channel )"[^"]*"( \(release [^)]*\))?/, `$1${label}`);
+    next = next.replace(/^# UNPINNED \(--allow-unpinned\):.*\n/m, '');
+    if (release.allowedUnpinned.length) {
+      const note = `# UNPINNED (--allow-unpinned): ${release.allowedUnpinned.join(', ')} run by tag, without a digest from the release.\n`;
+      next = /^# Images are pinned here.*\n/m.test(next) ? next.replace(/^(# Images are pinned here.*\n)/m, `$1${note}`) : note + next;
+    }
   }
   const envNext = (text: string | undefined) => {
     if (text === undefined) return undefined;
     let t = text;
     for (const [s, ref] of Object.entries(target) as Array<[EdgeService, string]>) t = setEnv(t, envKey(s), ref);
-    if (release) t = setEnv(setEnv(t, 'EDGE_CHANNEL', release.channel), 'EDGE_RELEASE', release.version ?? '');
+    if (release) {
+      t = setEnv(setEnv(t, 'EDGE_CHANNEL', release.channel), 'EDGE_RELEASE', release.version ?? '');
+      t = t.replace(/^EDGE_UNPINNED=.*\n/m, '');
+      if (release.allowedUnpinned.length) t = t.replace(/^(HELMSMAN_IMAGE=.*\n)/m, `$1EDGE_UNPINNED=${release.allowedUnpinned.join(',')}\n`);
+    }
     return t;
   };
   const fresh = [next, envNext(old[1]), envNext(old[2])];

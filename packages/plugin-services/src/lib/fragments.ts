@@ -42,10 +42,11 @@ export function healthcheckTest(h: HealthSpec): string {
  * stacks off one host; the project name from plan.yaml namespaces the containers), env_file
  * .central.env, a healthcheck from the catalog's health spec, init (a clean SIGTERM), restart.
  */
-export function renderFragment(name: string, svc: CatalogService, image: string): RenderedFile {
+export function renderFragment(name: string, svc: CatalogService, image: string, unpinnedAllowed = false): RenderedFile {
   const lines = [
     `# ${svc.title} — written by \`frameworks services plan\`; plan.yaml records its sha256.`,
     '# Hand edits are kept (re-planning refuses to overwrite them without --force).',
+    ...(unpinnedAllowed ? ['# UNPINNED (--allow-unpinned): the release gives no digest for this image; it runs by tag.'] : []),
     'services:',
     `  ${name}:`,
     '    env_file:',

@@ -1,21 +1,13 @@
-import {
-  imageRef,
-  loadReleaseManifest as loadManifest,
-  parseImageOverride,
-  pickChannel,
-  type ImageSpec,
-  type LoadedManifest,
-  type ReleaseManifest,
-} from '@frameworks/sdk';
+import { checkPinned, imageRef, loadRelease, parseImageOverride, type ImageSpec, type LoadReleaseOptions, type LoadedRelease } from '@frameworks/sdk';
 import type { Catalog } from './catalog.js';
 import { canonicalName, unknownServiceError } from './selection.js';
 
 /**
- * Image pinning, the same mechanism and the same release-manifest format as `edge init` (the SDK's
- * loader): a channel maps each service to image + tag + digest; the fragment gets `image@digest`
- * whenever a digest is known, else `image:tag`. --image SERVICE=REF overrides one service.
+ * Image pinning, the same mechanism and the same release format as `edge init` (the SDK's loader): each
+ * service of the release gives image + digest (+ tag); the fragment gets `image@digest`. Services the
+ * release does not name keep the catalog image (warned). --image SERVICE=REF overrides one service.
  */
-export type { ImageSpec, ReleaseManifest } from '@frameworks/sdk';
+export type { ImageSpec } from '@frameworks/sdk';
 export { imageRef, parseImageRef } from '@frameworks/sdk';
 
 export interface ResolvedImages {
@@ -28,6 +20,10 @@ export interface ResolvedImages {
   overridden: string[];
   /** Services whose reference carries no digest. */
   unpinned: string[];
+  /** Release services deployed by tag because of --allow-unpinned. */
+  allowedUnpinned: string[];
+  /** The RELEASE_UNPINNED gate's warning (--allow-unpinned). */
+  warning?: { code: string; message: string };
 }
 
 const HINT = ['e.g. --image quartermaster=ghcr.io/acme/quartermaster:v1'];
@@ -50,26 +46,42 @@ export function parseImageOverrides(catalog: Catalog, values: string[] | undefin
   return out;
 }
 
-export async function loadReleaseManifest(file: string): Promise<ReleaseManifest> {
-  const loaded = await loadManifest(file, { codePrefix: 'SERVICES', fallbackHint: 'Or leave out --release-manifest to use the catalog images' });
-  return loaded.manifest;
+/** A release file (--release-manifest) or a source's release. */
+export function loadServicesRelease(opts: LoadReleaseOptions & { manifestFile?: string }): Promise<LoadedRelease> {
+  const { manifestFile, ...rest } = opts;
+  return loadRelease(manifestFile ? { ...rest, source: manifestFile } : rest);
 }
 
-/** Every selected service's image: --image > manifest channel > catalog default. */
-export function resolveImages(catalog: Catalog, services: string[], opts: { manifest?: ReleaseManifest; source?: string; channel: string; overrides?: Record<string, ImageSpec> }): ResolvedImages {
-  const loaded: LoadedManifest | undefined = opts.manifest ? { manifest: opts.manifest, source: opts.source ?? 'manifest' } : undefined;
-  const release = loaded ? pickChannel(loaded, opts.channel) : undefined;
+/** Every selected service's image: --image > release > catalog default. */
+export function resolveImages(
+  catalog: Catalog,
+  services: string[],
+  opts: { release?: LoadedRelease; overrides?: Record<string, ImageSpec>; allowUnpinned?: boolean },
+): ResolvedImages {
+  const release = opts.release;
   const refs: Record<string, string> = {};
   const overridden: string[] = [];
   const unpinned: string[] = [];
+  const fromRelease: string[] = [];
   for (const s of services) {
     const o = opts.overrides?.[s];
     if (o) overridden.push(s);
-    const fromManifest = release && Object.hasOwn(release.images, s) ? release.images[s] : undefined;
-    const spec: ImageSpec | string = o ?? fromManifest ?? catalog.services[s].image;
+    const r = release?.images.find((i) => i.service === s);
+    if (r && !o) fromRelease.push(s);
+    const spec: ImageSpec | string = o ?? (r ? { image: r.image, ...(r.tag ? { tag: r.tag } : {}), ...(r.digest ? { digest: r.digest } : {}) } : catalog.services[s].image);
     refs[s] = typeof spec === 'string' ? spec : imageRef(spec);
     if (typeof spec === 'string' || !spec.digest) unpinned.push(s);
   }
-  const version = release?.version ? { version: release.version } : {};
-  return { channel: opts.channel, ...version, source: loaded ? loaded.source : 'catalog', refs, overridden, unpinned };
+  const warning = release && release.origin.kind !== 'built-in' ? checkPinned(release, Boolean(opts.allowUnpinned), fromRelease) : undefined;
+  const allowedUnpinned = warning ? fromRelease.filter((s) => unpinned.includes(s)) : [];
+  return {
+    channel: release?.channel ?? release?.version ?? 'catalog',
+    ...(release ? { version: release.version } : {}),
+    source: release ? release.origin.manifest : 'catalog',
+    refs,
+    overridden,
+    unpinned,
+    allowedUnpinned,
+    ...(warning ? { warning } : {}),
+  };
 }

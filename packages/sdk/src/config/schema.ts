@@ -25,6 +25,8 @@ export interface ContextConfig {
   gateway?: { only?: boolean; fallback?: boolean };
   /** gRPC transport: TLS unless `plaintext`; extra CA and server-name override as upstream's clients take them. */
   grpc?: { plaintext?: boolean; ca_file?: string; server_name?: string };
+  /** Where releases come from (folder, URL, git repository) and the cosign public key (PEM file) that signs them. */
+  release?: { source?: string; public_key?: string };
 }
 
 export interface ConfigFile {
@@ -93,6 +95,11 @@ export const configSchema = {
               ca_file: { type: 'string', minLength: 1 },
               server_name: { type: 'string', minLength: 1 },
             },
+          },
+          release: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { source: { type: 'string', minLength: 1, maxLength: 2000 }, public_key: { type: 'string', minLength: 1, maxLength: 4096 } },
           },
         },
       },

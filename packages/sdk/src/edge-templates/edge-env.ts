@@ -73,6 +73,7 @@ function sections(s: EdgeSettings): Section[] {
         { key: 'CADDY_IMAGE', value: s.release.refs.caddy },
         { key: 'MISTSERVER_IMAGE', value: s.release.refs.mistserver },
         { key: 'HELMSMAN_IMAGE', value: s.release.refs.helmsman },
+        ...(s.release.allowedUnpinned?.length ? [{ key: 'EDGE_UNPINNED', value: s.release.allowedUnpinned.join(',') }] : []),
         { key: 'MIST_SHM_SIZE', value: s.mistShmSize },
         { key: 'EDGE_NOFILE', value: String(s.nofile) },
         { key: 'EDGE_BIND', value: s.bind },

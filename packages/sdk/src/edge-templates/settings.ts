@@ -38,6 +38,8 @@ export interface EdgeSettings {
     version?: string;
     /** The image reference of each service, exactly as written into the compose file. */
     refs: Record<EdgeService, string>;
+    /** Deployed by tag because of --allow-unpinned: recorded in the compose header and .edge.env. */
+    allowedUnpinned?: EdgeService[];
   };
   /** MistServer's /dev/shm size (Docker size string, e.g. 1g). */
   mistShmSize: string;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { lockFlags, verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
+import { allowUnpinnedFlag, lockFlags, releaseLoadOptions, releaseNotices, releaseSelectFlags, verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
 import { isFrameworksError, quoteArg, readStdinSecret, registerSecret } from '@frameworks/sdk';
 import { EdgeCommand, type HostContext } from '../../lib/edge-command.js';
 import type { FileOutcome, WriteResult } from '../../lib/write-files.js';
@@ -18,7 +18,7 @@ Renders the files of an edge node (Caddy + MistServer + Helmsman under Docker Co
   docker-compose.edge.yml   0644  the three services, images pinned from the release manifest
   Caddyfile                 0644  TLS (ACME HTTP-01, or --tls internal) and routes to MistServer and Helmsman
 
-Images come from the release manifest of --channel (built in, or --release-manifest FILE in YAML or JSON); --image SERVICE=REF overrides one service (workspace builds). Foghorn's addresses come from the context (foghorn-grpc, foghorn-http).
+Images come from the release of --channel or --version in the release source (--release-source, else the context's release.source, else the built-in release) or from --release-manifest FILE; an image without a digest is refused (RELEASE_UNPINNED) unless --allow-unpinned; --image SERVICE=REF overrides one service (workspace builds). Foghorn's addresses come from the context (foghorn-grpc, foghorn-http).
 
 Nothing is written unless every file can be: a file that exists with other content stops the run (exit 1, EDGE_FILES_EXIST) with a diff, secrets masked, unless --force. Identical files are left alone. The files are written to temp names first and renamed into place only when all are written: a full disk (DISK_FULL), a permission problem (WRITE_PERMISSION_DENIED) or a read-only filesystem leaves every existing file as it was. --dry-run prints the files (token masked) and writes nothing.`;
 
@@ -55,13 +55,14 @@ Nothing is written unless every file can be: a file that exists with other conte
     token: Flags.string({ description: 'Enrollment token for Helmsman (written to .edge.env only). Prefer --token-stdin: arguments show in `ps`.', exclusive: ['token-stdin'] }),
     'token-stdin': Flags.boolean({ description: 'Read the enrollment token from stdin.', exclusive: ['token'] }),
     tls: Flags.string({ helpGroup: 'TLS', options: ['acme', 'internal'], default: 'acme', description: 'acme: public certificate over HTTP-01 (needs DNS and port 80); internal: Caddy\'s own CA.' }),
-    channel: Flags.string({ helpGroup: 'IMAGES', default: 'stable', description: 'Release channel: stable or canary (or any channel --release-manifest defines).' }),
-    'release-manifest': Flags.string({ helpGroup: 'IMAGES',
+    ...releaseSelectFlags,
+    ...allowUnpinnedFlag,
+    'release-manifest': Flags.string({ helpGroup: 'RELEASE',
       env: 'FRAMEWORKS_EDGE_RELEASE_MANIFEST',
-      description: 'Release manifest file (YAML or JSON: channels → image, tag, digest per service). Default: the built-in one.',
+      description: 'One release manifest file (YAML or JSON, the release source format) instead of a release source.',
     }),
     bundle: Flags.string({ helpGroup: 'IMAGES',
-      exclusive: ['release-manifest'],
+      exclusive: ['release-manifest', 'release-source', 'version'],
       description: 'Offline bundle (frameworks bundle create): the stack runs the images it holds, loaded unless `bundle load` did it; no registry needed.',
     }),
     image: Flags.string({ helpGroup: 'IMAGES',
@@ -85,7 +86,7 @@ Nothing is written unless every file can be: a file that exists with other conte
   static override graceful = true;
 
   async run() {
-    const { loadReleaseManifest, builtinManifest, resolveRelease } = await import('../../release/manifest.js');
+    const { loadEdgeRelease, resolveRelease } = await import('../../release/manifest.js');
     const { parseImageOverrides } = await import('../../release/image-ref.js');
     const { resolveInitSettings } = await import('../../lib/init-settings.js');
     const { renderEdgeFiles } = await import('../../templates/index.js');
@@ -96,16 +97,22 @@ Nothing is written unless every file can be: a file that exists with other conte
 
     const token = f['token-stdin'] ? await readStdinToken() : f.token;
     registerSecret(token);
-    // --image (exit 2), the manifest (exit 4) and its channel (exit 2), then every other flag and the context.
+    // --image (exit 2), the release (its source, channel, signature and pins), then every other flag and the context.
     const overrides = parseImageOverrides(f.image);
-    const bundle = f.bundle ? await (await import('../../release/bundle.js')).bundleRelease(f.bundle, f.channel) : undefined;
-    const manifest = bundle ? bundle.loaded : f['release-manifest'] ? await loadReleaseManifest(f['release-manifest']) : builtinManifest();
-    const release = resolveRelease(manifest, bundle ? bundle.channel : f.channel, overrides);
-    // A loaded image has no registry digest: the bundle pins by image id, checked when it is loaded.
-    if (bundle) release.unpinned = release.unpinned.filter((s) => release.overridden.includes(s));
     const ctx = await this.context();
+    const bundle = f.bundle ? await (await import('../../release/bundle.js')).bundleRelease(f.bundle, f.channel) : undefined;
+    const loaded = bundle
+      ? bundle.loaded
+      : await loadEdgeRelease({ ...releaseLoadOptions(f, ctx.config, this.config.version), ...(f['release-manifest'] ? { manifestFile: f['release-manifest'] } : {}) });
+    const release = resolveRelease(loaded, overrides, { allowUnpinned: f['allow-unpinned'] });
+    // A loaded image has no registry digest: the bundle pins by image id, checked when it is loaded.
+    if (bundle) {
+      release.unpinned = release.unpinned.filter((s) => release.overridden.includes(s));
+      if (!release.unpinned.length) delete release.warning;
+    }
+    for (const w of releaseNotices(loaded)) this.warning(w.message, w.code);
     // Signatures before anything is written or pulled: a failure (exit 1) leaves every host as it was.
-    await verifyImagesFirst(f, release.refs, { info: (l) => this.info(l), contextConfig: ctx.config, contextName: ctx.name });
+    if (!bundle) await verifyImagesFirst(f, release.refs, { info: (l) => this.info(l), contextConfig: ctx.config, contextName: ctx.name });
     const { settings, warnings } = resolveInitSettings(
       {
         domain: f.domain,
@@ -165,6 +172,8 @@ Nothing is written unless every file can be: a file that exists with other conte
       release: release.version ?? null,
       release_source: release.source,
       images: release.refs,
+      manifest_signature: release.signature,
+      unpinned_allowed: release.allowedUnpinned,
       dry_run: Boolean(f['dry-run']),
     };
     if (!f['dry-run']) this.hints();

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { lockFlags, marks, verifyFlags, verifyImagesFirst, viaFlags } from '@frameworks/cli-kit';
+import { allowUnpinnedFlag, lockFlags, marks, releaseLoadOptions, releaseNotices, releaseSelectFlags, verifyFlags, verifyImagesFirst, viaFlags } from '@frameworks/cli-kit';
 import { ExitCode, FrameworksError, isFrameworksError, parseDuration, quoteArg, usageError, type HostOutcome } from '@frameworks/sdk';
 import type { DrainReport } from '../../drain/drain.js';
 import { shortId } from '../../lib/images.js';
@@ -29,7 +29,7 @@ The result lists, per service, the image id and digest before and after. When a 
 
 --dry-run pulls nothing: it shows per service the running digest and the registry's (docker manifest inspect on the host, when the registry answers).
 
---image SERVICE=REF (repeatable) and --channel C pin new images first: the compose file's image lines and the *_IMAGE, EDGE_CHANNEL and EDGE_RELEASE keys of .edge.env (and .edge.env.example) are rewritten together, all or nothing, as edge init writes them; then the update pulls and runs them. When the update changes nothing (a pull that fails) or is rolled back, the previous pins are written back. With --dry-run the change is shown (a diff) and nothing is written; the registry rows then describe the newly pinned images (a tag the registry lacks: exit 1, UPDATE_IMAGE_NOT_FOUND).
+--image SERVICE=REF (repeatable) and a release (--channel C or --version V of the release source, --release-source, --release-manifest FILE; digests required unless --allow-unpinned) pin new images first: the compose file's image lines and the *_IMAGE, EDGE_CHANNEL and EDGE_RELEASE keys of .edge.env (and .edge.env.example) are rewritten together, all or nothing, as edge init writes them; then the update pulls and runs them. When the update changes nothing (a pull that fails) or is rolled back, the previous pins are written back. With --dry-run the change is shown (a diff) and nothing is written; the registry rows then describe the newly pinned images (a tag the registry lacks: exit 1, UPDATE_IMAGE_NOT_FOUND).
 
 --drain: before the update, Foghorn (the context's foghorn-http URL) sets the node to draining and the command waits until it has no viewers (drain-status polled, progress on stderr, at most --idle-timeout); after the update — also when it fails or the wait times out — the node is set back to the mode it had (normal). The node id is Helmsman's (GET /node/mode in its container) unless --node-id names it. The result's "drain" says what happened; a node that cannot be set back is an error (exit 1) with the undrain command.
 
@@ -63,8 +63,9 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
     'idle-timeout': Flags.string({ default: '10m', description: 'With --drain: how long to wait for the viewers to leave (then exit 1, nothing updated, node set back).' }),
     'poll-interval': Flags.string({ default: '5s', hidden: true, description: 'With --drain: time between drain-status polls.' }),
     image: Flags.string({ multiple: true, description: "Pin a new image for one service first: SERVICE=IMAGE:TAG or SERVICE=IMAGE@DIGEST (caddy, mistserver, helmsman); recorded in the stack's files. Repeatable." }),
-    channel: Flags.string({ description: "Pin the images of a release channel first (stable, canary, or one --release-manifest defines); recorded in the stack's files." }),
-    'release-manifest': Flags.string({ dependsOn: ['channel'], description: 'With --channel: the release manifest (YAML or JSON) instead of the built-in one.' }),
+    ...releaseSelectFlags,
+    ...allowUnpinnedFlag,
+    'release-manifest': Flags.string({ helpGroup: 'RELEASE', description: "Pin the images of one release manifest file (YAML or JSON) first; recorded in the stack's files." }),
     ...lockFlags,
     ...viaFlags,
     ...verifyFlags,
@@ -77,7 +78,10 @@ Lock: the stack's .frameworks.lock is held from the first stage to the last (--d
     const f = this.flags;
     const timeoutMs = parseDuration(f.timeout, '--timeout');
     const { prepareRepin, applyRepin, describeRepin, withRepin } = await import('../../update/repin.js');
-    const repin = await prepareRepin({ images: f.image, channel: f.channel, releaseManifest: f['release-manifest'] });
+    const pickRelease = f.channel !== undefined || f.version !== undefined || f['release-source'] !== undefined || f['release-manifest'] !== undefined;
+    const releaseOpts = pickRelease ? { ...releaseLoadOptions(f, (await this.context()).config, this.config.version), ...(f['release-manifest'] ? { manifestFile: f['release-manifest'] } : {}) } : undefined;
+    const repin = await prepareRepin({ images: f.image, ...(releaseOpts ? { release: releaseOpts } : {}), allowUnpinned: f['allow-unpinned'] });
+    for (const w of [...(repin?.loaded ? releaseNotices(repin.loaded) : []), ...(repin?.release?.warning ? [repin.release.warning] : [])]) this.warning(w.message, w.code);
     const [{ openStack }, { runUpdate }, { planUpdate, assertPullable }, { driveSilently, driveWithLines, driveWithListr, driveWithProgress }] = await Promise.all([
       import('../../lib/stack.js'),
       import('../../update/run.js'),

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand } from '@frameworks/cli-kit';
+import { FrameworksCommand, releaseKeyFlag, releaseSelectFlags } from '@frameworks/cli-kit';
 import { usageError } from '@frameworks/sdk';
 
 export default class BundleCreate extends FrameworksCommand<typeof BundleCreate> {
@@ -13,18 +13,18 @@ The file is written as FILE.part and renamed to FILE only when complete: an inte
 --sign-key takes a cosign key (cosign generate-key-pair; the cosign binary decrypts it with COSIGN_PASSWORD) or an unencrypted PEM private key (ECDSA P-256), which needs no cosign.`;
 
   static override examples = [
-    { description: 'Bundle the edge images of the stable channel', command: '<%= config.bin %> bundle create --channel stable --release-manifest release.yaml -o edge-stable.tar' },
-    { description: 'Bundle every service of release 2026.12.1, signed', command: '<%= config.bin %> bundle create --version 2026.12.1 --scope all --release-manifest release.yaml --sign-key cosign.key -o release.tar' },
-    { description: 'Show what would be bundled; pull and write nothing', command: '<%= config.bin %> bundle create --channel stable --release-manifest release.yaml -o b.tar --dry-run' },
+    { description: 'Bundle the edge images of the stable channel', command: '<%= config.bin %> bundle create --channel stable --release-source ./releases -o edge-stable.tar' },
+    { description: 'Bundle every service of release 2026.12.1, signed', command: '<%= config.bin %> bundle create --version 2026.12.1 --scope all --release-source https://releases.example.com/frameworks --sign-key cosign.key -o release.tar' },
+    { description: 'Show what would be bundled; pull and write nothing', command: '<%= config.bin %> bundle create --channel stable --release-source ./releases -o b.tar --dry-run' },
   ];
 
   static override flags = {
     // Here -o names the file, as in `docker save -o` (--json still gives the JSON document).
     output: Flags.string({ char: 'o', required: true, description: 'The bundle file to write (a tar file).' }),
-    channel: Flags.string({ description: 'Release channel (stable, canary, …).', exclusive: ['version'] }),
-    version: Flags.string({ description: 'Release version instead of a channel.', exclusive: ['channel'] }),
+    ...releaseSelectFlags,
+    ...releaseKeyFlag,
     scope: Flags.string({ options: ['edge', 'central', 'all'], default: 'edge', description: 'Which services: the edge node (caddy, mistserver, helmsman), the central tier, or all.' }),
-    'release-manifest': Flags.string({ description: 'Release manifest file (YAML or JSON) with a digest per image.' }),
+    'release-manifest': Flags.string({ helpGroup: 'RELEASE', description: 'One release manifest file (YAML or JSON, the release source format) instead of a release source.' }),
     'sign-key': Flags.string({ description: 'Sign manifest.json with this key: a cosign.key (needs cosign) or a PEM private key.' }),
     'dry-run': Flags.boolean({ description: 'Show the images and members the bundle would hold; pull and write nothing.' }),
   };
@@ -41,7 +41,8 @@ The file is written as FILE.part and renamed to FILE only when complete: an inte
     const f = this.flags;
     const out = f.output as string;
     if (/\.part$/.test(out)) throw usageError(`-o ${out}: .part is the name of the file being written.`, [`-o ${out.replace(/\.part$/, '')}`], 'INVALID_BUNDLE_NAME');
-    const release = await releaseForBundle({ manifestFile: f['release-manifest'], channel: f.channel, version: f.version });
+    const ctx = await this.context().catch(() => undefined);
+    const release = await releaseForBundle(f, ctx?.config, this.config.version);
     const scope = f.scope as 'edge' | 'central' | 'all';
     const wanted = scopeServices(scope, release.images.map((i) => i.service));
     const images = release.images.filter((i) => wanted.includes(i.service));

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
+import { allowUnpinnedFlag, releaseLoadOptions, releaseNotices, releaseSelectFlags, verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
 import { checkProjectName, isFrameworksError } from '@frameworks/sdk';
 import { ServicesCommand, type HostContext } from '../../lib/services-command.js';
 import type { PlanWriteResult } from '../../lib/write-plan.js';
@@ -10,7 +10,7 @@ export default class ServicesPlan extends ServicesCommand<typeof ServicesPlan> {
 
 Picks services from the catalog (--profile, then --include, then --exclude; or --interactive) and writes into --dir:
 
-  svc-<name>.yml   0644  one Compose file per service: image (pinned image@digest from --release-manifest, or --image), ports, healthcheck, env_file .central.env, restart
+  svc-<name>.yml   0644  one Compose file per service: image (pinned image@digest from the release: --channel/--version of --release-source or the context's release.source, or --release-manifest; else the catalog's tag; or --image), ports, healthcheck, env_file .central.env, restart
   .central.env     0600  placeholder keys, written once and never overwritten (fill in your values)
   plan.yaml        0644  profile, compose project, services and the sha256 of every fragment (written last)
 
@@ -46,8 +46,9 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     exclude: Flags.string({ multiple: true, description: 'Remove services (comma-separated or repeated).' }),
     interactive: Flags.boolean({ char: 'i', description: 'Choose services in a multi-select grouped by role, with the profiles as presets (needs a terminal).' }),
     project: Flags.string({ default: 'frameworks-central', description: 'Compose project name recorded in plan.yaml (containers are named <project>-<service>-1).' }),
-    channel: Flags.string({ default: 'stable', description: 'Release channel of --release-manifest.' }),
-    'release-manifest': Flags.string({ env: 'FRAMEWORKS_SERVICES_RELEASE_MANIFEST', description: 'Release manifest (YAML or JSON: channels → image, tag, digest per service). Default: the catalog images (tags, not pinned).' }),
+    ...releaseSelectFlags,
+    ...allowUnpinnedFlag,
+    'release-manifest': Flags.string({ helpGroup: 'RELEASE', env: 'FRAMEWORKS_SERVICES_RELEASE_MANIFEST', description: 'One release manifest file (YAML or JSON, the release source format). Default: the release source, else the catalog images (tags, not pinned).' }),
     image: Flags.string({ multiple: true, description: "Override one service's image: SERVICE=IMAGE:TAG or SERVICE=IMAGE@DIGEST. Repeatable." }),
     catalog: Flags.string({ hidden: true, description: 'Use this catalog file instead of the built-in one (tests, development).' }),
     force: Flags.boolean({ description: 'Replace fragments edited by hand (or not written by the planner).' }),
@@ -60,7 +61,7 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
   async run() {
     const { loadCatalog } = await import('../../lib/catalog.js');
     const { resolveSelection, splitList } = await import('../../lib/selection.js');
-    const { loadReleaseManifest, parseImageOverrides, resolveImages } = await import('../../lib/images.js');
+    const { loadServicesRelease, parseImageOverrides, resolveImages } = await import('../../lib/images.js');
     const { renderEnv, renderFragment, renderPlan, sha256 } = await import('../../lib/fragments.js');
     const { readPlan, writePlanFiles } = await import('../../lib/write-plan.js');
     const f = this.flags;
@@ -68,20 +69,26 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     const { catalog } = await loadCatalog(f.catalog);
     let selection = resolveSelection(catalog, { profile: f.profile, include: splitList(f.include), exclude: splitList(f.exclude) });
     const overrides = parseImageOverrides(catalog, f.image);
-    const manifest = f['release-manifest'] ? await loadReleaseManifest(f['release-manifest']) : undefined;
+    // A release when one is named (flags) or the context has a release source; else the catalog's images.
+    const ctx = await this.context();
+    const releaseOpts = releaseLoadOptions(f, ctx.config, this.config.version);
+    const wantRelease = f['release-manifest'] !== undefined || releaseOpts.source !== undefined || f.channel !== undefined || f.version !== undefined;
+    const release = wantRelease ? await loadServicesRelease({ ...releaseOpts, ...(f['release-manifest'] ? { manifestFile: f['release-manifest'] } : {}) }) : undefined;
+    if (release) for (const w of releaseNotices(release)) this.warning(w.message, w.code);
     if (f.interactive) {
       const { chooseInteractively } = await import('../../lib/interactive.js');
       selection = await chooseInteractively(catalog, selection, this.promptContext);
     }
     checkProjectName(f.project, '--project', '--project frameworks-central');
 
-    const images = resolveImages(catalog, selection.services, { ...(manifest ? { manifest, source: f['release-manifest'] } : {}), channel: f.channel, overrides });
-    if (images.unpinned.length) {
-      this.warning(`Not pinned to a digest: ${images.unpinned.join(', ')} (${manifest ? 'the release manifest gives no digest' : 'catalog tags; pass --release-manifest to pin image@digest'}).`, 'IMAGES_NOT_PINNED');
+    const images = resolveImages(catalog, selection.services, { ...(release ? { release } : {}), overrides, allowUnpinned: f['allow-unpinned'] });
+    if (images.warning) this.warning(images.warning.message, images.warning.code);
+    const others = images.unpinned.filter((s) => !images.allowedUnpinned.includes(s));
+    if (others.length) {
+      this.warning(`Not pinned to a digest: ${others.join(', ')} (${release ? 'not in the release, or from --image: catalog tags' : 'catalog tags; set a release source (--release-source, or release.source of the context) to pin image@digest'}).`, 'IMAGES_NOT_PINNED');
     }
-    const ctx = await this.context().catch(() => undefined);
-    await verifyImagesFirst(f, images.refs, { info: (l) => this.info(l), contextConfig: ctx?.config, contextName: ctx?.name });
-    const fragments = selection.services.map((s) => renderFragment(s, catalog.services[s], images.refs[s]));
+    await verifyImagesFirst(f, images.refs, { info: (l) => this.info(l), contextConfig: ctx.config, contextName: ctx.name });
+    const fragments = selection.services.map((s) => renderFragment(s, catalog.services[s], images.refs[s], images.allowedUnpinned.includes(s)));
     const plan = await renderPlan({
       schema_version: 1,
       profile: selection.profile,
@@ -103,7 +110,7 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
       }
     });
     const rows = this.settle(outcomes, 'services plan');
-    const summary = { profile: selection.profile, project: f.project, services: selection.services, images: images.refs, channel: images.channel, release_source: images.source, dry_run: Boolean(f['dry-run']) };
+    const summary = { profile: selection.profile, project: f.project, services: selection.services, images: images.refs, channel: images.channel, release: images.version ?? null, release_source: images.source, unpinned_allowed: images.allowedUnpinned, dry_run: Boolean(f['dry-run']) };
     if (!f['dry-run']) this.next(`frameworks services up${f.dir ? ` --dir ${f.dir}` : ''}`);
     if (rows.length === 1) return { ...summary, host: rows[0].host, ...rows[0].result! };
     return { ...summary, hosts: rows };

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { interruptedError, lockFlags, renderTable, verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
+import { allowUnpinnedFlag, interruptedError, lockFlags, releaseLoadOptions, releaseNotices, releaseSelectFlags, renderTable, verifyFlags, verifyImagesFirst } from '@frameworks/cli-kit';
 import { quoteArg } from '@frameworks/sdk';
 import type { ServiceRow } from '../../lib/status-rows.js';
 import { ServicesCommand, runFlags, type HostContext } from '../../lib/services-command.js';
@@ -9,6 +9,8 @@ export default class ServicesUp extends ServicesCommand<typeof ServicesUp> {
   static override description = `Start the planned central services (docker compose up -d over the fragments) and wait until they are healthy.
 
 One Compose project (name from plan.yaml) over every selected fragment: docker compose -p <project> -f svc-a.yml -f svc-b.yml … --env-file .central.env up -d, then waits until every container runs and passes its healthcheck (--no-wait skips that).
+
+With --channel, --version or --release-source the fragments must pin exactly that release's images (image@digest, as services plan with the same flags writes them): otherwise nothing starts (RELEASE_PLAN_MISMATCH); a release entry without a digest needs --allow-unpinned.
 
 Services: --only, else plan.yaml's list, else every svc-*.yml in --dir. A fragment edited by hand since the plan (its sha256 differs from plan.yaml) is used as it is, with a warning (FRAGMENT_EDITED): the files on disk are what runs.
 
@@ -27,6 +29,8 @@ Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops a
     wait: Flags.boolean({ default: true, allowNo: true, description: 'Wait until every service runs and is healthy (--no-wait: return after up -d).' }),
     timeout: Flags.string({ default: '180', description: 'Time to wait for health: a number of seconds or a duration (90s, 5m).' }),
     pull: Flags.string({ options: ['always', 'missing', 'never'], default: 'missing', description: 'Pull images first: always, missing (default) or never (Compose v2).' }),
+    ...releaseSelectFlags,
+    ...allowUnpinnedFlag,
   };
 
   static override mutating = true;
@@ -37,10 +41,20 @@ Ctrl-C: the docker compose up -d in flight finishes, the wait for health stops a
     const { statusRows } = await import('../../lib/status-rows.js');
     const { parseDuration } = await import('@frameworks/sdk');
     const timeoutMs = parseDuration(this.flags.timeout, '--timeout');
+    // A release named on the command line: the plan must run exactly its images (checked per host before anything starts).
+    const f = this.flags;
+    const named = f.channel !== undefined || f.version !== undefined || f['release-source'] !== undefined;
+    const release = named ? await (await import('@frameworks/sdk')).loadRelease(releaseLoadOptions(f, (await this.context()).config, this.config.version)) : undefined;
+    if (release) for (const w of releaseNotices(release)) this.warning(w.message, w.code);
     const outcomes = await this.onHosts((h: HostContext) =>
       this.withLock(h, async () => {
         const list = await resolveServiceList(h.executor, h.dir, this.flags.only, this.flags.project);
         if (list.edited.length) this.warning(`${this.prefix(h)}Edited by hand since the plan: ${list.edited.join(', ')} (running them as they are; services plan --force would replace them).`, 'FRAGMENT_EDITED');
+        if (release) {
+          const { checkPlanMatchesRelease } = await import('../../lib/release-pin.js');
+          const pin = await checkPlanMatchesRelease(h.executor, h.dir, list.services, release, Boolean(f['allow-unpinned']));
+          if (pin.warning) this.warning(`${this.prefix(h)}${pin.warning.message}`, pin.warning.code);
+        }
         const project = await openProject(h.executor, h.dir, list);
         // Signatures of the images the fragments name, before compose pulls or starts anything.
         const ctx = await this.context().catch(() => undefined);
