@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand, loadVerifyKey, renderTable } from '@frameworks/cli-kit';
-import { ExitCode, FrameworksError, NO_TLOG_NOTE, usageError, type ImageVerification, type PinnedImage } from '@frameworks/sdk';
+import { FrameworksCommand, loadVerifyKey, releaseLoadOptions, releaseSelectFlags, renderTable, type ReleaseFlagValues } from '@frameworks/cli-kit';
+import { ExitCode, FrameworksError, NO_TLOG_NOTE, usageError, type ContextConfig, type ImageVerification, type PinnedImage } from '@frameworks/sdk';
 
 export default class ReleaseVerify extends FrameworksCommand<typeof ReleaseVerify> {
   static override summary = 'Verify the cosign signatures of images with a public key, offline.';
@@ -16,8 +16,8 @@ The key: --key, else the context's release.public_key. A failure is exit 1 with 
       command: '<%= config.bin %> release verify --key cosign.pub --image registry.example.com/edge/helmsman@sha256:<digest>',
     },
     {
-      description: 'Verify every image of a channel in a release manifest, as JSON',
-      command: '<%= config.bin %> release verify --key cosign.pub --manifest release.yaml --channel stable --json',
+      description: 'Verify every image of the stable channel of the release source, as JSON',
+      command: '<%= config.bin %> release verify --key cosign.pub --release-source ./releases --channel stable --json',
     },
   ];
 
@@ -26,8 +26,8 @@ The key: --key, else the context's release.public_key. A failure is exit 1 with 
       multiple: true,
       description: 'Image to verify: NAME@sha256:… (a NAME:TAG is resolved to its digest first). Repeatable or comma-separated.',
     }),
-    manifest: Flags.string({ description: 'Release manifest file: verify the images of --channel (every channel when none is given).' }),
-    channel: Flags.string({ dependsOn: ['manifest'], description: 'With --manifest: only this channel.' }),
+    ...releaseSelectFlags,
+    manifest: Flags.string({ helpGroup: 'RELEASE', aliases: ['release-manifest'], description: 'One release manifest file (the release source format) instead of a release source.' }),
     key: Flags.string({ description: "Public key (PEM, cosign.pub); default: the context's release.public_key." }),
     'insecure-registry': Flags.string({ multiple: true, description: 'Registry (host:port) to reach over plain HTTP besides loopback. Repeatable.' }),
   };
@@ -36,13 +36,16 @@ The key: --key, else the context's release.public_key. A failure is exit 1 with 
     const f = this.flags;
     const { imagesFromFlags, registryOptions } = await import('../../lib/images.js');
     const images: PinnedImage[] = [...imagesFromFlags(f.image ?? [], '--image')];
-    if (f.manifest) images.push(...(await manifestImages(f.manifest, f.channel)));
+    const ctx = await this.context().catch(() => undefined);
+    // The release's images: one named by flags, else the context's release source (not with --image alone).
+    const named = f.manifest ?? f['release-source'] ?? f.channel ?? f.version ?? (images.length ? undefined : ctx?.config.release?.source);
+    if (named !== undefined) images.push(...(await releaseImagesOf(f, ctx?.config, this.config.version)));
     if (images.length === 0) {
       const hint = 'frameworks release verify --key cosign.pub --image <name>@sha256:<digest>';
-      throw usageError('Nothing to verify: give --image or --manifest.', [hint], 'NOTHING_TO_VERIFY');
+      throw usageError('Nothing to verify: give --image, --channel/--version of a release source, or set release.source in the context.', [
+        hint, 'frameworks context set <ctx> release.source ./releases',
+      ], 'NOTHING_TO_VERIFY');
     }
-    // The context (config file, schema) is read only when --key does not name the key.
-    const ctx = f.key ? undefined : await this.context().catch(() => undefined);
     const loaded = await loadVerifyKey(f.key, ctx?.config, ctx?.name);
     if (!loaded) {
       const hints = ['frameworks release verify --key ./cosign.pub …', 'frameworks context set <ctx> release.public_key ./cosign.pub'];
@@ -96,10 +99,10 @@ function dedupe(images: PinnedImage[]): PinnedImage[] {
   });
 }
 
-/** The images of the release manifest format in the SDK (one channel, or all of them). */
-async function manifestImages(file: string, channel: string | undefined): Promise<PinnedImage[]> {
-  const { loadReleaseManifest, pickChannel } = await import('@frameworks/sdk');
-  const loaded = await loadReleaseManifest(file, { codePrefix: 'VERIFY', fallbackHint: 'Or verify single images with --image' });
-  const channels = channel ? { [channel]: pickChannel(loaded, channel) } : loaded.manifest.channels;
-  return Object.values(channels).flatMap((ch) => Object.entries(ch.images).map(([service, spec]) => ({ service, ...spec })));
+/** The images of one release (the manifest's own signature is checked by the loader when a key is set). */
+async function releaseImagesOf(f: ReleaseFlagValues & { manifest?: string }, ctx: ContextConfig | undefined, cliVersion: string): Promise<PinnedImage[]> {
+  const { loadRelease } = await import('@frameworks/sdk');
+  const opts = releaseLoadOptions(f, ctx, cliVersion);
+  const release = await loadRelease(f.manifest ? { ...opts, source: f.manifest } : opts);
+  return release.images.map(({ service, image, digest, tag }) => ({ service, image, ...(digest ? { digest } : {}), ...(tag ? { tag } : {}) }));
 }
