@@ -79,7 +79,7 @@ async function pushBlob(repo: string, data: Buffer): Promise<string> {
   if (start.status !== 202) throw new Error(`blob upload to ${repo}: HTTP ${start.status}`);
   const location = new URL(start.headers.get('location')!, REGISTRY_URL);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: data });
+  const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(data) });
   if (put.status !== 201) throw new Error(`blob PUT to ${repo}: HTTP ${put.status}`);
   return digest;
 }
