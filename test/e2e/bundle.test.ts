@@ -14,12 +14,16 @@ import { mountLoopFs, type LoopFs } from '../support/loopfs.js';
 import { spawnCli } from '../support/spawn-cli.js';
 import { sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { entryOf, manifestText, type ImageEntry } from '../support/release-files.js';
 
 const SUITE = 'test/e2e/bundle.test.ts';
 const gate = await requireDocker(SUITE);
 const NOFILE = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const TOKEN = 'bt_bundleE2eToken0123456789abcdefXYZ';
 const SERVICES = { caddy: ['edge/caddy', '2.6.2'], mistserver: ['edge/mistserver', '1'], helmsman: ['edge/helmsman', '1'] } as const;
+const LIST = { caddy: 'infrastructure', mistserver: 'external_dependencies', helmsman: 'services' } as const;
+/** One entry of a release manifest (the release source format) for an edge service. */
+const entry = (svc: keyof typeof SERVICES, ref: string): ImageEntry => entryOf(svc, ref, LIST[svc]);
 
 interface ManifestImage { service: string; image: string; digest: string; image_id: string; member: string; local_tag: string }
 interface BundleManifestDoc { release: { version: string; channel: string }; images: ManifestImage[]; members: Array<{ path: string; size: number; sha256: string }> }
@@ -74,14 +78,14 @@ beforeAll(async () => {
 
   proxy = await startTcpProxy(5000);
   registry = `127.0.0.1:${proxy.port}`;
-  const lines = ['schema_version: 1', 'channels:', '  stable:', `    version: "2026.12.${proxy.port}"`, '    images:'];
+  const entries: ImageEntry[] = [];
   for (const [svc, [repo, tag]] of Object.entries(SERVICES)) {
     const digest = await registryDigest(repo, tag);
     if (!digest) throw new Error(`${repo}:${tag} is not in the registry (bash scripts/infra.sh up)`);
-    lines.push(`      ${svc}: { image: ${registry}/${repo}, tag: "${tag}", digest: "${digest}" }`);
+    entries.push({ ...entry(svc as keyof typeof SERVICES, `${registry}/${repo}@${digest}`), tag });
   }
   const release = join(sb.home, 'release.yaml');
-  writeFileSync(release, `${lines.join('\n')}\n`);
+  writeFileSync(release, manifestText(`2026.12.${proxy.port}`, entries));
   bundle = join(sb.home, 'edge.tar');
   const r = await run(['bundle', 'create', '--channel', 'stable', '--release-manifest', release, '-o', bundle, '--sign-key', keys.priv, '--json']);
   if (r.code !== 0) throw new Error(`bundle create failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
@@ -108,9 +112,9 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
       'templates/.edge.env.example',
       'templates/docker-compose.edge.yml',
       'templates/Caddyfile',
+      'images/helmsman.tar',
       'images/caddy.tar',
       'images/mistserver.tar',
-      'images/helmsman.tar',
       'manifest.json',
       'manifest.json.sig',
     ]);
@@ -137,7 +141,7 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     const res = r.json!.result as { signed: boolean; release: { version: string }; images: Array<{ service: string; local_tag: string; size: number }>; members: Array<{ path: string }> };
     expect(res.signed).toBe(true);
     expect(res.release.version).toBe(manifest.release.version);
-    expect(res.images.map((i) => i.service)).toEqual(['caddy', 'mistserver', 'helmsman']);
+    expect(res.images.map((i) => i.service)).toEqual(['helmsman', 'caddy', 'mistserver']);
     expect(res.images.every((i) => i.size > 0)).toBe(true);
     const text = await run(['bundle', 'inspect', bundle]);
     expect(text.stdout).toContain('bundle signed:  yes');
@@ -167,7 +171,7 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     const r = await run(['bundle', 'create', '--channel', 'stable', '--release-manifest', tagOnly, '-o', out, '--json']);
     expect(r.code).toBe(2);
     expect(r.json).toMatchObject({ code: 'BUNDLE_IMAGE_UNPINNED' });
-    expect(String(r.json!.message)).toContain('caddy');
+    expect(String(r.json!.message)).toContain('helmsman');
     expect(existsSync(out) || existsSync(`${out}.part`)).toBe(false);
   });
 
@@ -178,7 +182,7 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     expect(readFileSync(join(dir, 'cosign.key'), 'utf8')).toContain('ENCRYPTED SIGSTORE PRIVATE KEY');
     const [repo, tag] = SERVICES.helmsman;
     const release = join(dir, 'release.yaml');
-    writeFileSync(release, `schema_version: 1\nchannels:\n  stable:\n    images:\n      helmsman: { image: 127.0.0.1:5000/${repo}, digest: "${await registryDigest(repo, tag)}" }\n`);
+    writeFileSync(release, manifestText('2026.12.1', [entry('helmsman', `127.0.0.1:5000/${repo}@${await registryDigest(repo, tag)}`)]));
     const out = join(dir, 'signed.tar');
     const r = await run(['bundle', 'create', '--channel', 'stable', '--release-manifest', release, '-o', out, '--sign-key', join(dir, 'cosign.key'), '--json'], { COSIGN_PASSWORD: 'bundle-pw' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -198,9 +202,9 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     const out = join(sb.home, 'killed.tar');
     // The release file was written beside the first bundle; the registry is gone now, so pull from the images still held: a local release.
     const release = join(sb.home, 'release-local.yaml');
-    const lines = ['schema_version: 1', 'channels:', '  stable:', '    images:'];
-    for (const [svc, [repo, tag]] of Object.entries(SERVICES)) lines.push(`      ${svc}: { image: 127.0.0.1:5000/${repo}, tag: "${tag}", digest: "${await registryDigest(repo, tag)}" }`);
-    writeFileSync(release, `${lines.join('\n')}\n`);
+    const entries: ImageEntry[] = [];
+    for (const [svc, [repo, tag]] of Object.entries(SERVICES)) entries.push({ ...entry(svc as keyof typeof SERVICES, `127.0.0.1:5000/${repo}@${await registryDigest(repo, tag)}`), tag });
+    writeFileSync(release, manifestText('2026.12.2', entries));
     const child = spawnCli(['bundle', 'create', '--channel', 'stable', '--release-manifest', release, '-o', out], { ...sb.baseEnv, ...dockerEnv() });
     for (let i = 0; i < 2000 && !(existsSync(`${out}.part`) && statSync(`${out}.part`).size > 1 << 20); i++) await new Promise((r) => setTimeout(r, 5));
     child.child.kill('SIGKILL');
@@ -249,7 +253,7 @@ describe.skipIf(gate.skip)('bundle load and the airgap journey', () => {
     const load = await run(['bundle', 'load', bundle, '--key', keys.pub, '--json']);
     expect(load.code, load.stdout + load.stderr).toBe(0);
     const res = load.json!.result as { images: Array<{ service: string; action: string; local_tag: string }>; mapping_file: string };
-    expect(res.images.map((i) => [i.service, i.action])).toEqual([['caddy', 'loaded'], ['mistserver', 'loaded'], ['helmsman', 'loaded']]);
+    expect(res.images.map((i) => [i.service, i.action])).toEqual([['helmsman', 'loaded'], ['caddy', 'loaded'], ['mistserver', 'loaded']]);
     expect(await taggedIds()).toEqual(Object.fromEntries(manifest.images.map((i) => [i.service, i.image_id])));
     const mapping = JSON.parse(readFileSync(mappingFile(), 'utf8')) as { images: Record<string, { local_tag: string; image_id: string }> };
     expect(res.mapping_file).toBe(mappingFile());

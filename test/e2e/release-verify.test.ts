@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, type CliResult } from '../support/cli.js';
 import {
-  attestSpdx, copyTag, cosignAvailable, cosignVerifies, generateKeyPair, pushTinyImage, signBundle, signClassic, signingConfig, writeSpdx,
+  attestSpdx, copyTag, cosignAvailable, cosignVerifies, generateKeyPair, pushTinyImage, signBlob, signBundle, signClassic, signingConfig, writeSpdx,
 } from '../support/cosign.js';
 import { docker, freePort, REGISTRY, requireDocker, uniqueName } from '../support/docker.js';
+import { entryOf, manifestText } from '../support/release-files.js';
 
 const SUITE = 'test/e2e/release-verify.test.ts';
 const gate = await requireDocker(SUITE);
@@ -120,10 +121,13 @@ describe.skipIf(gate.skip)('release verify: the CLI agrees with cosign verify --
     expect(r.stderr).toContain('DIGEST_MISMATCH');
   });
 
-  it('verifies the images of a release manifest channel', async () => {
+  it('verifies the images of a release manifest', async () => {
     const [image, digest] = ref('bundle').split('@');
     const manifest = join(dir, 'release.yaml');
-    writeFileSync(manifest, `schema_version: 1\nchannels:\n  stable:\n    images:\n      helmsman: { image: "${image}", digest: "${digest}" }\n`);
+    writeFileSync(manifest, manifestText('2026.12.1', [entryOf('helmsman', `${image}@${digest}`)]));
+    // The same key checks the manifest's own signature first (unsigned: SIGNATURE_MISSING), then every image.
+    expect((await verify('--manifest', manifest, '--json')).json).toMatchObject({ code: 'SIGNATURE_MISSING' });
+    await signBlob(dir, k1.key, manifest);
     const r = await verify('--manifest', manifest, '--channel', 'stable', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(verdicts(r)).toMatchObject([{ signed: true, format: 'bundle', digest }]);

@@ -58,6 +58,11 @@ export async function signBundle(dir: string, key: string, sc: string, ref: stri
   await must(['sign', '--key', key, '--signing-config', sc, '--yes', ...REGISTRY_FLAGS, ref], dir);
 }
 
+/** `cosign sign-blob` as a publisher signs a release manifest (no transparency log): `<file>.sig` beside it. */
+export async function signBlob(dir: string, key: string, file: string): Promise<void> {
+  writeFileSync(`${file}.sig`, await must(['sign-blob', '--key', key, ...CLASSIC, '--yes', file], dir));
+}
+
 export async function attestSpdx(dir: string, key: string, ref: string, predicate: string, sc?: string): Promise<void> {
   const how = sc ? ['--signing-config', sc] : CLASSIC;
   await must(['attest', '--key', key, '--type', 'spdxjson', '--predicate', predicate, ...how, '--yes', ...REGISTRY_FLAGS, ref], dir);
