@@ -4,8 +4,8 @@ import { CONTEXT_SETTINGS, applyContextSetting, isContextSetting, parseContextSe
 
 export default class ContextSet extends FrameworksCommand<typeof ContextSet> {
   static override summary = 'Set one setting of a context: via, api, gateway-only, grpc-plaintext, …';
-  static override description = `Settings: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description.
-via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. --unset removes the setting. Endpoints are set with context set-url.`;
+  static override description = `Settings: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description, workspace-dir.
+via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. workspace-dir: the folder "workspace init" cloned into. --unset removes the setting. Endpoints are set with context set-url.`;
   static override examples = [
     {
       description: 'Send every control-plane call of prod through an SSH jump host',

@@ -4,7 +4,7 @@ import { checkName } from '../input/server-text.js';
 import type { ContextConfig } from './schema.js';
 
 /** The context fields `frameworks context set <ctx> <key> <value>` writes (endpoints have set-url). */
-export const CONTEXT_SETTINGS = ['via', 'api', 'gateway-only', 'gateway-fallback', 'grpc-plaintext', 'description'] as const;
+export const CONTEXT_SETTINGS = ['via', 'api', 'gateway-only', 'gateway-fallback', 'grpc-plaintext', 'description', 'workspace-dir'] as const;
 export type ContextSetting = (typeof CONTEXT_SETTINGS)[number];
 
 export function isContextSetting(key: string): key is ContextSetting {
@@ -25,6 +25,9 @@ export function parseContextSetting(key: ContextSetting, value: string): string 
       return value;
     case 'description':
       return checkName(value, 'description');
+    case 'workspace-dir':
+      if (!value.trim() || /[\n\r\0]/.test(value)) throw bad('<folder>');
+      return value.trim();
     default:
       if (!(value in BOOL)) throw bad('true | false');
       return BOOL[value];
@@ -33,9 +36,9 @@ export function parseContextSetting(key: ContextSetting, value: string): string 
 
 /** Set (or, with `undefined`, remove) one setting on a context in place; returns the previous value. */
 export function applyContextSetting(ctx: ContextConfig, key: ContextSetting, value: string | boolean | undefined): string | boolean | undefined {
-  const nested = (obj: 'gateway' | 'grpc', field: string) => {
+  const nested = (obj: 'gateway' | 'grpc' | 'workspace', field: string) => {
     const o = { ...((ctx[obj] as Record<string, unknown> | undefined) ?? {}) };
-    const before = o[field] as boolean | undefined;
+    const before = o[field] as string | boolean | undefined;
     if (value === undefined) delete o[field];
     else o[field] = value;
     if (Object.keys(o).length) (ctx as Record<string, unknown>)[obj] = o;
@@ -45,6 +48,7 @@ export function applyContextSetting(ctx: ContextConfig, key: ContextSetting, val
   if (key === 'gateway-only') return nested('gateway', 'only');
   if (key === 'gateway-fallback') return nested('gateway', 'fallback');
   if (key === 'grpc-plaintext') return nested('grpc', 'plaintext');
+  if (key === 'workspace-dir') return nested('workspace', 'dir');
   const before = ctx[key] as string | undefined;
   if (value === undefined) delete ctx[key];
   else (ctx as Record<string, unknown>)[key] = value;

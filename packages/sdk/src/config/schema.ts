@@ -15,6 +15,8 @@ export interface ContextConfig {
   endpoints?: Partial<Record<(typeof SERVICE_KEYS)[number], string>>;
   executor?: ExecutorConfig;
   edge?: { dir?: string };
+  /** The developer workspace `workspace init` cloned into (issue 11). */
+  workspace?: { dir?: string };
   /** Jump host for every control-plane call of a run: `user@host[:port]` (issue 8). */
   via?: string;
   /** Which era of the control-plane API to speak: seed-era REST, today's gRPC, or ask once (`auto`). */
@@ -67,6 +69,11 @@ export const configSchema = {
             then: { required: ['type', 'host'] },
           },
           edge: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { dir: { type: 'string', minLength: 1 } },
+          },
+          workspace: {
             type: 'object',
             additionalProperties: false,
             properties: { dir: { type: 'string', minLength: 1 } },
