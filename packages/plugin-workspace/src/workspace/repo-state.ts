@@ -1,4 +1,5 @@
 import type { Executor } from '@frameworks/sdk';
+import { maskUrl } from '@frameworks/sdk/workspace';
 
 /** One clone of the workspace as `git status` sees it. */
 export interface RepoState {
@@ -42,5 +43,5 @@ export async function repoState(executor: Executor, name: string, path: string):
     executor.run(['git', '-C', path, 'remote', 'get-url', 'origin']),
   ]);
   if (status.code !== 0) return empty;
-  return { ...empty, present: true, ...parsePorcelainV2(status.stdout), remote: remote.code === 0 ? remote.stdout.trim() : null };
+  return { ...empty, present: true, ...parsePorcelainV2(status.stdout), remote: remote.code === 0 ? maskUrl(remote.stdout.trim()) : null };
 }

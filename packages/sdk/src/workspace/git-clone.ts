@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, FrameworksError } from '../errors.js';
 import { LocalExecutor } from '../exec/local.js';
@@ -105,4 +105,29 @@ export async function mtimeMs(path: string): Promise<number | undefined> {
 
 export async function makeDir(path: string): Promise<void> {
   await mkdir(path, { recursive: true });
+}
+
+/**
+ * Copy a finished file into place through a temp sibling and one rename, executable: readers (and a
+ * Ctrl-C) see the old file or the new one, never half of one.
+ */
+export async function installFile(from: string, to: string, signal?: AbortSignal): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  const tmp = join(dirname(to), `.${basename(to)}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`);
+  try {
+    await copyFile(from, tmp);
+    await chmod(tmp, 0o755);
+    signal?.throwIfAborted();
+    await rename(tmp, to);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Whether two files hold the same bytes (size first, then content); a missing one is never the same. */
+export async function sameContent(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  if (!sa || !sb || sa.size !== sb.size) return false;
+  const [ba, bb] = await Promise.all([readFile(a), readFile(b)]);
+  return ba.equals(bb);
 }
