@@ -39,11 +39,15 @@ export async function requireMistToolchain(ex: Executor, withAv: boolean): Promi
   ]);
   const packages: string[] = [];
   const missing: string[] = [];
-  if (!meson) (missing.push('meson'), packages.push('meson'));
-  if (!ninja) (missing.push('ninja'), packages.push('ninja-build'));
-  if (!cxx) (missing.push('a C++ compiler'), packages.push('g++'));
-  if (libav === undefined) (missing.push('pkg-config'), packages.push('pkg-config'));
-  else if (libav.length) (missing.push(`the development headers of ${libav.join(', ')}`), packages.push(...libav.map((m) => DEV_PACKAGE[m])));
+  const need = (what: string, ...pkgs: string[]) => {
+    missing.push(what);
+    packages.push(...pkgs);
+  };
+  if (!meson) need('meson', 'meson');
+  if (!ninja) need('ninja', 'ninja-build');
+  if (!cxx) need('a C++ compiler', 'g++');
+  if (libav === undefined) need('pkg-config', 'pkg-config');
+  else if (libav.length) need(`the development headers of ${libav.join(', ')}`, ...libav.map((m) => DEV_PACKAGE[m]));
   if (!missing.length) return;
   throw new FrameworksError(`Cannot build MistServer: missing ${missing.join(', ')}.`, {
     code: libav?.length ? 'MISSING_DEV_HEADERS' : 'TOOLCHAIN_MISSING',
