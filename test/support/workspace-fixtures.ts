@@ -46,6 +46,10 @@ func main() {
   mistserver:
     image: livepeerframeworks/mistserver:latest
     init: true
+    volumes:
+      - mistdata:/data
+volumes:
+  mistdata: {}
 `,
     'config/env/secrets.env.example': 'FW_TEST_SECRET=change-me\n',
     'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
