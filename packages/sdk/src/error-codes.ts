@@ -169,6 +169,7 @@ export const ERROR_CODES = {
   NODE_ID_REQUIRED: { exit: 2, meaning: 'a node id is missing or blank' },
   NODE_ID_UNKNOWN: { exit: 1, meaning: 'edge update --drain: Helmsman has not reported a node id yet' },
   NOFILE_BELOW_RECOMMENDED: { exit: null, meaning: 'edge init: --nofile is below the recommended limit' },
+  NOTHING_TO_POINT: { exit: 1, meaning: 'workspace use-local: no Helmsman or MistServer image reference in the stack folder' },
   NOT_AUTHENTICATED: { exit: 3, meaning: 'no usable credential for the command\'s auth policy' },
   NOT_FOUND: { exit: 1, meaning: 'the server does not know the id (HTTP 404)' },
   NO_CONTAINERS: { exit: 1, meaning: 'logs: the stack has no containers' },
