@@ -21,6 +21,27 @@ export interface ToolchainInputs {
   executor: Executor;
   monorepo: string;
   mistserver: string;
+  /** Remembered `--version` answers per executable (status); without it every tool is asked. */
+  versions?: VersionSource;
+}
+
+/** `<tool> --version` through a cache keyed by the executable on PATH; a tool not on PATH starts no process. */
+export interface VersionSource {
+  find(name: string): Promise<{ key: string } | undefined>;
+  get(key: string): string | undefined;
+  set(key: string, output: string): void;
+}
+
+async function versionOutput(ex: Executor, argv: string[], versions?: VersionSource): Promise<{ code: number; stdout: string } | undefined> {
+  if (!versions) return tryRun(ex, argv);
+  const found = await versions.find(argv[0]);
+  if (!found) return undefined;
+  const key = `${found.key}|${argv.slice(1).join(' ')}`;
+  const cached = versions.get(key);
+  if (cached !== undefined) return { code: 0, stdout: cached };
+  const r = await tryRun(ex, argv);
+  if (r?.code === 0) versions.set(key, r.stdout);
+  return r;
 }
 
 async function tryRun(ex: Executor, argv: string[]): Promise<{ code: number; stdout: string } | undefined> {
@@ -43,8 +64,8 @@ export async function packageManagerOf(ex: Executor, monorepo: string): Promise<
 }
 
 /** Go's requirement from api_sidecar/go.mod and `go version`, in parallel. */
-export async function goCheck(ex: Executor, monorepo: string): Promise<ToolCheck> {
-  const [gomod, go] = await Promise.all([readOr(ex, `${monorepo}/api_sidecar/go.mod`), tryRun(ex, ['go', 'version'])]);
+export async function goCheck(ex: Executor, monorepo: string, versions?: VersionSource): Promise<ToolCheck> {
+  const [gomod, go] = await Promise.all([readOr(ex, `${monorepo}/api_sidecar/go.mod`), versionOutput(ex, ['go', 'version'], versions)]);
   const required = gomod ? (goDirective(gomod) ?? null) : null;
   const installed = go?.code === 0 ? (goVersionOf(go.stdout) ?? null) : null;
   const ok = installed !== null && (required === null || versionAtLeast(installed, required));
@@ -59,14 +80,14 @@ export async function goCheck(ex: Executor, monorepo: string): Promise<ToolCheck
 export async function toolchainChecks(o: ToolchainInputs): Promise<ToolCheck[]> {
   const ex = o.executor;
   const simple = async (tool: string, argv: string[], neededBy: string, fix: string, optional = false): Promise<ToolCheck> => {
-    const r = await tryRun(ex, argv);
+    const r = await versionOutput(ex, argv, o.versions);
     const installed = r?.code === 0 ? (firstVersion(r.stdout) ?? 'yes') : null;
     return { tool, needed_by: neededBy, required: null, installed, ok: installed !== null, optional, fix: installed ? null : fix };
   };
   const pm = await packageManagerOf(ex, o.monorepo);
   const pmFix = pm === 'pnpm' ? 'corepack enable pnpm   # or: npm install -g pnpm' : pm === 'yarn' ? 'corepack enable yarn' : 'apt-get install npm';
   const [go, meson, ninja, cxx, pkgConfig, libav, node, pmCheck, git] = await Promise.all([
-    goCheck(ex, o.monorepo),
+    goCheck(ex, o.monorepo, o.versions),
     simple('meson', ['meson', '--version'], 'build mist', 'apt-get install meson'),
     simple('ninja', ['ninja', '--version'], 'build mist', 'apt-get install ninja-build'),
     simple('c++', ['c++', '--version'], 'build mist', 'apt-get install g++'),

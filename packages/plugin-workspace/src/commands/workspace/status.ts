@@ -19,13 +19,16 @@ export default class WorkspaceStatus extends WorkspaceCommand<typeof WorkspaceSt
     const { stateSummary } = await import('../../workspace/render.js');
     const ws = await this.workspace();
     const ex = new LocalExecutor();
-    const ctx = await this.context().catch(() => undefined);
+    const { ToolVersionCache, findOnPath } = await import('@frameworks/sdk/workspace');
+    const [ctx, cache] = await Promise.all([this.context().catch(() => undefined), ToolVersionCache.open()]);
+    const versions = { find: (name: string) => findOnPath(name), get: (k: string) => cache.get(k), set: (k: string, v: string) => cache.set(k, v) };
     const [mono, mist, tools, images] = await Promise.all([
       repoState(ex, 'monorepo', ws.monorepo),
       repoState(ex, 'mistserver', ws.mistserver),
-      toolchainChecks({ executor: ex, monorepo: ws.monorepo, mistserver: ws.mistserver }),
+      toolchainChecks({ executor: ex, monorepo: ws.monorepo, mistserver: ws.mistserver, versions }),
       localImages(ex),
     ]);
+    await cache.save();
     const files = stackFiles(ws.monorepo, process.env.FRAMEWORKS_EDGE_DIR?.trim() || ctx?.config.edge?.dir);
     if (images) await markUsers(ex, images, files);
     const repos = [mono, mist];
