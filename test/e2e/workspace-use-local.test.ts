@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../support/cli.js';
 import { IMAGES, REGISTRY_IMAGES, docker, dockerEnv } from '../support/docker.js';
+import { edgeCliEnv, startEdgeStack } from '../support/edge-stack.js';
 
 const COMPOSE = `services:
   caddy:
@@ -68,4 +69,28 @@ describe('workspace use-local', () => {
     expect(r.json).toMatchObject({ code: 'NOTHING_TO_POINT' });
     expect(readFileSync(join(dir, 'svc-gateway.yml'), 'utf8')).toBe(frag);
   });
+
+  it('edge update then runs what was just built: the local tags are not pulled, the containers run them; --release goes back', async () => {
+    const stack = await startEdgeStack(sb, { prefix: 'fw-uselocal' });
+    try {
+      const env = await edgeCliEnv();
+      // Caddy from the local registry (pullable); Helmsman and MistServer are what use-local points at.
+      for (const f of ['docker-compose.edge.yml', '.edge.env']) {
+        const path = join(stack.dir, f);
+        writeFileSync(path, readFileSync(path, 'utf8').split(IMAGES.caddy).join(REGISTRY_IMAGES.caddy));
+      }
+      const use = await sb.run(['workspace', 'use-local', 'edge', '--dir', stack.dir, '--helmsman-tag', tag, '--mist-tag', tag], { env });
+      expect(use.code, use.stderr).toBe(0);
+      const up = await sb.run(['edge', 'update', '--dir', stack.dir, '--json'], { env, timeoutMs: 150_000 });
+      expect(up.code, up.stderr + up.stdout).toBe(0);
+      const running = async (svc: string) => (await docker(['inspect', '--format', '{{.Config.Image}}', await stack.container(svc)])).trim();
+      expect(await running('helmsman')).toBe(`frameworks-helmsman:${tag}`);
+      expect(await running('mistserver')).toBe(`frameworks-mistserver:${tag}`);
+      const back = await sb.run(['workspace', 'use-local', 'edge', '--dir', stack.dir, '--release'], { env });
+      expect(back.code, back.stderr).toBe(0);
+      expect(readFileSync(join(stack.dir, 'docker-compose.edge.yml'), 'utf8')).not.toContain('frameworks-helmsman');
+    } finally {
+      await stack.remove();
+    }
+  }, 240_000);
 });
