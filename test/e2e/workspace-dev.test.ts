@@ -58,6 +58,10 @@ describe('workspace dev', () => {
       ['helmsman', 'running'],
       ['mistserver', 'running'],
     ]);
+    // workspace status names the stack file that uses each local image: the generated override.
+    const ws = await sb.run(['workspace', 'status', '--dir', dir, '--json'], { env: dockerEnv() });
+    const local = (ws.json!.result as { images: Array<{ ref: string; used_by: string[] }> }).images;
+    expect(local.find((i) => i.ref === `frameworks-helmsman:${tag}`)?.used_by).toEqual([join(dir, 'monorepo', 'docker-compose.override.frameworks.yml')]);
     const logs = await dev('logs', '--only', 'helmsman', '--tail', '20', '--json');
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.json!.result).toMatchObject({ project });

@@ -81,4 +81,15 @@ describe('workspace init', () => {
     expect(readFileSync(readme, 'utf8')).toBe('edited: by hand\n');
     expect(readFileSync(join(dir, 'monorepo', 'scratch.txt'), 'utf8')).toBe('mine\n');
   });
+
+  it('context set workspace-dir records the folder by hand; status then finds the workspace without --dir', async () => {
+    const dir = join(sb.home, 'ws-daemon');
+    const set = await sb.run(['context', 'set', 'local', 'workspace-dir', dir]);
+    expect(set.code, set.stderr).toBe(0);
+    const r = await sb.run(['workspace', 'status', '--json']);
+    expect(r.json!.result).toMatchObject({ dir, dir_source: 'context' });
+    const unset = await sb.run(['context', 'set', 'local', 'workspace-dir', '--unset']);
+    expect(unset.code).toBe(0);
+    expect(readFileSync(join(sb.frameworksHome, 'config.yaml'), 'utf8')).not.toContain('workspace:');
+  });
 });
