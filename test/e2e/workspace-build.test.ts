@@ -64,6 +64,12 @@ describe('workspace build', () => {
     expect(String(r.json!.message)).toContain('needs Go ≥ 1.99');
     expect(r.json!.suggestions).toContain('frameworks workspace build helmsman --in-container golang:1.99');
     expect(existsSync(join(ws('oldgo'), 'bin', 'helmsman'))).toBe(false);
+    // The way out it names: the same build inside a Go image (shown here with --dry-run: no Go 1.99 image offline).
+    const inside = await sb.run(['workspace', 'build', 'helmsman', '--dir', ws('oldgo'), '--in-container', 'golang:1.99', '--dry-run', '--json']);
+    expect(inside.code, inside.stderr).toBe(0);
+    const argv = (inside.json!.result as { command: string[] }).command;
+    expect(argv.slice(0, 3)).toEqual(['docker', 'run', '--rm']);
+    expect(argv).toEqual(expect.arrayContaining([`${join(ws('oldgo'), 'monorepo')}:/src`, 'CGO_ENABLED=0', 'golang:1.99', 'go', 'build', '-tags=nomsgpack', './cmd/helmsman']));
   });
 
   it('helmsman: Ctrl-C during the build exits 130 and leaves no half-written binary in bin/', async () => {

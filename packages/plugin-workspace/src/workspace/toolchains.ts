@@ -100,10 +100,19 @@ export async function toolchainChecks(o: ToolchainInputs): Promise<ToolCheck[]> 
   return [git, go, meson, ninja, cxx, pkgConfig, libav, node, pmCheck];
 }
 
-/** The libav* development headers WITH_AV needs, asked of pkg-config one module at a time (in parallel). */
+/** The libav* development headers WITH_AV needs: one pkg-config call, which names every module it lacks. */
 export async function missingLibav(ex: Executor): Promise<string[] | undefined> {
+  let r;
+  try {
+    r = await ex.run(['pkg-config', '--print-errors', '--exists', ...LIBAV], { timeoutMs: 10_000 });
+  } catch {
+    return undefined;
+  }
+  if (r.code === 0) return [];
+  const named = LIBAV.filter((m) => new RegExp(`Package '?${m}'?[ ,].*not found`).test(r.stderr));
+  // A pkg-config that failed without naming a module: ask one module at a time.
+  if (named.length) return named;
   const answers = await Promise.all(LIBAV.map((m) => tryRun(ex, ['pkg-config', '--exists', m])));
-  if (answers.every((a) => a === undefined)) return undefined;
   return LIBAV.filter((_m, i) => answers[i]?.code !== 0);
 }
 
