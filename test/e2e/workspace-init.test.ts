@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../support/cli.js';
+import { runInPty } from '../support/pty.js';
 import { bareRepo, git, gitDaemon, mistFiles, monorepoFiles, tempRoot, type GitDaemon } from '../support/workspace-fixtures.js';
 
 describe('workspace init', () => {
@@ -91,5 +92,13 @@ describe('workspace init', () => {
     const unset = await sb.run(['context', 'set', 'local', 'workspace-dir', '--unset']);
     expect(unset.code).toBe(0);
     expect(readFileSync(join(sb.frameworksHome, 'config.yaml'), 'utf8')).not.toContain('workspace:');
+  });
+
+  it('on a terminal, git\'s --progress becomes the progress line of the clone', async () => {
+    const dir = join(sb.home, 'ws-pty');
+    const r = await runInPty(['workspace', 'init', '--dir', dir, '--repo', daemon.url('monorepo')], { env: { ...sb.baseEnv, TERM: 'xterm' } });
+    expect(r.code, r.text).toBe(0);
+    expect(r.output).toMatch(/monorepo: Cloning git:\/\/127\.0\.0\.1:\d+\/monorepo\.git/);
+    expect(r.output).toMatch(/monorepo: (Receiving objects|Resolving deltas|Counting objects|Compressing objects): +\d+%/);
   });
 });
