@@ -45,11 +45,14 @@ describe('workspace dev', () => {
     expect(r.json!.result).toMatchObject({
       local_images: { helmsman: `frameworks-helmsman:${tag}`, mistserver: `frameworks-mistserver:${tag}` },
       secrets_env: 'copied',
+      make_env: 'ran',
       services: ['helmsman', 'mistserver'],
     });
     const override = readFileSync(join(dir, 'monorepo', 'docker-compose.override.frameworks.yml'), 'utf8');
     expect(override).toContain(`  helmsman:\n    image: frameworks-helmsman:${tag}\n`);
     expect(readFileSync(join(dir, 'monorepo', 'config/env/secrets.env'), 'utf8')).toBe('FW_TEST_SECRET=change-me\n');
+    // make env ran after the copy: .env is generated from the secrets.
+    expect(readFileSync(join(dir, 'monorepo', '.env'), 'utf8')).toBe('FW_TEST_SECRET=change-me\n');
     const images = await docker(['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Image}}']);
     expect(images.split('\n').filter(Boolean).sort()).toEqual([`frameworks-helmsman:${tag}`, `frameworks-mistserver:${tag}`]);
     const status = await dev('status', '--json');

@@ -53,6 +53,8 @@ volumes:
 `,
     'config/env/secrets.env.example': 'FW_TEST_SECRET=change-me\n',
     'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+    // Upstream's `make env` runs scripts/env (Go); the stand-in writes .env from the secrets the same way.
+    Makefile: 'env:\n\tcp config/env/secrets.env .env\n',
     'pnpm-workspace.yaml': 'packages:\n  - website_application\n',
   };
 }

@@ -159,6 +159,7 @@ export const ERROR_CODES = {
   LOCK_UNWRITABLE: { exit: 5, meaning: 'the lock file cannot be created in the folder (permissions)' },
   LOGIN_FAILED: { exit: 3, meaning: 'the Gateway refused the email and password' },
   LOGIN_NO_TOKEN: { exit: 1, meaning: 'the Gateway accepted the login but sent no token' },
+  MAKE_ENV_FAILED: { exit: null, meaning: 'workspace dev up: make env (upstream env preparation) failed; the stack may miss its .env' },
   MESON_FAILED: { exit: 1, meaning: 'workspace build mist: meson setup or configure failed' },
   MISSING_DEV_HEADERS: { exit: 1, meaning: 'workspace build mist: development headers are missing (the Debian packages are named)' },
   MISSING_EMAIL: { exit: 2, meaning: 'edge init: --email is required with --tls acme' },

@@ -27,11 +27,13 @@ export default class DevUp extends DevCommand<typeof DevUp> {
     await requireClone(ex, 'monorepo', ws.monorepo, 'docker-compose.yml', ws.dir);
     this.auditTargets = [ws.monorepo];
     const plan = await planDevStack(ex, ws.monorepo, { helmsman: this.flags['helmsman-tag'], mist: this.flags['mist-tag'] });
+    let envStep: 'ran' | 'failed' | 'not-needed' | 'no-target' = 'not-needed';
     const result = (started: string[]) => ({
       dir: ws.dir,
       override: plan.override,
       local_images: plan.targets,
       secrets_env: plan.secrets,
+      make_env: envStep,
       dry_run: Boolean(this.flags['dry-run']),
       services: started,
     });
@@ -43,6 +45,7 @@ export default class DevUp extends DevCommand<typeof DevUp> {
     await writeAllOrNothing(ex, plan.files);
     if (plan.secrets === 'copied') this.info('Copied config/env/secrets.env.example to config/env/secrets.env: fill in its values.');
     else if (plan.secrets === 'kept') this.info('config/env/secrets.env is there: kept as it is.');
+    envStep = await this.makeEnv(ws.monorepo);
     if (!Object.keys(plan.targets).length) {
       this.warning('No local image yet: the stack runs the images of docker-compose.yml.', 'NO_LOCAL_IMAGES');
       this.next('frameworks workspace build helmsman --image');
@@ -57,5 +60,21 @@ export default class DevUp extends DevCommand<typeof DevUp> {
     this.success(`Dev stack ${project.name} up: ${started.join(', ') || 'no services'}`);
     this.next('frameworks workspace dev status', 'frameworks workspace dev logs --only helmsman');
     return result(started);
+  }
+
+  /** Upstream's `make env` (writes .env and .env.frontend from the secrets) when .env is missing; a failure is a warning. */
+  private async makeEnv(monorepo: string): Promise<'ran' | 'failed' | 'not-needed' | 'no-target'> {
+    const { LocalExecutor } = await import('@frameworks/sdk');
+    const ex = new LocalExecutor();
+    if (await ex.exists(`${monorepo}/.env`)) return 'not-needed';
+    const makefile = await ex.readFile(`${monorepo}/Makefile`).catch(() => '');
+    if (!/^env:/m.test(makefile)) return 'no-target';
+    const r = await ex.run(['make', '-C', monorepo, 'env'], { timeoutMs: 300_000 }).catch((e: Error) => ({ code: 127, stderr: e.message, stdout: '' }));
+    if (r.code === 0) {
+      this.info('Ran make env: .env written from config/env.');
+      return 'ran';
+    }
+    this.warning(`make env failed (${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.code}`}): the stack may miss its .env.`, 'MAKE_ENV_FAILED');
+    return 'failed';
   }
 }
