@@ -1,5 +1,5 @@
 import { ExitCode, FrameworksError, type Executor } from '@frameworks/sdk';
-import { goCheck } from './toolchains.js';
+import { goCheck, type VersionSource } from './toolchains.js';
 
 export const UPSTREAM_MODULE = 'github.com/Livepeer-FrameWorks/monorepo';
 
@@ -52,8 +52,8 @@ export function ldflags(s: HelmsmanStamp): string {
 }
 
 /** The Go on PATH must be at least the module's `go` directive: one error naming both and the two ways out. */
-export async function requireGo(ex: Executor, monorepo: string): Promise<{ required: string | null; installed: string }> {
-  const go = await goCheck(ex, monorepo);
+export async function requireGo(ex: Executor, monorepo: string, versions?: VersionSource): Promise<{ required: string | null; installed: string }> {
+  const go = await goCheck(ex, monorepo, versions);
   if (go.installed === null) {
     throw new FrameworksError(`Go is not installed (api_sidecar/go.mod needs Go ≥ ${go.required ?? '?'}): ${go.fix}.`, {
       code: 'GO_NOT_FOUND',

@@ -36,10 +36,14 @@ Version is git describe, GitCommit the short commit, BuildDate the commit's date
     this.auditTargets = [ws.dir];
     await requireClone(ex, 'monorepo', ws.monorepo, 'api_sidecar/go.mod', ws.dir);
     const inContainer = this.flags['in-container'];
+    const { ToolVersionCache, findOnPath } = await import('@frameworks/sdk/workspace');
+    const cache = await ToolVersionCache.open();
+    const versions = { find: (name: string) => findOnPath(name), get: (k: string) => cache.get(k), set: (k: string, v: string) => cache.set(k, v) };
     const [stamp, go] = await Promise.all([
       h.helmsmanStamp(ex, ws.monorepo, this.flags.version),
-      this.flags.image || inContainer ? Promise.resolve(undefined) : h.requireGo(ex, ws.monorepo),
+      this.flags.image || inContainer ? Promise.resolve(undefined) : h.requireGo(ex, ws.monorepo, versions),
     ]);
+    await cache.save();
     const fail = (what: string, r: { code: number; stderr: string; display: string }, code: string) =>
       new FrameworksError(`${what} failed: ${r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.code}`}`, {
         code,
