@@ -44,7 +44,7 @@ Version is git describe, GitCommit the short commit, BuildDate the commit's date
       this.flags.image || inContainer ? Promise.resolve(undefined) : h.requireGo(ex, ws.monorepo, versions),
     ]);
     await cache.save();
-    const fail = (what: string, r: { code: number; stderr: string; display: string }, code: string) =>
+    const fail = (what: string, r: { code: number; stderr: string; display: string }, { code }: { code: string }) =>
       new FrameworksError(`${what} failed: ${r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.code}`}`, {
         code,
         exitCode: ExitCode.FAILED,
@@ -67,7 +67,7 @@ Version is git describe, GitCommit the short commit, BuildDate the commit's date
         throw e;
       });
       p.stop();
-      if (r.code !== 0) throw fail(`docker build of ${tag}`, r, 'IMAGE_BUILD_FAILED');
+      if (r.code !== 0) throw fail(`docker build of ${tag}`, r, { code: 'IMAGE_BUILD_FAILED' });
       this.success(`Built image ${tag} (Helmsman ${stamp.version})`);
       this.next(`frameworks workspace dev up`, `frameworks workspace use-local edge`);
       return { target: 'image', dry_run: false, image: tag, ...stamp, binary: null, up_to_date: false, command: argv };
@@ -88,7 +88,7 @@ Version is git describe, GitCommit the short commit, BuildDate the commit's date
     });
     p.stop();
     if (this.interrupted.aborted) throw interrupted('go build');
-    if (r.code !== 0) throw fail('go build ./cmd/helmsman', r, 'GO_BUILD_FAILED');
+    if (r.code !== 0) throw fail('go build ./cmd/helmsman', r, { code: 'GO_BUILD_FAILED' });
     // go touches an up-to-date output without rewriting it: compare bytes, not times.
     const upToDate = await sameContent(staged, binary);
     if (!upToDate) {

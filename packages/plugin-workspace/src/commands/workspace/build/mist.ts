@@ -58,7 +58,7 @@ export default class BuildMist extends WorkspaceCommand<typeof BuildMist> {
     const opts = m.mesonOptions({ withAv: Boolean(this.flags['with-av']), releaseName: this.flags['release-name'], cpu });
     const p = this.progress();
     const interrupted = (what: string) => interruptedError(`Interrupted: ${what} was stopped (exit 130); run the same command again to finish the build.`);
-    const runStep = async (argv: string[], what: string, code: string) => {
+    const runStep = async (argv: string[], what: string, { code }: { code: string }) => {
       const r = await ex
         .run(argv, {
           cwd: ws.mistserver,
@@ -95,7 +95,7 @@ export default class BuildMist extends WorkspaceCommand<typeof BuildMist> {
         return { target: 'image', dry_run: true, image: tag, with_av: true, cpu, build_dir: null, commands: [argv] };
       }
       p.wait(`docker build ${tag}`);
-      await runStep(argv, `docker build ${tag}`, 'IMAGE_BUILD_FAILED');
+      await runStep(argv, `docker build ${tag}`, { code: 'IMAGE_BUILD_FAILED' });
       p.stop();
       this.success(`Built image ${tag} (WITH_AV: not distributable)`);
       this.next('frameworks workspace dev up', 'frameworks workspace use-local edge');
@@ -115,13 +115,13 @@ export default class BuildMist extends WorkspaceCommand<typeof BuildMist> {
     if (!configured) await removePath(buildDir);
     p.wait(configured ? 'meson configure' : 'meson setup');
     try {
-      await runStep(setup, configured ? 'meson configure' : 'meson setup', 'MESON_FAILED');
+      await runStep(setup, configured ? 'meson configure' : 'meson setup', { code: 'MESON_FAILED' });
     } catch (e) {
       if (!configured) await removePath(buildDir);
       throw e;
     }
     p.wait('ninja');
-    await runStep(ninja, 'ninja', 'NINJA_FAILED');
+    await runStep(ninja, 'ninja', { code: 'NINJA_FAILED' });
     p.stop();
     this.success(`Built MistServer in ${buildDir} (WITH_AV=${Boolean(this.flags['with-av'])}, cpu ${cpu}${this.flags['release-name'] ? `, release ${this.flags['release-name']}` : ''})`);
     this.next('frameworks workspace build mist --image', 'frameworks workspace status');
