@@ -64,6 +64,9 @@ describe('workspace dev', () => {
     // workspace status names the stack file that uses each local image: the generated override.
     const ws = await sb.run(['workspace', 'status', '--dir', dir, '--json'], { env: dockerEnv() });
     const local = (ws.json!.result as { images: Array<{ ref: string; used_by: string[] }> }).images;
+    // The generated override is excluded from git: the clone does not look edited.
+    const mono = (ws.json!.result as { repositories: Array<{ name: string; dirty_files: string[] }> }).repositories[0];
+    expect(mono.dirty_files).not.toContain('docker-compose.override.frameworks.yml');
     expect(local.find((i) => i.ref === `frameworks-helmsman:${tag}`)?.used_by).toEqual([join(dir, 'monorepo', 'docker-compose.override.frameworks.yml')]);
     const logs = await dev('logs', '--only', 'helmsman', '--tail', '20', '--json');
     expect(logs.code, logs.stderr).toBe(0);

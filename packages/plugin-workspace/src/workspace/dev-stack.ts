@@ -45,11 +45,12 @@ export interface DevPlan {
 /** Reads the dev compose and the engine's local images; returns the files `dev up` writes (all or nothing). */
 export async function planDevStack(ex: Executor, monorepo: string, tags: { helmsman?: string; mist?: string } = {}): Promise<DevPlan> {
   const yaml = await import('js-yaml');
-  const [composeText, images, secrets, example] = await Promise.all([
+  const [composeText, images, secrets, example, exclude] = await Promise.all([
     ex.readFile(join(monorepo, 'docker-compose.yml')),
     localImages(ex),
     ex.readFile(join(monorepo, SECRETS)).catch(() => undefined),
     ex.readFile(join(monorepo, `${SECRETS}.example`)).catch(() => undefined),
+    ex.readFile(join(monorepo, '.git', 'info', 'exclude')).catch(() => ''),
   ]);
   const doc = (yaml.load(composeText) ?? {}) as { services?: Record<string, ComposeService> };
   const which = builtServices(doc.services ?? {});
@@ -62,6 +63,11 @@ export async function planDevStack(ex: Executor, monorepo: string, tags: { helms
   }
   const override = join(monorepo, OVERRIDE_FILE);
   const files: FileWrite[] = [{ path: override, content: overrideYaml(targets), mode: 0o644 }];
+  // The generated file is this machine's, not the repository's: git status keeps the clone clean.
+  if (!exclude.split('\n').includes(`/${OVERRIDE_FILE}`)) {
+    const text = `${exclude}${exclude && !exclude.endsWith('\n') ? '\n' : ''}/${OVERRIDE_FILE}\n`;
+    files.push({ path: join(monorepo, '.git', 'info', 'exclude'), content: text, mode: 0o644 });
+  }
   let state: DevPlan['secrets'] = 'kept';
   if (!secrets?.trim()) {
     if (example === undefined) state = 'no-example';
