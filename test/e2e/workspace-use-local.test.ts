@@ -57,6 +57,11 @@ describe('workspace use-local', () => {
     expect(readFileSync(join(dir, 'docker-compose.edge.yml'), 'utf8')).toBe(COMPOSE);
     expect(readFileSync(join(dir, '.edge.env'), 'utf8')).toBe(ENV);
     expect(existsSync(join(dir, '.frameworks-use-local.json'))).toBe(false);
+
+    const missing = await sb.run(['workspace', 'use-local', 'edge', '--dir', dir, '--helmsman-tag', `nope-${process.pid}`, '--json'], { env: dockerEnv() });
+    expect(missing.code).toBe(1);
+    expect(missing.json).toMatchObject({ code: 'LOCAL_IMAGE_NOT_FOUND' });
+    expect(readFileSync(join(dir, 'docker-compose.edge.yml'), 'utf8')).toBe(COMPOSE);
   });
 
   it('services: a plan with no Helmsman or MistServer image is refused and left as it is', async () => {

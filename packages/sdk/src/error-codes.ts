@@ -151,6 +151,7 @@ export const ERROR_CODES = {
   JSON_WITH_FOLLOW: { exit: 2, meaning: 'logs: --json cannot be combined with --follow' },
   JWT_EXPIRED: { exit: 3, meaning: 'the JWT has expired and the policy allows no fallback' },
   JWT_EXPIRED_FALLBACK: { exit: null, meaning: 'the JWT has expired; the service token was used instead' },
+  LOCAL_IMAGE_NOT_FOUND: { exit: 1, meaning: 'workspace use-local: the tag asked for is not in the Docker engine (nothing changed)' },
   LOCKED: { exit: 1, meaning: 'another run holds the host lock of this stack (names the holder)' },
   LOCK_FAILED: { exit: 1, meaning: 'a lock file could not be created or read' },
   LOCK_HELD: { exit: 1, meaning: 'lock release: the lock is held by a live process or another machine (--force removes it)' },

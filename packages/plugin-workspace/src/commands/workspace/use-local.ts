@@ -66,6 +66,16 @@ export default class UseLocal extends FrameworksCommand<typeof UseLocal> {
     const images = (await localImages(ex)) ?? [];
     const pick = (repo: string, tag?: string) => (tag ? `${repo}:${tag}` : images.find((i) => i.ref.startsWith(`${repo}:`))?.ref);
     const local = { helmsman: pick(HELMSMAN_IMAGE, this.flags['helmsman-tag']), mistserver: pick(MIST_IMAGE, this.flags['mist-tag']) };
+    // A tag that is not in the engine would leave the stack pointing at nothing runnable.
+    for (const ref of [this.flags['helmsman-tag'] && local.helmsman, this.flags['mist-tag'] && local.mistserver]) {
+      if (ref && !images.some((i) => i.ref === ref)) {
+        throw new FrameworksError(`${ref} is not in the Docker engine: nothing was changed.`, {
+          code: 'LOCAL_IMAGE_NOT_FOUND',
+          exitCode: ExitCode.FAILED,
+          suggestions: ['frameworks workspace status', `frameworks workspace build ${ref.startsWith(HELMSMAN_IMAGE) ? 'helmsman' : 'mist'} --image --tag ${ref.split(':')[1]}`],
+        });
+      }
+    }
     if (!local.helmsman && !local.mistserver) {
       throw new FrameworksError('No local image to point at: build one first.', {
         code: 'NO_LOCAL_IMAGES',
