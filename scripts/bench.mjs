@@ -30,6 +30,7 @@ import { GRPC_ROWS, GRPC_TARGETS } from './bench-grpc.mjs';
 import { COMPLETE_ROWS, COMPLETE_TARGETS } from './bench-complete.mjs';
 import { RELEASE_ROWS, RELEASE_TARGETS } from './bench-release.mjs';
 import { BUNDLE_ROWS, BUNDLE_TARGETS } from './bench-bundle.mjs';
+import { WORKSPACE_ROWS, WORKSPACE_TARGETS } from './bench-workspace.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -60,6 +61,7 @@ const ROWS = [
   ...COMPLETE_ROWS,
   ...RELEASE_ROWS,
   ...BUNDLE_ROWS,
+  ...WORKSPACE_ROWS,
 ];
 
 const MIB = 1024 * 1024;
@@ -74,6 +76,7 @@ const TARGETS = [
   ...COMPLETE_TARGETS,
   ...RELEASE_TARGETS,
   ...BUNDLE_TARGETS,
+  ...WORKSPACE_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {

@@ -32,6 +32,9 @@ const PATTERNS: Array<[RegExp, (m: string, ...g: string[]) => string]> = [
     /(["']?(?:password|passwd|token|service[_-]?token|secret|jwt|authorization|api[_-]?key|token_value)["']?[ \t]*[:=][ \t]*["']?)([^"'\s,}&]{6,})/gi,
     (_m, p, v) => (v.startsWith('****') || v.includes('…') ? `${p}${v}` : `${p}${mask(v)}`),
   ],
+  // Credentials in a URL (`https://user:secret@host/…`, `https://<token>@host/…`): the userinfo is masked, the rest kept.
+  [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]+):([^\s/@'"]+)@/gi, (_m, s, u, _p) => `${s}${u}:****@`],
+  [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]{16,})@/gi, (_m, s) => `${s}****@`],
   // Developer API tokens and bootstrap tokens of both eras.
   [/\b(?:fwk_|fw_|bt_)[A-Za-z0-9]{16,}\b/g, (m) => mask(m)],
 ];

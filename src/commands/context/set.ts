@@ -4,8 +4,8 @@ import { CONTEXT_SETTINGS, applyContextSetting, isContextSetting, parseContextSe
 
 export default class ContextSet extends FrameworksCommand<typeof ContextSet> {
   static override summary = 'Set one setting of a context: via, api, gateway-only, grpc-plaintext, …';
-  static override description = `Settings: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description, release.source, release.public_key.
-via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. release.source: where releases are published (a folder, an https:// URL or a git repository; a folder is stored as an absolute path). release.public_key: the cosign public key (PEM file, checked now) that signs the release manifests. --unset removes the setting. Endpoints are set with context set-url.`;
+  static override description = `Settings: via (jump host), api, gateway-only, gateway-fallback, grpc-plaintext, description, release.source, release.public_key, workspace.dir, infra.dir.
+via: user@host[:port] (or a ~/.ssh/config alias) through which every control-plane call of the context goes. api: rest | grpc | auto. gateway-only, gateway-fallback, grpc-plaintext: true | false. release.source: where releases are published (a folder, an https:// URL or a git repository; a folder is stored as an absolute path). release.public_key: the cosign public key (PEM file, checked now) that signs the release manifests. workspace.dir: the folder "workspace init" cloned into. infra.dir: the Terraform folder of the infra plugin. --unset removes the setting. Endpoints are set with context set-url.`;
   static override examples = [
     {
       description: 'Send every control-plane call of prod through an SSH jump host',

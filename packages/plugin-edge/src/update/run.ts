@@ -1,4 +1,4 @@
-import { ExitCode, FrameworksError } from '@frameworks/sdk';
+import { ExitCode, FrameworksError, isWorkspaceLocalImage } from '@frameworks/sdk';
 import type { ServiceImage } from '@frameworks/sdk/compose';
 import type { EdgeStack } from '../lib/stack.js';
 import { localImageIds, serviceRefs, shortId } from '../lib/images.js';
@@ -63,9 +63,12 @@ export function updateStages(stack: EdgeStack, o: UpdateOptions, state: State): 
       title: 'Images pulled',
       hints: [status, `frameworks edge update --dry-run${w}   # what would be pulled`],
       run: async (run) => {
-        run.progress('docker compose pull');
-        await project.pull({ timeoutMs: run.remainingMs() });
         const refs = await serviceRefs(project);
+        // Images built in a workspace (`workspace use-local`) exist only in this engine: never pulled.
+        const pulled = refs.filter((r) => !isWorkspaceLocalImage(r.image)).map((r) => r.service);
+        run.progress('docker compose pull');
+        if (pulled.length === refs.length) await project.pull({ timeoutMs: run.remainingMs() });
+        else if (pulled.length) await project.pull({ services: pulled, timeoutMs: run.remainingMs() });
         const ids = await localImageIds(project, refs.map((r) => r.image));
         const fresh = refs.filter((r) => {
           const was = state.before.find((b) => b.service === r.service);

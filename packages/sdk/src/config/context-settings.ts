@@ -8,7 +8,7 @@ import { checkName } from '../input/server-text.js';
 import type { ContextConfig } from './schema.js';
 
 /** The context fields `frameworks context set <ctx> <key> <value>` writes (endpoints have set-url). */
-export const CONTEXT_SETTINGS = ['via', 'api', 'gateway-only', 'gateway-fallback', 'grpc-plaintext', 'description', 'release.source', 'release.public_key'] as const;
+export const CONTEXT_SETTINGS = ['via', 'api', 'gateway-only', 'gateway-fallback', 'grpc-plaintext', 'description', 'release.source', 'release.public_key', 'workspace.dir', 'infra.dir'] as const;
 export type ContextSetting = (typeof CONTEXT_SETTINGS)[number];
 
 export function isContextSetting(key: string): key is ContextSetting {
@@ -52,6 +52,10 @@ export function parseContextSetting(key: ContextSetting, value: string): string 
       return releaseSourceValue(value);
     case 'release.public_key':
       return publicKeyPath(value);
+    case 'workspace.dir':
+    case 'infra.dir':
+      if (!value.trim() || /[\n\r\0]/.test(value)) throw bad('<folder>');
+      return value.trim();
     default:
       if (!(value in BOOL)) throw bad('true | false');
       return BOOL[value];
@@ -60,7 +64,7 @@ export function parseContextSetting(key: ContextSetting, value: string): string 
 
 /** Set (or, with `undefined`, remove) one setting on a context in place; returns the previous value. */
 export function applyContextSetting(ctx: ContextConfig, key: ContextSetting, value: string | boolean | undefined): string | boolean | undefined {
-  const nested = (obj: 'gateway' | 'grpc' | 'release', field: string) => {
+  const nested = (obj: 'gateway' | 'grpc' | 'release' | 'workspace' | 'infra', field: string) => {
     const o = { ...((ctx[obj] as Record<string, unknown> | undefined) ?? {}) };
     const before = o[field] as string | boolean | undefined;
     if (value === undefined) delete o[field];
@@ -74,6 +78,8 @@ export function applyContextSetting(ctx: ContextConfig, key: ContextSetting, val
   if (key === 'grpc-plaintext') return nested('grpc', 'plaintext');
   if (key === 'release.source') return nested('release', 'source');
   if (key === 'release.public_key') return nested('release', 'public_key');
+  if (key === 'workspace.dir') return nested('workspace', 'dir');
+  if (key === 'infra.dir') return nested('infra', 'dir');
   const before = ctx[key] as string | undefined;
   if (value === undefined) delete ctx[key];
   else (ctx as Record<string, unknown>)[key] = value;

@@ -17,6 +17,8 @@ export interface ContextConfig {
   edge?: { dir?: string };
   /** Default --dir of the infra plugin's commands (the Terraform folder with tenants/ and backends/). */
   infra?: { dir?: string };
+  /** The developer workspace `workspace init` cloned into (issue 11). */
+  workspace?: { dir?: string };
   /** Jump host for every control-plane call of a run: `user@host[:port]` (issue 8). */
   via?: string;
   /** Which era of the control-plane API to speak: seed-era REST, today's gRPC, or ask once (`auto`). */
@@ -76,6 +78,11 @@ export const configSchema = {
             properties: { dir: { type: 'string', minLength: 1 } },
           },
           infra: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { dir: { type: 'string', minLength: 1 } },
+          },
+          workspace: {
             type: 'object',
             additionalProperties: false,
             properties: { dir: { type: 'string', minLength: 1 } },

@@ -40,3 +40,8 @@ export function parseImageRef(ref: string): ImageSpec | string {
   if (!tag && !digest) return 'it has no tag or digest (pin one: name:tag or name@sha256:…)';
   return { image: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
+
+/** A tag `frameworks workspace build … --image` made (`frameworks-helmsman:<tag>`): in this engine only, never in a registry. */
+export function isWorkspaceLocalImage(ref: string): boolean {
+  return /^frameworks-(helmsman|mistserver):[\w.-]+$/.test(ref);
+}

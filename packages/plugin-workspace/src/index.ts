@@ -1,2 +1,0 @@
-/** @frameworks/plugin-workspace: its commands live under src/commands (oclif discovers them); nothing is exported. */
-export {};
