@@ -60,3 +60,4 @@ export * from './npm/registry.js';
 export * from './config/rename.js';
 export { completionNodes, nodeCachePath, NODE_CACHE_TTL_MS, NODE_REFRESH_BUDGET_MS, type NodeCandidate } from './complete/node-ids.js';
 export { showInPager } from './exec/pager.js';
+export * from './proc/index.js';
