@@ -28,6 +28,7 @@ import { SERVICE_ROWS, SERVICE_TARGETS } from './bench-services.mjs';
 import { VIA_ROWS, VIA_TARGETS } from './bench-via.mjs';
 import { GRPC_ROWS, GRPC_TARGETS } from './bench-grpc.mjs';
 import { COMPLETE_ROWS, COMPLETE_TARGETS } from './bench-complete.mjs';
+import { WEBDEV_ROWS, WEBDEV_TARGETS } from './bench-webdev.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -56,6 +57,7 @@ const ROWS = [
   ...VIA_ROWS,
   ...GRPC_ROWS,
   ...COMPLETE_ROWS,
+  ...WEBDEV_ROWS,
 ];
 
 const MIB = 1024 * 1024;
@@ -68,6 +70,7 @@ const TARGETS = [
   ...VIA_TARGETS,
   ...GRPC_TARGETS,
   ...COMPLETE_TARGETS,
+  ...WEBDEV_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {

@@ -22,6 +22,7 @@ export const ENVIRONMENT: Array<[string, string]> = [
   ['COMPOSE_PROJECT_NAME', 'Compose project name, as docker compose reads it.'],
   ['DOCKER_HOST', 'The Docker engine to talk to (default /var/run/docker.sock).'],
   ['SSH_AUTH_SOCK', 'The ssh-agent --ssh uses for keys (before ~/.ssh/config IdentityFile and ~/.ssh/id_*).'],
+  ['PATH', 'Where `web dev up` / `marketing dev up` find the package manager (pnpm, npm, yarn) the app\'s lockfile names.'],
   ['PAGER', 'Pager for long help on a terminal (default: less -FRX).'],
   ['COLUMNS', 'Width of tables and help when the terminal does not say (default 80).'],
   ['NO_COLOR, FORCE_COLOR', 'Turn colour off, or on when stdout is not a terminal.'],

@@ -5,13 +5,14 @@
 // stale pid files (process gone, pid reused), a server that exits at once, a timeout, missing
 // dependencies (and --install with npm, offline), a package manager that is not installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, ROOT, type CliResult } from '../support/cli.js';
 import { freePort } from '../support/docker.js';
+import { spawnCli } from '../support/spawn-cli.js';
 
 interface UpResult {
   app: string;
@@ -158,6 +159,13 @@ describe('web dev and marketing dev with a real Vite dev server', () => {
     expect((result<{ lines: string[] }>(logs)).lines.join('\n')).toMatch(/VITE v\d+\.\d+\.\d+ +ready/);
     const logText = await run(['web', 'dev', 'logs', '-n', '3']);
     expect(logText.stdout.trim().split('\n').length).toBeLessThanOrEqual(3);
+    // -f prints what the server writes next, until Ctrl-C (exit 130).
+    const follow = spawnCli(['web', 'dev', 'logs', '-f', '-n', '1'], { ...sb.baseEnv, ...env });
+    await follow.waitFor(/\n/);
+    appendFileSync(r.log, 'a line written while following\n');
+    await follow.waitFor(/a line written while following/);
+    follow.child.kill('SIGINT');
+    expect((await follow.done).code).toBe(130);
 
     const down = await run(['web', 'dev', 'down', '--json']);
     expect(down.code, down.stderr).toBe(0);

@@ -214,15 +214,16 @@ export const logsFlags = {
 
 export abstract class DevLogs extends DevCommand {
   async run() {
-    const { tailLines, followLines } = await import('@frameworks/sdk');
+    const { tailFile, followLines } = await import('@frameworks/sdk');
     const { devPaths } = await import('../devserver/paths.js');
     const { app } = this;
     const f = this.flags as unknown as { follow: boolean; lines: number };
     const { logFile } = devPaths(app);
-    const lines = await tailLines(logFile, f.lines);
-    if (lines === undefined) throw errors.noLog(app, logFile);
-    for (const l of lines) this.out(l);
-    if (f.follow) await followLines(logFile, (l) => this.out(l), this.interrupted);
-    return { app, log: logFile, lines };
+    const tail = await tailFile(logFile, f.lines);
+    if (tail === undefined) throw errors.noLog(app, logFile);
+    for (const l of tail.lines) this.out(l);
+    // From where the tail ended: a line written meanwhile is printed once, never lost.
+    if (f.follow) await followLines(logFile, (l) => this.out(l), this.interrupted, tail.size);
+    return { app, log: logFile, lines: tail.lines };
   }
 }

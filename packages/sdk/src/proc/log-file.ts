@@ -3,6 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The last `n` lines of a text file (reads at most its last 1 MiB); undefined when there is no file. */
 export async function tailLines(path: string, n: number): Promise<string[] | undefined> {
+  return (await tailFile(path, n))?.lines;
+}
+
+/** The last `n` lines and the size they end at: where a follow (`followLines`) goes on without a gap. */
+export async function tailFile(path: string, n: number): Promise<{ lines: string[]; size: number } | undefined> {
   let fh;
   try {
     fh = await open(path, 'r');
@@ -17,7 +22,7 @@ export async function tailLines(path: string, n: number): Promise<string[] | und
     await fh.read(buf, 0, len, size - len);
     const lines = buf.toString('utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();
-    return n <= 0 ? [] : lines.slice(-n);
+    return { lines: n <= 0 ? [] : lines.slice(-n), size };
   } finally {
     await fh.close();
   }
