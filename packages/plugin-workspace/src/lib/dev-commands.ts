@@ -30,12 +30,15 @@ interface Text {
 
 const sentence = (s: string) => s[0].toUpperCase() + s.slice(1);
 
-/** --dir, else the app's folder in the context's workspace (`workspace.dir`, recorded by `workspace init`). */
+/**
+ * --dir, else the app's folder in the monorepo clone of the context's workspace (`workspace.dir`, recorded by
+ * `workspace init`, which clones the monorepo into <dir>/monorepo).
+ */
 function appDir(app: DevApp, flag: string | undefined, config: { workspace?: { dir?: string } }): { dir: string; from: string } {
   if (flag) return { dir: isAbsolute(flag) ? flag : resolve(flag), from: '--dir' };
   const ws = config.workspace?.dir;
   if (!ws) throw errors.dirRequired(app, DEV_APPS[app].folder);
-  return { dir: join(ws, DEV_APPS[app].folder), from: `the workspace ${tildify(ws)}` };
+  return { dir: join(ws, 'monorepo', DEV_APPS[app].folder), from: `the workspace ${tildify(ws)}` };
 }
 
 // ------------------------------------------------------------------------------------------- up
@@ -50,7 +53,7 @@ export function upText(app: DevApp): Text {
       `Its pid file and log are FRAMEWORKS_HOME/dev/${app}.pid and ${app}.log. The command waits until the port answers HTTP,`,
       'then prints the URL; a server that exits first or does not answer in time is stopped, with the last lines of its log.',
       'A port already held by another program is named (pid and command) before anything starts.',
-      `--dir defaults to the ${spec.folder} folder of the workspace recorded by \`frameworks workspace init\`.`,
+      `--dir defaults to monorepo/${spec.folder} in the workspace recorded by \`frameworks workspace init\`.`,
     ].join('\n'),
     examples: [
       { description: `Start the ${spec.title} from a monorepo checkout`, command: `<%= config.bin %> ${app} dev up --dir ~/src/monorepo/${spec.folder}` },
