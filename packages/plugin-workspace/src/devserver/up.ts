@@ -117,7 +117,7 @@ async function startLocked(o: UpInput): Promise<UpResult> {
   // Before anything starts: a port held by another program is named, with the program.
   const holder = await portListener(o.port);
   if (holder) {
-    const who = holder.pid === undefined ? `a process this user cannot see (listening on ${holder.address})` : `pid ${holder.pid} (${holder.command || 'unknown command'})`;
+    const who = holder.pid === undefined ? `a process this user cannot see (listening on ${holder.address})` : `pid ${holder.pid} (${holder.command ? holder.command.replace(/\s+/g, ' ').slice(0, 200) : 'unknown command'})`;
     throw errors.portInUse(app, o.port, who, holder.pid, o.port + 1);
   }
 
