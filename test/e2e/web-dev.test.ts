@@ -4,7 +4,7 @@
 // as a whole process group. Bad input: a port held by another program, `down` with nothing running,
 // stale pid files (process gone, pid reused), a server that exits at once, a timeout, missing
 // dependencies (and --install with npm, offline), a package manager that is not installed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -270,6 +270,25 @@ describe('bad input', () => {
     expect(up.code, up.stderr).toBe(0);
     expect(up.json!.warnings).toEqual([expect.objectContaining({ code: 'DEV_STALE_PID_FILE' })]);
     expect((await run(['web', 'dev', 'down'])).code).toBe(0);
+  });
+
+  it('status of a server that runs but does not answer HTTP: a warning, and down stops its group', async () => {
+    const sleeper = spawn('sh', ['-c', 'sleep 60 & wait'], { detached: true, stdio: 'ignore' });
+    sleeper.unref();
+    const pid = sleeper.pid!;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const port = await freePort();
+    mkdirSync(devDir(), { recursive: true });
+    const url = `http://localhost:${port}/`;
+    writeFileSync(join(devDir(), 'marketing.pid'), JSON.stringify({ app: 'marketing', pid, pgid: pid, start_ticks: ticks, started_at: new Date().toISOString(), command: ['sh'], port, url, dir: tmp, log: join(devDir(), 'marketing.log') }));
+    const status = await run(['marketing', 'dev', 'status', '--json']);
+    expect(status.code).toBe(0);
+    expect(result(status)).toMatchObject({ running: true, pid, port, url, answering: false, http_status: null });
+    expect(status.json!.warnings).toEqual([expect.objectContaining({ code: 'DEV_NOT_ANSWERING' })]);
+    const down = await run(['marketing', 'dev', 'down', '--json']);
+    expect(result(down)).toMatchObject({ was_running: true, pid, signal: 'SIGTERM' });
+    expect(groupMembers(pid)).toEqual([]);
   });
 
   it('a dev server that exits at once: exit 1 with the last lines of its log, no pid file left', async () => {
