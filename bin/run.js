@@ -70,7 +70,17 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // Bare `frameworks` on a terminal opens the interactive menu; anywhere else it prints help.
 const interactive = process.stdin.isTTY && process.stdout.isTTY && !process.env.CI && process.env.TERM !== 'dumb';
-const args = argv.length === 0 && interactive ? ['menu'] : globalFlagsLast(argv);
+const args = argv.length === 0 && interactive ? ['menu'] : colonCommandSplit(globalFlagsLast(argv));
+
+/**
+ * The seed's colon spellings (`frameworks web:dev up`, `edge:lock status`): oclif takes a colon id only
+ * whole, so a colon topic followed by a spaced verb would show the topic's help. Split into words,
+ * the spaced lookup finds the command (`web:dev:up` as one word still works).
+ */
+function colonCommandSplit(words) {
+  const first = words[0];
+  return first && !first.startsWith('-') && first.includes(':') ? [...first.split(':').filter(Boolean), ...words.slice(1)] : words;
+}
 
 /**
  * Global flags typed before the command (`frameworks --context prod edge status`, as kubectl and gh

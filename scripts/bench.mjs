@@ -31,6 +31,7 @@ import { COMPLETE_ROWS, COMPLETE_TARGETS } from './bench-complete.mjs';
 import { RELEASE_ROWS, RELEASE_TARGETS } from './bench-release.mjs';
 import { BUNDLE_ROWS, BUNDLE_TARGETS } from './bench-bundle.mjs';
 import { WORKSPACE_ROWS, WORKSPACE_TARGETS } from './bench-workspace.mjs';
+import { WEBDEV_ROWS, WEBDEV_TARGETS } from './bench-webdev.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -62,6 +63,7 @@ const ROWS = [
   ...RELEASE_ROWS,
   ...BUNDLE_ROWS,
   ...WORKSPACE_ROWS,
+  ...WEBDEV_ROWS,
 ];
 
 const MIB = 1024 * 1024;
@@ -77,6 +79,7 @@ const TARGETS = [
   ...RELEASE_TARGETS,
   ...BUNDLE_TARGETS,
   ...WORKSPACE_TARGETS,
+  ...WEBDEV_TARGETS,
   {
     name: '`frameworks --version` ≤ 1.5× bare node (median)',
     check: (r) => {

@@ -14,7 +14,7 @@ export const ENVIRONMENT: Array<[string, string]> = [
   ['FRAMEWORKS_COMPLETE_NODES_MS', 'Time a TAB may spend listing node ids from Quartermaster when its 60 s cache is stale (default: 100-200 ms).'],
   ['FRAMEWORKS_NPM_REGISTRY', 'The npm registry `plugins install` uses (else npm_config_registry, ~/.npmrc, registry.npmjs.org).'],
   ['FRAMEWORKS_WORKSPACE_DIR', "Workspace folder of the workspace commands (--dir; else the context's workspace.dir, else ./frameworks-workspace)."],
-  ['PATH', 'Where workspace status and the workspace builds find go, meson, ninja, c++, pkg-config, node and the package manager.'],
+  ['PATH', 'Where the workspace builds and `workspace status` find go, meson, ninja, c++, pkg-config and node, and `web dev up` / `marketing dev up` the package manager (pnpm, npm, yarn) the lockfile names.'],
   ['FRAMEWORKS_EDGE_DIR', 'Edge folder of the edge commands (--dir; else the context\'s edge.dir, else .).'],
   ['FRAMEWORKS_EDGE_RELEASE_MANIFEST', 'Release manifest file of edge init/update (--release-manifest).'],
   ['FRAMEWORKS_SERVICES_DIR', 'Plan folder of the services commands (--dir; else .).'],

@@ -31,6 +31,9 @@ const PROFILES: Record<string, string[]> = {
   'routing-only': ['decklog', 'foghorn', 'signalman'],
   'analytics-suite': ['periscope_ingest', 'periscope_query'],
   'billing-only': ['purser'],
+  // The interfaces group is only in these two, never in the default (central-all).
+  interfaces: ['marketing', 'webapp'],
+  'central-with-interfaces': ['commodore', 'decklog', 'foghorn', 'gateway', 'marketing', 'periscope_ingest', 'periscope_query', 'purser', 'quartermaster', 'signalman', 'webapp'],
 };
 
 describe('services plan', () => {
@@ -65,10 +68,10 @@ describe('services plan', () => {
     const dir = freshDir();
     const p = await svc(['plan', '--profile', 'everything', '--dir', dir]);
     expect(p.code).toBe(2);
-    expect(p.stderr).toContain('Unknown profile "everything". Profiles: central-all, control-core, routing-only, analytics-suite, billing-only.');
+    expect(p.stderr).toContain('Unknown profile "everything". Profiles: central-all, control-core, routing-only, analytics-suite, billing-only, interfaces, central-with-interfaces.');
     const s = await svc(['plan', '--include', 'quartermaster,navigator', '--dir', dir, '--json']);
     expect(s.code).toBe(2);
-    expect(s.json).toMatchObject({ code: 'UNKNOWN_SERVICE', message: expect.stringContaining('"navigator" in --include. Known services: commodore, decklog, foghorn, gateway, periscope_ingest') });
+    expect(s.json).toMatchObject({ code: 'UNKNOWN_SERVICE', message: expect.stringContaining('"navigator" in --include. Known services: commodore, decklog, foghorn, gateway, marketing, periscope_ingest') });
     const i = await svc(['plan', '--image', 'nope=local/busybox:1', '--dir', dir]);
     expect(i.code).toBe(2);
     const it2 = await svc(['plan', '--interactive', '--dir', dir]);

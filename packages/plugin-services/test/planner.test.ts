@@ -35,8 +35,8 @@ const errAsync = async (p: Promise<unknown>): Promise<FrameworksError> => {
 
 describe('catalog', () => {
   it('ships the MVP services and profiles, valid against the schema', () => {
-    expect(Object.keys(catalog.services).sort()).toEqual(['commodore', 'decklog', 'foghorn', 'gateway', 'periscope_ingest', 'periscope_query', 'purser', 'quartermaster', 'signalman']);
-    expect(Object.keys(catalog.profiles)).toEqual(['central-all', 'control-core', 'routing-only', 'analytics-suite', 'billing-only']);
+    expect(Object.keys(catalog.services).sort()).toEqual(['commodore', 'decklog', 'foghorn', 'gateway', 'marketing', 'periscope_ingest', 'periscope_query', 'purser', 'quartermaster', 'signalman', 'webapp']);
+    expect(Object.keys(catalog.profiles)).toEqual(['central-all', 'control-core', 'routing-only', 'analytics-suite', 'billing-only', 'interfaces', 'central-with-interfaces']);
     expect(catalog.services.foghorn.ports).toEqual(['18008:18008', '18019:18019']);
     expect(catalog.services.decklog.health).toEqual({ protocol: 'grpc', port: 18006 });
   });
@@ -46,12 +46,25 @@ describe('catalog', () => {
       { role: 'analytics', services: ['periscope_ingest', 'periscope_query'] },
       { role: 'billing', services: ['purser'] },
       { role: 'control', services: ['commodore', 'gateway', 'quartermaster'] },
+      { role: 'interfaces', services: ['marketing', 'webapp'] },
       { role: 'routing', services: ['decklog', 'foghorn', 'signalman'] },
     ]);
     const choices = multiSelectChoices(catalog);
     expect(choices[0]).toEqual({ role: 'separator', message: '── analytics ──' });
-    expect(choices.map((c) => c.name ?? c.message)).toEqual(['── analytics ──', 'periscope_ingest', 'periscope_query', '── billing ──', 'purser', '── control ──', 'commodore', 'gateway', 'quartermaster', '── routing ──', 'decklog', 'foghorn', 'signalman']);
+    expect(choices.map((c) => c.name ?? c.message)).toEqual(['── analytics ──', 'periscope_ingest', 'periscope_query', '── billing ──', 'purser', '── control ──', 'commodore', 'gateway', 'quartermaster', '── interfaces ──', 'marketing', 'webapp', '── routing ──', 'decklog', 'foghorn', 'signalman']);
     expect(choices.find((c) => c.name === 'purser')).toEqual({ name: 'purser', message: 'purser', hint: 'Purser (billing)' });
+  });
+
+  it('has an "interfaces" group (webapp, marketing) that only the interfaces profiles include, never the default', () => {
+    expect(servicesByRole(catalog).find((g) => g.role === 'interfaces')).toEqual({ role: 'interfaces', services: ['marketing', 'webapp'] });
+    expect(catalog.services.webapp).toMatchObject({ image: 'frameworks/chartroom:latest', ports: ['18030:18030'], health: { protocol: 'http', path: '/health', port: 18030 } });
+    expect(catalog.services.marketing).toMatchObject({ image: 'frameworks/foredeck:latest', ports: ['18031:18031'] });
+    for (const [profile, members] of Object.entries(catalog.profiles)) {
+      const hasInterfaces = members.some((m) => catalog.services[m].role === 'interfaces');
+      expect(hasInterfaces, profile).toBe(profile === 'interfaces' || profile === 'central-with-interfaces');
+    }
+    expect(resolveSelection(catalog, { profile: 'central-with-interfaces' }).services).toEqual([...resolveSelection(catalog, {}).services, 'marketing', 'webapp'].sort());
+    expect(resolveSelection(catalog, { profile: 'central-all', include: ['webapp', 'marketing'] }).profile).toBe('custom');
   });
 
   it('rejects schema violations and unknown profile members (exit 4, key path)', async () => {
@@ -73,7 +86,8 @@ describe('catalog', () => {
 
 describe('selection', () => {
   it('profiles, include, exclude; sorted; custom when changed', () => {
-    expect(resolveSelection(catalog, {})).toEqual({ profile: 'central-all', services: Object.keys(catalog.services).sort() });
+    const central = ['commodore', 'decklog', 'foghorn', 'gateway', 'periscope_ingest', 'periscope_query', 'purser', 'quartermaster', 'signalman'];
+    expect(resolveSelection(catalog, {})).toEqual({ profile: 'central-all', services: central });
     expect(resolveSelection(catalog, { profile: 'control-core' })).toEqual({ profile: 'control-core', services: ['commodore', 'gateway', 'quartermaster'] });
     expect(resolveSelection(catalog, { profile: 'billing-only', include: splitList(['decklog, foghorn', ',']), exclude: ['purser'] })).toEqual({ profile: 'custom', services: ['decklog', 'foghorn'] });
     // Including a member of the profile changes nothing.

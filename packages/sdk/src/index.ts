@@ -69,3 +69,4 @@ export * from './release/verify/index.js';
 export * from './config/infra-outputs.js';
 export { uploadTree } from './exec/upload.js';
 export { stderrTail } from './tool-output.js';
+export * from './proc/index.js';

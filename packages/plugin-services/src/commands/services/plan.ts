@@ -41,7 +41,9 @@ All or nothing: a fragment edited by hand since the last plan (its sha256 differ
     exclude: { file: '../sdk/catalog/catalog.yaml', keys: 'services' },
   };
   static override flags = {
-    profile: Flags.string({ description: 'Starting set: central-all, control-core, routing-only, analytics-suite, billing-only. Default: central-all.' }),
+    profile: Flags.string({
+      description: 'Starting set: central-all, control-core, routing-only, analytics-suite, billing-only, interfaces (webapp, marketing), central-with-interfaces. Default: central-all (no interfaces).',
+    }),
     include: Flags.string({ multiple: true, description: 'Add services (comma-separated or repeated).' }),
     exclude: Flags.string({ multiple: true, description: 'Remove services (comma-separated or repeated).' }),
     interactive: Flags.boolean({ char: 'i', description: 'Choose services in a multi-select grouped by role, with the profiles as presets (needs a terminal).' }),
