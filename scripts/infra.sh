@@ -40,7 +40,7 @@ S=${FW_INFRA_STATE:-/tmp/frameworks-infra}
 # pure-python libraries on top of python3, installs in a few seconds, no conflict with the v2 plugin),
 # e2fsprogs (mkfs.ext4 and chattr) for the loop-mounted filesystems of the all-or-nothing tests.
 # Releases (issue 10): skopeo. Workspace mode (issue 11): git, Go, meson + ninja + g++ (cosign comes from sid, below).
-APT_PACKAGES="zsh fish curl openssl time python3 docker.io busybox-static caddy openssh-server docker-registry docker-compose e2fsprogs iproute2 skopeo git golang-go meson ninja-build g++ pkg-config"
+APT_PACKAGES="zsh fish curl openssl time python3 docker.io busybox-static caddy openssh-server docker-registry docker-compose e2fsprogs iproute2 skopeo git golang-go meson ninja-build g++ pkg-config make file"
 
 # Start order; `down` stops them in reverse.
 ENGINES="verdaccio dockerd registry images"

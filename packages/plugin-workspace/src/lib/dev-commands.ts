@@ -1,7 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { FrameworksCommand, marks, renderKeyValues } from '@frameworks/cli-kit';
-import { parseDuration, tildify } from '@frameworks/sdk';
+import { parseDuration, tildify, type ResolvedContext } from '@frameworks/sdk';
+import { resolveWorkspaceDir, workspaceLayout } from './workspace-dir.js';
 import { DEV_APPS, devCommand, type DevApp, type DevAppSpec } from '../devserver/apps.js';
 import { errors } from '../devserver/errors.js';
 
@@ -34,11 +35,12 @@ const sentence = (s: string) => s[0].toUpperCase() + s.slice(1);
  * --dir, else the app's folder in the monorepo clone of the context's workspace (`workspace.dir`, recorded by
  * `workspace init`, which clones the monorepo into <dir>/monorepo).
  */
-function appDir(app: DevApp, flag: string | undefined, config: { workspace?: { dir?: string } }): { dir: string; from: string } {
+/** --dir names the app itself; else the app's folder in the workspace (FRAMEWORKS_WORKSPACE_DIR, the context's workspace.dir). */
+function appDir(app: DevApp, flag: string | undefined, ctx: ResolvedContext): { dir: string; from: string } {
   if (flag) return { dir: isAbsolute(flag) ? flag : resolve(flag), from: '--dir' };
-  const ws = config.workspace?.dir;
-  if (!ws) throw errors.dirRequired(app, DEV_APPS[app].folder);
-  return { dir: join(ws, 'monorepo', DEV_APPS[app].folder), from: `the workspace ${tildify(ws)}` };
+  const ws = resolveWorkspaceDir(undefined, ctx);
+  if (ws.source === 'default') throw errors.dirRequired(app, DEV_APPS[app].folder);
+  return { dir: join(workspaceLayout(ws.dir).monorepo, DEV_APPS[app].folder), from: `the workspace ${tildify(ws.dir)}` };
 }
 
 // ------------------------------------------------------------------------------------------- up
@@ -83,7 +85,7 @@ export abstract class DevUp extends DevCommand {
     const f = this.flags as unknown as { dir?: string; port?: number; install: boolean; timeout: string; 'dry-run': boolean };
     const timeoutMs = parseDuration(f.timeout, '--timeout');
     const ctx = await this.context();
-    const { dir, from } = appDir(app, f.dir, ctx.config as { workspace?: { dir?: string } });
+    const { dir, from } = appDir(app, f.dir, ctx);
     const port = f.port ?? spec.defaultPort;
     this.auditTargets = [`${app}:${port}`];
     const progress = this.progress();
