@@ -22,9 +22,8 @@ afterAll(() => sb.cleanup());
 
 describe('infra plan and apply', () => {
   it('plans with live progress and a summary from show -json, applies the saved plan, keeps the outputs; secrets never shown', async () => {
-    const secretVar = 'tenant-db-password-9f8e7d';
     const dir = fresh(
-      { acme: { region: 'eu-west-1', db_password: secretVar } },
+      { acme: { region: 'eu-west-1' } },
       {
         changes: [VPC, SUBNET, DB, SG, { ...VPC, address: 'aws_lb.gateway', type: 'aws_lb', name: 'gateway', actions: ['create', 'delete'] }],
         outputs: { central_hosts: { value: ['10.20.1.5', '10.20.1.6'] }, ssh_user: { value: 'ops' }, db_admin_password: { value: 'output-secret-4c3b2a', sensitive: true } },
@@ -87,7 +86,7 @@ describe('infra plan and apply', () => {
 
     // Secrets: the tenant's sensitive variable, the plan's sensitive attributes, the sensitive output.
     const everything = [plan, st, apply, out, st2].map((r) => r.stdout + r.stderr).join('\n') + readFileSync(join(sb.frameworksHome, 'audit.log'), 'utf8') + JSON.stringify(record);
-    for (const secret of [secretVar, tfVar, 'old-secret-pw-1234', 'new-secret-pw-5678', 'output-secret-4c3b2a']) expect(everything).not.toContain(secret);
+    for (const secret of [tfVar, 'old-secret-pw-1234', 'new-secret-pw-5678', 'output-secret-4c3b2a']) expect(everything).not.toContain(secret);
   });
 
   it('--detailed-exitcode: exit 8 CHANGES_PENDING with the summary; 0 once applied; --ci writes the JSON and markdown summaries', async () => {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog, publishedPorts } from '../../packages/sdk/src/catalog/service-catalog.js';
+import { centralTier, loadCatalog, publishedPorts } from '../../packages/sdk/src/catalog/service-catalog.js';
 import { CliSandbox, type CliResult } from '../support/cli.js';
 import { parseHclFile, type HclJson } from '../support/hcl.js';
 import { addInfraPlugin } from '../support/infra-plugin.js';
@@ -79,7 +79,7 @@ describe('infra init: Terraform per tenant, checked with the HCL parser', () => 
     expect(tf.backend).toEqual({ local: [{}] });
 
     // The security group of the central tier opens the catalog's published ports and nothing else.
-    const { catalog } = await loadCatalog();
+    const catalog = centralTier((await loadCatalog()).catalog);
     const want = publishedPorts(catalog).map((p) => p.port).sort((a, b) => a - b);
     const rules = hcl['modules/network/security.tf'].resource.aws_vpc_security_group_ingress_rule as Record<string, Array<Record<string, unknown>>>;
     const central = Object.values(rules).map((r) => r[0]).filter((r) => r.security_group_id === '${aws_security_group.central.id}');

@@ -42,6 +42,8 @@ export function infraFolder(dir: string, tenants: Record<string, Record<string, 
   mkdirSync(join(dir, 'backends'), { recursive: true });
   writeFileSync(join(dir, 'main.tf'), 'module "network" {\n  source = "./modules/network"\n}\n');
   for (const [t, vars] of Object.entries(tenants)) {
+    // The operator's overlay (what `infra init --tenant` writes); plan regenerates the tfvars and backend from it.
+    writeFileSync(join(dir, 'tenants', `${t}.yaml`), typeof vars.region === 'string' ? `region: ${vars.region}\n` : '{}\n');
     writeFileSync(join(dir, 'tenants', `${t}.tfvars.json`), JSON.stringify(vars, null, 2));
     writeFileSync(join(dir, 'backends', `${t}.hcl`), `key = "tenants/${t}/terraform.tfstate"\n`);
   }

@@ -46,8 +46,8 @@ async function validatorFor(roles: string[]): Promise<ValidateFn> {
 
 /** The central tier's roles, from the service catalog (control, routing, analytics, billing today). */
 export async function catalogRoles(): Promise<string[]> {
-  const { loadCatalog, servicesByRole } = await import('@frameworks/sdk/catalog');
-  return servicesByRole((await loadCatalog()).catalog).map((r) => r.role);
+  const { loadCatalog, servicesByRole, centralTier } = await import('@frameworks/sdk/catalog');
+  return servicesByRole(centralTier((await loadCatalog()).catalog)).map((r) => r.role);
 }
 
 export function overlayError(dir: string, problems: Problem[], tenant?: string): FrameworksError {

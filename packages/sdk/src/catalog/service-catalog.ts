@@ -152,6 +152,15 @@ export function servicesByRole(catalog: Catalog): Array<{ role: string; services
   return [...roles.keys()].sort().map((role) => ({ role, services: roles.get(role)!.sort() }));
 }
 
+/** The profile an installer provisions as the central tier (the interfaces group stays out, as the seed decides). */
+export const CENTRAL_TIER_PROFILE = 'central-all';
+
+/** The catalog narrowed to the central tier: what infrastructure provisions hosts and firewall ports for. */
+export function centralTier(catalog: Catalog): Catalog {
+  const keep = new Set(catalog.profiles[CENTRAL_TIER_PROFILE] ?? Object.keys(catalog.services));
+  return { ...catalog, services: Object.fromEntries(Object.entries(catalog.services).filter(([name]) => keep.has(name))) };
+}
+
 /** A port a service publishes on its host (the host side of "host:container"), as a firewall must open it. */
 export interface PublishedPort {
   service: string;

@@ -39,7 +39,7 @@ CIDR that does not parse or a subnet outside the VPC is exit 2 (INFRA_OVERLAY_IN
 
   async run() {
     const { resolve } = await import('node:path');
-    const { loadCatalog, servicesByRole, publishedPorts } = await import('@frameworks/sdk/catalog');
+    const { loadCatalog, servicesByRole, publishedPorts, centralTier } = await import('@frameworks/sdk/catalog');
     const { BASE_FILE, checkTenantName, overlayError, overlayFile, parseOverlay, tenantFiles, tenantSettings } = await import('../../overlay/index.js');
     const { fileProblems } = await import('../../overlay/settings.js');
     const { RECORD_FILE, baseYaml, renderProject, tenantYaml } = await import('../../init/render.js');
@@ -50,7 +50,8 @@ CIDR that does not parse or a subnet outside the VPC is exit 2 (INFRA_OVERLAY_IN
     const tenant = f.tenant === undefined ? undefined : checkTenantName(f.tenant);
     this.auditTargets = [dir];
 
-    const { catalog } = await loadCatalog();
+    // Hosts and firewall ports for the central tier only (the catalog's interfaces group is not provisioned here).
+    const catalog = centralTier((await loadCatalog()).catalog);
     const roles = servicesByRole(catalog).map((r) => r.role);
     const overlayPaths = [BASE_FILE, ...(tenant ? [overlayFile(tenant)] : [])];
     const existing = await readExisting(dir, [...overlayPaths, RECORD_FILE]);
