@@ -15,6 +15,7 @@ import { spawnCli } from '../support/spawn-cli.js';
 import { sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { entryOf, manifestText, type ImageEntry } from '../support/release-files.js';
+import { attestSpdx, cosignAvailable, generateKeyPair, signBlob, signClassic, writeSpdx } from '../support/cosign.js';
 
 const SUITE = 'test/e2e/bundle.test.ts';
 const gate = await requireDocker(SUITE);
@@ -196,6 +197,43 @@ describe.skipIf(gate.skip)('bundle create, inspect, verify', () => {
     expect(bad.code).toBe(1);
     expect(bad.json).toMatchObject({ code: 'BUNDLE_SIGN_FAILED' });
     expect(existsSync(join(dir, 'bad.tar')) || existsSync(join(dir, 'bad.tar.part'))).toBe(false);
+  });
+
+  it('with --key: every image verified before anything is pulled; the verdicts and each verified SBOM go into the bundle', { timeout: 90_000 }, async () => {
+    expect(cosignAvailable(), 'cosign (bash scripts/infra.sh up installs it)').toBe(true);
+    const dir = join(sb.home, 'keyed');
+    mkdirSync(dir);
+    const k = await generateKeyPair(dir, 'release');
+    const ref = (svc: keyof typeof SERVICES, digest: string) => entry(svc, `127.0.0.1:5000/${SERVICES[svc][0]}@${digest}`);
+    const helmsman = await registryDigest(...SERVICES.helmsman);
+    const caddy = await registryDigest(...SERVICES.caddy);
+    // helmsman signed and attested by the release key; caddy not signed at all.
+    await signClassic(dir, k.key, `127.0.0.1:5000/${SERVICES.helmsman[0]}@${helmsman}`);
+    writeSpdx(join(dir, 'sbom.spdx.json'));
+    await attestSpdx(dir, k.key, `127.0.0.1:5000/${SERVICES.helmsman[0]}@${helmsman}`, join(dir, 'sbom.spdx.json'));
+    const both = join(dir, 'both.yaml');
+    writeFileSync(both, manifestText('2026.12.7', [ref('helmsman', helmsman!), ref('caddy', caddy!)]));
+    await signBlob(dir, k.key, both);
+    const out = join(dir, 'keyed.tar');
+    const refused = await run(['bundle', 'create', '--release-manifest', both, '--key', k.pub, '-o', out, '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.json).toMatchObject({ code: 'SIGNATURE_MISSING' });
+    expect(String(refused.json!.message)).toContain('caddy');
+    expect(existsSync(out) || existsSync(`${out}.part`)).toBe(false);
+
+    const one = join(dir, 'one.yaml');
+    writeFileSync(one, manifestText('2026.12.8', [ref('helmsman', helmsman!)]));
+    await signBlob(dir, k.key, one);
+    const ok = await run(['bundle', 'create', '--release-manifest', one, '--key', k.pub, '-o', out, '--json']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.json!.result).toMatchObject({ signatures: { verified: true, sboms: ['helmsman'] } });
+    const listed = execFileSync('tar', ['-tf', out], { encoding: 'utf8' });
+    expect(listed).toContain('signatures/verification.json');
+    expect(listed).toContain('sboms/helmsman.spdx.json');
+    const verdict = JSON.parse(execFileSync('tar', ['-xOf', out, 'signatures/verification.json'], { encoding: 'utf8' }));
+    expect(verdict).toMatchObject({ transparency_log: 'not consulted', images: [{ service: 'helmsman', signed: true, format: 'classic', digest: helmsman }] });
+    expect(JSON.parse(execFileSync('tar', ['-xOf', out, 'sboms/helmsman.spdx.json'], { encoding: 'utf8' }))).toMatchObject({ spdxVersion: 'SPDX-2.3' });
+    expect((await run(['bundle', 'verify', out])).code).toBe(0);
   });
 
   it('a killed create leaves no bundle file; the next run starts over and succeeds; Ctrl-C stops it cleanly', { timeout: 120_000 }, async () => {

@@ -151,6 +151,10 @@ describe.skipIf(gate.skip)('release sbom: the SPDX attestation, verified before 
     expect(r.stdout).toMatch(/busybox\s+1\.35\.0\s+GPL-2\.0-only/);
     expect(r.stdout).toMatch(/caddy\s+2\.6\.2\s+Apache-2\.0/);
     expect(r.stderr).toContain('No transparency log was consulted');
+    // -o spdx-json: the verified SPDX document itself on stdout, nothing else.
+    const doc = await sb.run(['release', 'sbom', ref('classic'), '--key', k1.pub, '-o', 'spdx-json']);
+    expect(doc.code, doc.stderr).toBe(0);
+    expect(JSON.parse(doc.stdout)).toMatchObject({ spdxVersion: expect.stringMatching(/^SPDX-/) });
   });
 
   it('reads a bundle-format attestation and writes the SPDX document with --output-file', async () => {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { FrameworksCommand, releaseKeyFlag, releaseSelectFlags } from '@frameworks/cli-kit';
+import { FrameworksCommand, loadVerifyKey, releaseKeyFlag, releaseSelectFlags } from '@frameworks/cli-kit';
 import { usageError } from '@frameworks/sdk';
 
 export default class BundleCreate extends FrameworksCommand<typeof BundleCreate> {
@@ -9,6 +9,8 @@ export default class BundleCreate extends FrameworksCommand<typeof BundleCreate>
 Pulls every image of the release by digest and saves it as images/<service>.tar (what \`docker save\` writes, \`docker load\` reads), beside the release manifest (release/<version>.yaml and its .sig when there is one), the edge stack templates (templates/: docker-compose.edge.yml, Caddyfile, .edge.env.example) and manifest.json: the release, the scope, each image's digest and image id, and the sha256 and size of every member. --sign-key signs manifest.json (manifest.json.sig, as cosign sign-blob), which covers the whole bundle.
 
 The file is written as FILE.part and renamed to FILE only when complete: an interrupted run leaves no FILE, and running it again starts over.
+
+With a public key (--key, else the context's release.public_key) the release manifest's signature and every image's cosign signature are verified first — a failure stops before anything is pulled or written — and the bundle also carries signatures/verification.json (the verdicts) and sboms/<service>.spdx.json (each image's SPDX SBOM attestation, verified by the same key).
 
 --sign-key takes a cosign key (cosign generate-key-pair; the cosign binary decrypts it with COSIGN_PASSWORD) or an unencrypted PEM private key (ECDSA P-256), which needs no cosign.`;
 
@@ -47,6 +49,10 @@ The file is written as FILE.part and renamed to FILE only when complete: an inte
     const wanted = scopeServices(scope, release.images.map((i) => i.service));
     const images = release.images.filter((i) => wanted.includes(i.service));
     const extras = scope === 'central' ? [] : await edgeTemplateMembers(images, release);
+    // With a key (--key, the context's release.public_key): images verified before anything is pulled; verdicts and SBOMs bundled.
+    const key = await loadVerifyKey(f.key, ctx?.config, ctx?.name);
+    const evidence = key ? await (await import('../../lib/evidence.js')).bundleEvidence(images, key.key) : undefined;
+    if (evidence) extras.push(...evidence.members);
     this.auditTargets = [out];
     const version = bundleVersionName(release.version, release.bytes);
     const summary = {
@@ -54,6 +60,7 @@ The file is written as FILE.part and renamed to FILE only when complete: an inte
       release: { version, channel: release.channel ?? null, source: release.source },
       scope,
       images: images.map((i) => ({ service: i.service, ref: pinnedRef(i), local_tag: localTag(i) })),
+      signatures: evidence ? { verified: true, key_fingerprint: evidence.key_fingerprint, sboms: evidence.sboms } : { verified: false, key_fingerprint: null, sboms: [] },
     };
     if (f['dry-run']) {
       if (!this.jsonEnabled()) {

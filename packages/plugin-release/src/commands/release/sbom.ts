@@ -8,7 +8,7 @@ export default class ReleaseSbom extends FrameworksCommand<typeof ReleaseSbom> {
 
 The attestation is looked up in both formats cosign writes: the classic sha256-<hex>.att tag (a DSSE envelope) and a Sigstore bundle referrer. Its DSSE signature (PAE encoding) must verify with the key (--key, else the context's release.public_key) and its subject must name exactly the image's digest BEFORE anything of the document is shown; no transparency log is consulted.
 
---format table lists the packages (name, version, licence); --format spdx-json prints the SPDX document. --output-file writes the SPDX document to a file instead (temp file + rename). Missing: exit 1 SBOM_MISSING; not signed by the key: SBOM_INVALID; for another digest: DIGEST_MISMATCH.`;
+-o table lists the packages (name, version, licence); -o spdx-json prints the SPDX document. --output-file writes the SPDX document to a file instead (temp file + rename). Missing: exit 1 SBOM_MISSING; not signed by the key: SBOM_INVALID; for another digest: DIGEST_MISMATCH.`;
 
   static override examples = [
     {
@@ -26,7 +26,8 @@ The attestation is looked up in both formats cosign writes: the classic sha256-<
   };
 
   static override flags = {
-    format: Flags.string({ options: ['table', 'spdx-json'], default: 'table', description: 'table: the packages; spdx-json: the SPDX document.' }),
+    // -o picks what is printed, as the issue and `cosign download sbom` users expect: the packages or the SPDX document.
+    output: Flags.string({ char: 'o', aliases: ['format'], options: ['table', 'spdx-json'], default: 'table', description: 'table: the packages; spdx-json: the SPDX document (--json still gives the JSON envelope).' }),
     'output-file': Flags.string({ description: 'Write the verified SPDX document (JSON) to this file.' }),
     key: Flags.string({ description: "Public key (PEM, cosign.pub); default: the context's release.public_key." }),
     'insecure-registry': Flags.string({ multiple: true, description: 'Registry (host:port) to reach over plain HTTP besides loopback. Repeatable.' }),
@@ -51,7 +52,7 @@ The attestation is looked up in both formats cosign writes: the classic sha256-<
       await writeFileAtomic(f['output-file'], text, 0o644);
       this.success(`Wrote ${f['output-file']} (${sbom.packages.length} packages).`);
     } else if (!this.jsonEnabled()) {
-      if (f.format === 'spdx-json') process.stdout.write(text);
+      if (f.output === 'spdx-json') process.stdout.write(text);
       else this.out(renderTable(sbom.packages, [
         { header: 'package', get: (p) => p.name, id: true },
         { header: 'version', get: (p) => p.version ?? '-' },
@@ -66,7 +67,7 @@ The attestation is looked up in both formats cosign writes: the classic sha256-<
       transparency_log: 'not consulted' as const,
       packages: sbom.packages,
       output_file: f['output-file'] ?? null,
-      ...(f.format === 'spdx-json' && !f['output-file'] ? { document: sbom.document } : {}),
+      ...(f.output === 'spdx-json' && !f['output-file'] ? { document: sbom.document } : {}),
     };
   }
 }
