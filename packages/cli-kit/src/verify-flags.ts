@@ -1,12 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { Flags } from '@oclif/core';
 import {
   NO_TLOG_NOTE,
   VERIFY_MODES,
-  configError,
   parseImageRef,
   parsePublicKey,
+  readPublicKey,
   verifyBeforeDeploy,
   type Dialer,
   type GateOutcome,
@@ -48,15 +47,7 @@ export async function loadVerifyKey(
   if (!value) return undefined;
   const origin = flagKey ? `--key ${flagKey}` : `context ${contextName ?? ''} release.public_key`.replace('  ', ' ');
   if (!flagKey && value.trimStart().startsWith('-----BEGIN')) return { key: parsePublicKey(value, origin), origin };
-  const path = value.replace(/^~(?=\/|$)/, homedir());
-  let pem: string;
-  try {
-    pem = await readFile(path, 'utf8');
-  } catch (err) {
-    throw configError(`${origin}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
-      ['cosign public-key --key cosign.key > cosign.pub', '--key ./cosign.pub'], 'RELEASE_KEY_INVALID', err);
-  }
-  return { key: parsePublicKey(pem, origin), origin };
+  return { key: await readPublicKey(value.replace(/^~(?=\/|$)/, homedir())), origin };
 }
 
 /** image refs (image@digest or image:tag) of a stack → PinnedImage[]; a ref that does not parse is skipped (the stack validates it). */

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { ExitCode, FrameworksError } from '../errors.js';
 import { tildify } from '../paths.js';
 import { machineTag } from './temp-names.js';
+import { pidExists } from '../proc/pid-exists.js';
 
 /** Who holds a lock: written into `<file>.lock` when it is taken. */
 interface Holder {
@@ -24,14 +25,6 @@ export interface FileLockOptions {
 /** A lock older than this with no readable holder (being written, or proper-lockfile's folder of older versions) is stale. */
 const UNKNOWN_STALE_MS = 10_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function me(): Holder {
   // The verb only (e.g. "context use"): arguments may be secrets.
@@ -128,7 +121,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
     const seen = await readHolder(lock);
     if (!seen) continue;
     const h = seen.holder;
-    const gone = h ? h.machine === mine.machine && h.pid !== process.pid && !alive(h.pid) : seen.ageMs > UNKNOWN_STALE_MS;
+    const gone = h ? h.machine === mine.machine && h.pid !== process.pid && !pidExists(h.pid) : seen.ageMs > UNKNOWN_STALE_MS;
     if (gone && (await breakLock(lock, seen.text))) {
       opts.onWarning?.(
         h

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { posix } from 'node:path';
+import { pidExists } from '../proc/pid-exists.js';
 
 /**
  * Names of the writer's temp and backup files, next to their target: `.<name>.fwtmp.<machine>.<pid>.<start>.<rand>`.
@@ -40,14 +41,6 @@ export function isSideName(name: string): boolean {
   return PATTERN.test(name);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
 
 /** A leftover of an earlier run that no longer runs: safe to remove. */
 export function isStaleSideName(name: string, now = Date.now()): boolean {
@@ -55,7 +48,7 @@ export function isStaleSideName(name: string, now = Date.now()): boolean {
   if (!m) return false;
   const [, , tag, pidText, start] = m;
   const pid = Number(pidText);
-  if (tag === machineTag()) return pid !== process.pid && !alive(pid);
+  if (tag === machineTag()) return pid !== process.pid && !pidExists(pid);
   return now - parseInt(start, 36) > FOREIGN_STALE_MS;
 }
 
@@ -77,5 +70,5 @@ export function isLegacyTempName(name: string): boolean {
 export function isStaleLegacyTemp(name: string, mtimeMs: number, now = Date.now()): boolean {
   if (!isLegacyTempName(name) || now - mtimeMs <= LEGACY_STALE_MINUTES * 60_000) return false;
   const pid = LEGACY_PID.exec(name)?.[1];
-  return pid === undefined || !alive(Number(pid));
+  return pid === undefined || !pidExists(Number(pid));
 }

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { ExitCode, FrameworksError } from '../errors.js';
 import type { Executor } from '../exec/types.js';
 import { failureOfStderr, writeFailureError } from '../fs/write-errors.js';
+import { pidExists } from '../proc/pid-exists.js';
 
 /**
  * One change at a time per stack: a lock file created atomically in the folder a mutating command
@@ -96,12 +97,7 @@ export function currentHolder(command: string, message?: string): LockHolder {
 export function holderLiveness(h: LockHolder): 'alive' | 'dead' | 'unknown' {
   if (h.machine !== hostname()) return 'unknown';
   if (h.pid === process.pid) return 'alive';
-  try {
-    process.kill(h.pid, 0);
-    return 'alive';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'dead';
-  }
+  return pidExists(h.pid) ? 'alive' : 'dead';
 }
 
 export function describeHolder(h: LockHolder, heldMs: number): string {

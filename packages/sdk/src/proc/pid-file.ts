@@ -2,6 +2,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../fs/atomic.js';
 import { processCommandLine, readProcStat } from './proc-info.js';
+import { pidExists } from './pid-exists.js';
 
 /** What a pid file records about a background process (JSON, 0600). */
 export interface PidRecord {
@@ -52,7 +53,7 @@ export async function checkPidFile(path: string): Promise<PidState> {
   const st = await readProcStat(record.pid);
   if (st === undefined || st.state === 'Z') {
     // Without /proc, kill(pid, 0) is all there is.
-    if (st === undefined && record.start_ticks === undefined && alive(record.pid)) return { state: 'running', record };
+    if (st === undefined && record.start_ticks === undefined && pidExists(record.pid)) return { state: 'running', record };
     return { state: 'stale', record, reason: 'gone' };
   }
   if (record.start_ticks !== undefined && st.startTicks !== record.start_ticks) {
@@ -61,11 +62,3 @@ export async function checkPidFile(path: string): Promise<PidState> {
   return { state: 'running', record };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

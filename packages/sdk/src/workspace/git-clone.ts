@@ -6,6 +6,7 @@ import { LocalExecutor } from '../exec/local.js';
 import type { Executor } from '../exec/types.js';
 import { reasonOf, stderrTail } from '../tool-output.js';
 import { maskUrl } from './url.js';
+import { pidExists } from '../proc/pid-exists.js';
 
 export interface CloneOptions {
   url: string;
@@ -75,19 +76,11 @@ async function removeStaleClones(parent: string, name: string): Promise<void> {
   for (const entry of await readdir(parent).catch(() => [] as string[])) {
     if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length).split('-')[0]);
-    if (pid && pid !== process.pid && alive(pid)) continue;
+    if (pid && pid !== process.pid && pidExists(pid)) continue;
     await rm(join(parent, entry), { recursive: true, force: true });
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Move a finished file (a built binary) into place in one rename; the folder is made when missing. */
 export async function placeFile(from: string, to: string): Promise<void> {
