@@ -299,7 +299,9 @@ describe('zsh completes in a real interactive zsh (pseudo-terminal)', () => {
         { expect: '[ready] ', timeout: 20 },
         ...steps,
         { send: '\u0003' },
-        { sleep: 0.3 },
+        // Wait for zsh to settle (a completion still running on a loaded machine is interrupted and the prompt
+        // redrawn): `exit` typed before that is flushed as typeahead, and the session would idle to its timeout.
+        { quiet: 0.5, timeout: 10 },
         { send: 'exit\r' },
       ],
     };
