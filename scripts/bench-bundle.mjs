@@ -18,17 +18,20 @@ function available() {
 
 async function setup(sandbox) {
   if (b.release) return;
-  const lines = ['schema_version: 1', 'channels:', '  stable:', '    version: "bench"', '    images:'];
+  // The release source format (releases/<version>.yaml): helmsman a service, caddy infrastructure, mistserver an external dependency.
+  const LIST = { helmsman: 'services', caddy: 'infrastructure', mistserver: 'external_dependencies' };
+  const lists = { services: [], infrastructure: [], external_dependencies: [] };
   for (const [svc, [repo, tag]] of Object.entries(IMAGES)) {
     const res = await fetch(`http://${REGISTRY}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
     const digest = res.headers.get('docker-content-digest');
-    lines.push(`      ${svc}: { image: ${REGISTRY}/${repo}, digest: "${digest}" }`);
+    lists[LIST[svc]].push(`  - { name: ${svc}, image: ${REGISTRY}/${repo}, digest: "${digest}" }`);
     b.refs.push(`${REGISTRY}/${repo}@${digest}`);
     b.tags.push(`${REGISTRY}/${repo}:bundle-${digest.slice(7, 19)}`);
   }
   b.release = join(sandbox.home, 'bench-release.yaml');
   b.file = join(sandbox.home, 'bench-bundle.tar');
-  writeFileSync(b.release, `${lines.join('\n')}\n`);
+  const head = ['platform_version: bench', 'git_commit: "0000000000000000000000000000000000000000"', 'release_date: "2026-12-01T00:00:00Z"'];
+  writeFileSync(b.release, `${[...head, ...Object.entries(lists).flatMap(([k, v]) => [`${k}:`, ...v])].join('\n')}\n`);
   sandbox.env.DOCKER_HOST = DOCKER_HOST;
   sandbox.cli(['bundle', 'create', '--channel', 'stable', '--release-manifest', b.release, '-o', b.file]);
 }

@@ -15,6 +15,7 @@ Spec:
       {"send": "\\r"},                               # write to the terminal (JSON escapes: "\\u001b[B", "\\u0003")
       {"sleep": 0.2},
       {"quiet": 0.3, "timeout": 5},                 # wait until the output has been still this long
+      {"hangup": true},                             # SIGHUP the child, as closing the terminal does
       {"select": "❯ context(\\\\s|$)", "key": "\\u001b[B", "max": 40, "quiet": 0.25}
                                                     # press key until the latest render matches (multiline regex)
     ]
@@ -126,6 +127,12 @@ def main():
                 end = time.monotonic() + float(step["sleep"])
                 while time.monotonic() < end:
                     pump(min(0.05, max(0.0, end - time.monotonic())))
+            elif "hangup" in step:
+                # What closing a terminal does: SIGHUP to the shell (it may be gone already).
+                try:
+                    os.kill(pid, signal.SIGHUP)
+                except ProcessLookupError:
+                    pass
             elif "quiet" in step and "select" not in step:
                 wait_quiet(float(step["quiet"]), float(step.get("timeout", 5)))
             elif "select" in step:
