@@ -41,6 +41,17 @@ describe('context lifecycle', () => {
     const endpoints = (show.json!.result as { endpoints: Array<{ service: string; url: string; source: string }> }).endpoints;
     expect(endpoints.find((e) => e.service === 'gateway')).toMatchObject({ url: 'https://api.example.com', source: 'config' });
     expect(endpoints.find((e) => e.service === 'decklog-grpc')?.url).toBe('grpcs://decklog.example.com:18006');
+    // The settings other commands default from: shown when set (text and --json), null when not.
+    expect((show.json!.result as Record<string, unknown>)).toMatchObject({ release: { source: null, public_key: null }, workspace_dir: null, infra_dir: null });
+    for (const [key, value] of [['workspace.dir', '/srv/ws'], ['infra.dir', '/srv/infra'], ['release.source', 'https://releases.example.com/fw']]) {
+      expect((await sb.run(['context', 'set', 'prod', key, value])).code).toBe(0);
+    }
+    const shown = await sb.run(['context', 'show', '--json']);
+    expect(shown.json!.result).toMatchObject({ release: { source: 'https://releases.example.com/fw', public_key: null }, workspace_dir: '/srv/ws', infra_dir: '/srv/infra' });
+    const text = await sb.run(['context', 'show']);
+    expect(text.stdout).toMatch(/release source:\s+https:\/\/releases\.example\.com\/fw/);
+    expect(text.stdout).toMatch(/workspace:\s+\/srv\/ws/);
+    expect(text.stdout).toMatch(/infra dir:\s+\/srv\/infra/);
     const list = await sb.run(['context', 'list']);
     expect(list.stdout).toMatch(/\*\s+prod\s+https:\/\/api\.example\.com/);
     expect(list.stdout).toContain('production');

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FrameworksCommand, renderKeyValues, renderTable } from '@frameworks/cli-kit';
-import { describeGatewaySettings, gatewaySettings, resolveContext, tildify } from '@frameworks/sdk';
+import { describeGatewaySettings, gatewaySettings, resolveContext, tildify, type ContextConfig } from '@frameworks/sdk';
 import { credentialsView, describeExpiry, endpointsView } from '../../lib/context-view.js';
 
 export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
@@ -28,6 +28,8 @@ export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
         ['via', ctx.config.via ? `${ctx.config.via} (control-plane calls go through it)` : 'direct'],
         ['executor', executor.type === 'ssh' ? `ssh ${executor.user ? executor.user + '@' : ''}${executor.host}${executor.port ? ':' + executor.port : ''}` : 'local'],
         ['control plane', describeGatewaySettings(gateway)],
+        // The settings other commands default from (context set): shown only when set.
+        ...settingRows(ctx.config),
         ['jwt', creds.jwt ? `${creds.jwt.token} [${creds.jwt.source}] ${creds.jwt.email ?? ''} ${describeExpiry(creds.jwt.expires_at)}`.replace(/\s+/g, ' ') : 'none'],
         ['service token', creds.service_token ? `${creds.service_token.token} [${creds.service_token.source}]` : 'none'],
       ]),
@@ -47,9 +49,25 @@ export default class ContextShow extends FrameworksCommand<typeof ContextShow> {
       description: ctx.config.description ?? null,
       executor,
       via: ctx.config.via ?? null,
+      api: ctx.config.api ?? null,
       gateway,
+      release: { source: ctx.config.release?.source ?? null, public_key: ctx.config.release?.public_key ?? null },
+      workspace_dir: ctx.config.workspace?.dir ?? null,
+      infra_dir: ctx.config.infra?.dir ?? null,
       endpoints,
       credentials: creds,
     };
   }
+}
+
+/** `context set` keys with a value, as key/value rows (release source and key, workspace, infra folder, API era). */
+function settingRows(c: ContextConfig): Array<[string, string]> {
+  const rows: Array<[string, string | undefined]> = [
+    ['api', c.api],
+    ['release source', c.release?.source],
+    ['release key', c.release?.public_key],
+    ['workspace', c.workspace?.dir],
+    ['infra dir', c.infra?.dir],
+  ];
+  return rows.filter((r): r is [string, string] => Boolean(r[1]));
 }
