@@ -4,43 +4,19 @@
  * whole dependency closure. Nothing is mocked: the plugin is installed into the sandbox's data dir,
  * loaded by oclif, and its command runs the SDK it got from the registry.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, ROOT, type CliResult } from '../support/cli.js';
 import { REGISTRY_URL, publishDirs, publishSdk, registryGate, tarballSources } from '../support/registry.js';
+import { registrySandbox } from '../support/plugin-sandbox.js';
 
 const FIXTURE_DIR = join(ROOT, 'test/fixtures/plugin-fixture');
 const PLUGIN = '@frameworks/plugin-fixture';
 const NPM_TIMEOUT = 150_000;
 
 const gate = await registryGate('test/e2e/plugins.test.ts');
-
-/** A sandbox whose npm sees only verdaccio: no inherited npm_config_* (npm run sets userconfig, cache…). */
-function pluginSandbox(): { sandbox: CliSandbox; env: Record<string, string | undefined> } {
-  const sandbox = new CliSandbox('fw-plugins-');
-  const npmrc = join(sandbox.home, '.npmrc');
-  writeFileSync(
-    npmrc,
-    [`registry=${REGISTRY_URL}/`, 'fetch-retries=0', 'fetch-timeout=30000', 'audit=false', 'fund=false', 'update-notifier=false', ''].join('\n'),
-  );
-  mkdirSync(join(sandbox.home, '.npm'), { recursive: true });
-  const env: Record<string, string | undefined> = {};
-  for (const key of Object.keys(process.env)) if (/^npm_config_/i.test(key)) env[key] = undefined;
-  Object.assign(env, {
-    FRAMEWORKS_NPM_REGISTRY: REGISTRY_URL, // oclif: <BIN>_NPM_REGISTRY → npm --registry=…
-    npm_config_registry: `${REGISTRY_URL}/`,
-    npm_config_userconfig: npmrc,
-    npm_config_cache: join(sandbox.home, '.npm'),
-    npm_config_fetch_retries: '0', // a dead registry fails at once instead of after ~70 s of retries
-    npm_config_fetch_timeout: '30000',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-  });
-  return { sandbox, env };
-}
 
 function show(r: CliResult): string {
   return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -55,7 +31,7 @@ interface ListedPlugin {
 describe.skipIf(gate.skip)('frameworks plugins install/uninstall from an offline npm registry', () => {
   const sandboxes: CliSandbox[] = [];
   const make = () => {
-    const s = pluginSandbox();
+    const s = registrySandbox('fw-plugins-');
     sandboxes.push(s.sandbox);
     const run = (args: string[]) => s.sandbox.run(args, { env: s.env, timeoutMs: NPM_TIMEOUT });
     const listed = async (): Promise<ListedPlugin[]> => {
